@@ -1,0 +1,62 @@
+"""What delivery connectors (Zendesk tickets, Slack alerts, the local outbox) accept and return."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    """A ticket to create, or an existing ticket to update, with the briefing as a private note."""
+
+    external_id: str  # the handoff id: makes creation idempotent
+    subject: str
+    note: str  # private note body (the briefing rendered for Zendesk)
+    tags: tuple[str, ...] = ()
+    priority: str = "normal"  # low | normal | high | urgent (Zendesk's own values)
+    group_id: int | None = None
+    assignee_id: int | None = None
+    requester_email: str | None = None
+    requester_name: str | None = None
+    ticket_id: int | None = None  # set: update this ticket instead of creating one
+
+
+@dataclass(frozen=True)
+class TicketResult:
+    """The ticket as Zendesk (or the outbox) holds it."""
+
+    ticket_id: int | None
+    url: str | None
+    created: bool
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    """A Slack alert: channel message with Block Kit, optional DM to the assigned agent."""
+
+    handoff_id: str
+    channel: str
+    text: str  # notification fallback
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+    dm_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    """Where the alert landed."""
+
+    channel: str | None
+    ts: str | None
+    dm_ts: str | None = None
+
+
+class TicketSink(Protocol):
+    """Creates or updates the Zendesk ticket for a handoff; idempotent on `external_id`."""
+
+    async def upsert_ticket(self, request: TicketRequest) -> TicketResult: ...
+
+
+class AlertSink(Protocol):
+    """Posts the Slack alert for a handoff; never posts twice for the same handoff."""
+
+    async def post_alert(self, request: AlertRequest) -> AlertResult: ...

@@ -1,0 +1,269 @@
+"""The HTTP edge: translates requests into service calls and answers; no decisions live here."""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+import structlog
+from fastapi import Depends, FastAPI, HTTPException, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from handoff import __version__, metrics
+from handoff.service import NotFoundError, TurnService, turn_from_body
+
+log = structlog.get_logger("handoff.api")
+
+ConversationId = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$",
+              description="Your id of the conversation (letters, digits, . _ : @ -)")
+]
+
+
+class CustomerIn(BaseModel):
+    """Who the customer is (all optional)."""
+
+    model_config = ConfigDict(extra="ignore")
+    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str | None = Field(None, max_length=200)
+    external_id: str | None = Field(None, max_length=200)
+    language: str | None = Field(None, max_length=16, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+    timezone: str | None = Field(None, max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        return v
+
+
+class KBArticleIn(BaseModel):
+    """A knowledge-base article used by the AI."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field("", max_length=500)
+    url: str | None = Field(None, max_length=2048)
+
+
+class MessageIn(BaseModel):
+    """One turn posted by the bot."""
+
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["customer", "ai"]
+    text: str = Field(min_length=1, max_length=32_000)
+    message_id: str | None = Field(None, min_length=1, max_length=128)
+    sent_at: datetime | None = None
+    confidence: float | None = Field(None, ge=0, le=1)
+    page_url: str | None = Field(None, max_length=2048)
+    kb_articles: list[KBArticleIn | Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    ai_actions: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=50)
+    customer: CustomerIn | None = None
+    channel: str | None = Field(None, max_length=64)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text must not be blank")
+        return v
+
+
+class HandoffRequestIn(BaseModel):
+    """The bot asks for a human itself."""
+
+    model_config = ConfigDict(extra="ignore")
+    reason: str | None = Field(None, max_length=2000)
+    customer: CustomerIn | None = None
+
+
+class Reason(BaseModel):
+    """Why a trigger fired."""
+
+    trigger: str
+    message_index: int
+    evidence: str
+
+
+class DecisionOut(BaseModel):
+    """The answer to a turn: continue, or hand off (then with who, when and what to tell the customer)."""
+
+    model_config = ConfigDict(extra="allow")
+    decision: Literal["continue", "handoff"]
+    message_index: int | None = None
+    handoff_id: str | None = None
+    reasons: list[Reason] | None = None
+    category: str | None = None
+    team: str | None = None
+    priority: str | None = None
+    customer_message: str | None = None
+    expected_wait_seconds: int | None = None
+    queue_position: int | None = None
+    callback_at: str | None = None
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over the limit with 413 before reading them whole."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        too_big = JSONResponse({"error": "payload too large", "detail": f"the body limit is {self.max_bytes} bytes"}, 413)
+        if declared is not None:
+            try:
+                if int(declared) > self.max_bytes:
+                    return await too_big(scope, receive, send)
+            except ValueError:
+                return await JSONResponse({"error": "bad Content-Length"}, 400)(scope, receive, send)
+        seen = 0
+        started = False
+
+        async def counting_receive() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge()
+            return message
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await too_big(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _is_local(host: str | None) -> bool:
+    if not host:
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in ("localhost", "testclient")
+
+
+def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int,
+               extra_routes: Any = None, lifespan: Any = None, health: Any = None) -> FastAPI:
+    """Build the FastAPI application around a TurnService."""
+    app = FastAPI(
+        title="Handoff",
+        version=__version__,
+        description="Decides when an AI support agent must hand a customer to a human, and hands over well.",
+        lifespan=lifespan,
+    )
+    keys = [k.encode() for k in api_keys]
+
+    def require_key(request: Request) -> None:
+        if not keys:
+            # embedded default: no keys configured means only this machine may call
+            if not _is_local(request.client.host if request.client else None):
+                raise HTTPException(401, "no API keys are configured: only local requests are accepted")
+            return
+        auth = request.headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(401, "missing bearer API key", headers={"WWW-Authenticate": "Bearer"})
+        presented = token.strip().encode()
+        ok = False
+        for k in keys:  # constant time per key, and every key is compared
+            ok |= hmac.compare_digest(presented, k)
+        if not ok:
+            raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+
+    Auth = Annotated[None, Depends(require_key)]
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for e in exc.errors():
+            loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+            problems.append({"field": loc or "body", "message": e.get("msg", "invalid")})
+        first = problems[0] if problems else {"field": "body", "message": "invalid"}
+        return JSONResponse(
+            {"error": f"invalid request: {first['field']}: {first['message']}", "problems": problems}, 422
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+
+    @app.post("/v1/conversations/{conversation_id}/messages", response_model=DecisionOut,
+              response_model_exclude_none=False, tags=["conversations"])
+    async def post_message(conversation_id: ConversationId, body: MessageIn, _: Auth) -> dict[str, Any]:
+        """Post one turn (customer or AI); answers whether the AI should continue or hand off."""
+        with metrics.TURN_SECONDS.time():
+            result = await service.post_message(conversation_id, turn_from_body(body.model_dump()))
+        metrics.TURNS.labels(role=body.role, decision=result["decision"]).inc()
+        return result
+
+    @app.post("/v1/conversations/{conversation_id}/handoff", response_model=DecisionOut, tags=["conversations"])
+    async def request_handoff(conversation_id: ConversationId, _: Auth, body: HandoffRequestIn | None = None) -> JSONResponse:
+        """The bot asks for a human; 201 with a new handoff, 200 with the existing one."""
+        body = body or HandoffRequestIn()
+        customer = None
+        if body.customer:
+            from handoff.models import Customer
+
+            customer = Customer(**body.customer.model_dump())
+        result = await service.request_handoff(conversation_id, body.reason, customer)
+        created = result.pop("created", False)
+        return JSONResponse(result, 201 if created else 200)
+
+    @app.get("/v1/handoffs/{handoff_id}", tags=["handoffs"])
+    async def get_handoff(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth) -> dict[str, Any]:
+        """Status, route, deliveries and the full briefing of one handoff."""
+        import asyncio
+
+        try:
+            return await asyncio.to_thread(service.get_handoff, handoff_id)
+        except NotFoundError:
+            raise HTTPException(404, f"no handoff {handoff_id}") from None
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> JSONResponse:
+        """Liveness and database reachability."""
+        status = await health() if health else {"ok": True}
+        return JSONResponse({**status, "version": __version__}, 200 if status.get("ok") else 503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prom() -> Response:
+        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    if extra_routes:
+        extra_routes(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    return app
+
+
+def dumps(obj: Any) -> str:
+    """JSON for logs and the CLI."""
+    return json.dumps(obj, default=str)

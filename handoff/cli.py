@@ -1,0 +1,286 @@
+"""The `handoff` command: serve, worker, check-config, simulate, backtest, stats."""
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from handoff.settings import Config, SettingsError, load_config
+
+app = typer.Typer(
+    name="handoff",
+    help="Decide when an AI support agent must hand a customer to a human, and hand over well.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+SettingsOpt = Annotated[
+    Optional[Path],
+    typer.Option("--settings", "-s", help="settings.toml to use (default $HANDOFF_SETTINGS or ./settings.toml)"),
+]
+AtOpt = Annotated[
+    Optional[str], typer.Option("--at", help="fix the clock (ISO-8601, e.g. 2026-03-06T22:00:00Z) for hours and callbacks")
+]
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a clear error and exit non-zero."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _config(path: Path | None) -> Config:
+    try:
+        return load_config(path)
+    except SettingsError as e:
+        fail(str(e))
+        raise  # unreachable
+
+
+def _setup_logging(config: Config) -> None:
+    from handoff.logs import configure_logging
+
+    svc = config.settings.service
+    configure_logging(svc.log_level, svc.log_format, config.env.secret_values())
+
+
+def _parse_at(at: str | None) -> datetime:
+    if not at:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--at {at!r} is not an ISO-8601 time (e.g. 2026-03-06T22:00:00Z)")
+        raise
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _startup_notes(runtime: Any) -> None:
+    import structlog
+
+    log = structlog.get_logger("handoff")
+    for note in runtime.notes:
+        log.warning(note)
+    db = runtime.engine.url.render_as_string(hide_password=True)
+    log.info("storage", database=db)
+
+
+@app.command()
+def serve(
+    settings: SettingsOpt = None,
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
+    jobs: Annotated[bool, typer.Option("--jobs/--no-jobs", help="also run the background jobs in this process")] = True,
+) -> None:
+    """Run the HTTP API (and, unless --no-jobs, the background jobs)."""
+    import structlog
+    import uvicorn
+
+    from handoff.compose import build_runtime
+
+    config = _config(settings)
+    _setup_logging(config)
+    runtime = build_runtime(config)
+    log = structlog.get_logger("handoff")
+    _startup_notes(runtime)
+    if not config.env.api_keys():
+        log.warning("HANDOFF_API_KEYS is not set: the /v1 API accepts requests from this machine only")
+    log.info("listening", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/docs")
+    uvicorn.run(runtime.app(jobs=jobs), host=host, port=port, log_config=None, access_log=False,
+                server_header=False)
+
+
+@app.command()
+def worker(settings: SettingsOpt = None) -> None:
+    """Run the background jobs without HTTP (deliveries, later callbacks); run several for scale-out."""
+    import structlog
+
+    from handoff.compose import build_runtime
+
+    config = _config(settings)
+    _setup_logging(config)
+    runtime = build_runtime(config)
+    _startup_notes(runtime)
+    log = structlog.get_logger("handoff")
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with runtime.background():
+            log.info("worker started", owner=runtime.dispatcher.owner)
+            await stop.wait()
+        log.info("worker stopped")
+
+    asyncio.run(main())
+
+
+@app.command("check-config")
+def check_config(settings: SettingsOpt = None) -> None:
+    """Validate settings.toml and the environment, and print what was understood."""
+    from handoff.config_report import config_report
+
+    config = _config(settings)
+    out.print(config_report(config), highlight=False)
+
+
+def _simulate_one(config: Config, conversation: Any, now: datetime) -> dict[str, Any]:
+    from handoff.compose import build_enricher
+    from handoff.decide.replay import replay
+    from handoff.models import AccountContext
+    from handoff.packaging import package_handoff
+    from handoff.routing import AgentLoad, Roster
+
+    result = replay(conversation, config.settings.triggers)
+    decision = result.decision
+    base: dict[str, Any] = {
+        "conversation_id": conversation.id,
+        "decision": "handoff" if decision.handoff else "continue",
+        "handoff_at": result.handoff_at,
+        "reasons": [r.as_dict() for r in decision.reasons],
+        "category": decision.category,
+        "priority": decision.priority,
+        "briefing": None,
+        "route": None,
+        "customer_message": None,
+    }
+    if not decision.handoff:
+        return base
+    enricher = build_enricher(config)
+    account: AccountContext = asyncio.run(enricher.enrich(conversation.customer))
+    roster = Roster(agents=tuple(AgentLoad(agent=a.id) for a in getattr(config.settings.routing, "agents", [])))
+    upto = result.handoff_at if result.handoff_at is not None else len(conversation.messages) - 1
+    messages = conversation.messages[: upto + 1]
+    page = conversation.page_url
+    for m in messages:
+        page = m.page_url or page
+    pkg = package_handoff(
+        handoff_id="simulated", conversation_id=conversation.id, messages=messages, decision=decision,
+        account=account, customer=conversation.customer, page_url=page, roster=roster, now=now,
+        settings=config.settings,
+    )
+    route = pkg.route.as_dict()
+    return {
+        **base,
+        "priority": pkg.priority,
+        "briefing": pkg.briefing.as_dict(),
+        "route": route,
+        "customer_message": pkg.route.customer_message,
+        "zendesk_note": pkg.ticket["note"],
+    }
+
+
+@app.command()
+def simulate(
+    file: Annotated[Path, typer.Argument(help="conversation file (JSON Lines) or a Zendesk export")],
+    settings: SettingsOpt = None,
+    conversation_id: Annotated[Optional[str], typer.Option("--id", help="which conversation (default: the first)")] = None,
+    at: AtOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Run one conversation through decide, enrich, package and route, and print the result."""
+    from handoff.conversations import ConversationFileError
+    from handoff.zendesk_export import read_any
+
+    config = _config(settings)
+    now = _parse_at(at)
+    if not file.exists():
+        fail(f"{file} does not exist")
+    chosen = None
+    try:
+        for conv in read_any(file):
+            if conversation_id is None or conv.id == conversation_id:
+                chosen = conv
+                break
+    except ConversationFileError as e:
+        fail(f"{file}: {e}")
+    except OSError as e:
+        fail(f"{file}: {e.strerror or e}")
+    if chosen is None:
+        fail(f"{file}: no conversation" + (f" with id {conversation_id!r}" if conversation_id else ""))
+    result = _simulate_one(config, chosen, now)
+    if as_json:
+        result.pop("zendesk_note", None)
+        print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+        return
+    from handoff.simulate_view import render_simulation
+
+    out.print(render_simulation(chosen, result))
+
+
+@app.command()
+def backtest(
+    file: Annotated[Path, typer.Argument(help="labelled conversations (JSON Lines) or a Zendesk export")],
+    settings: SettingsOpt = None,
+    at: AtOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Replay many conversations through the triggers and score them against their labels."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from handoff.backtest import render_report, run_backtest
+    from handoff.conversations import ConversationFileError
+    from handoff.zendesk_export import read_any
+
+    config = _config(settings)
+    _parse_at(at)  # validated; the decision itself does not depend on the clock
+    if not file.exists():
+        fail(f"{file} does not exist")
+    total = None
+    try:
+        with open(file, "rb") as fh:
+            total = sum(1 for line in fh if line.strip())
+    except OSError as e:
+        fail(f"{file}: {e.strerror or e}")
+    show = not as_json and sys.stderr.isatty()
+    try:
+        with Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, disable=not show, transient=True) as progress:
+            task = progress.add_task("backtest", total=total)
+            report = run_backtest(read_any(file), config.settings.triggers,
+                                  progress=lambda n: progress.update(task, completed=n))
+    except ConversationFileError as e:
+        fail(f"{file}: {e}")
+    if as_json:
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
+        return
+    out.print(render_report(report))
+
+
+@app.command()
+def stats(
+    settings: SettingsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """Handoff metrics from the store."""
+    from handoff.stats import collect_stats, render_stats
+    from handoff.storage.db import make_engine, make_sessionmaker, migrate
+
+    config = _config(settings)
+    engine = make_engine(config.database_url())
+    migrate(engine)
+    data = collect_stats(make_sessionmaker(engine))
+    if as_json:
+        print(json.dumps(data, indent=2, default=str))
+        return
+    out.print(render_stats(data))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The composition root: the one place that builds settings, clients, connectors, the app and the jobs."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors.enrichment import Enricher, build_sources
+from connectors.local_outbox import LocalAlertSink, LocalTicketSink
+from handoff.api import create_app
+from handoff.service import TurnService
+from handoff.settings import Config
+from handoff.storage.db import make_engine, make_sessionmaker, migrate
+from jobs.deliveries import Dispatcher
+from jobs.scheduler import build_scheduler
+
+log = structlog.get_logger("handoff")
+
+
+def utc_now() -> datetime:
+    """The real clock; everything else receives time from here."""
+    return datetime.now(UTC)
+
+
+def plain_env(config: Config) -> dict[str, str]:
+    """The environment as plain strings for connector factories (secrets unwrapped, never logged)."""
+    out: dict[str, str] = {}
+    for name in type(config.env).model_fields:
+        value = getattr(config.env, name)
+        if value is None:
+            continue
+        out[name.upper()] = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return out
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs, built once."""
+
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: TurnService
+    dispatcher: Dispatcher
+    enricher: Enricher
+    sinks: dict[str, Any]
+    clock: Callable[[], datetime]
+    notes: list[str] = field(default_factory=list)
+    connectors: dict[str, Any] = field(default_factory=dict)
+
+    def scheduler(self) -> AsyncIOScheduler:
+        """The process's scheduler with every periodic job."""
+        return build_scheduler(self.dispatcher, self.config.settings.delivery.poll_seconds)
+
+    async def health(self) -> dict[str, Any]:
+        """Whether the database answers."""
+        def ping() -> None:
+            with self.engine.connect() as c:
+                c.execute(text("SELECT 1"))
+
+        try:
+            await asyncio.to_thread(ping)
+            return {"ok": True, "database": "ok"}
+        except Exception as e:  # noqa: BLE001 - health reports, never raises
+            return {"ok": False, "database": f"unavailable: {type(e).__name__}"}
+
+    @asynccontextmanager
+    async def background(self, *, jobs: bool = True) -> AsyncIterator[None]:
+        """Run the scheduler (and a first delivery pass) for the life of the block."""
+        scheduler = self.scheduler() if jobs else None
+        if scheduler is not None:
+            scheduler.start()
+            self.dispatcher.wake()  # pick up what an earlier process left pending
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await self.dispatcher.idle()
+
+    def app(self, *, jobs: bool = True) -> FastAPI:
+        """The HTTP application, running the jobs in-process when `jobs`."""
+
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            async with self.background(jobs=jobs):
+                yield
+
+        return create_app(
+            self.service,
+            api_keys=self.config.env.api_keys(),
+            max_body_bytes=self.config.settings.service.max_body_bytes,
+            lifespan=lifespan,
+            health=self.health,
+        )
+
+    def close(self) -> None:
+        """Release connections."""
+        self.engine.dispose()
+
+
+def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, run_migrations: bool = True) -> Runtime:
+    """Build the runtime from validated configuration."""
+    s = config.settings
+    env = plain_env(config)
+    engine = make_engine(config.database_url())
+    if run_migrations:
+        migrate(engine)
+    sessions = make_sessionmaker(engine)
+    notes: list[str] = []
+    outbox = Path(s.service.outbox_dir).resolve()
+    sinks: dict[str, Any] = {"local": None}
+    targets: dict[str, str] = {}
+    connectors: dict[str, Any] = {}
+    zendesk = build_zendesk(config)
+    if zendesk is not None:
+        connectors["zendesk"] = zendesk
+        sinks["zendesk"] = connectors["zendesk"]
+        targets["zendesk_ticket"] = "zendesk"
+    else:
+        targets["zendesk_ticket"] = "local"
+        notes.append(f"Zendesk is not configured: tickets are kept locally in {outbox / 'zendesk'}")
+    if env.get("SLACK_BOT_TOKEN"):
+        from connectors.slack import SlackConnector
+
+        connectors["slack"] = SlackConnector(
+            env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL") or s.slack.api_url, timeout=s.slack.timeout_seconds
+        )
+        sinks["slack"] = connectors["slack"]
+        targets["slack_alert"] = "slack"
+    else:
+        targets["slack_alert"] = "local"
+        notes.append(f"Slack is not configured: alerts are kept locally in {outbox / 'slack'}")
+    sinks["local"] = _LocalSinks(LocalTicketSink(outbox), LocalAlertSink(outbox))
+
+    enricher = build_enricher(config, zendesk=connectors.get("zendesk"))
+    dispatcher = Dispatcher(sessions, sinks, s.delivery, clock)
+    service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake())
+    return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
+                   enricher=enricher, sinks=sinks, clock=clock, notes=notes, connectors=connectors)
+
+
+def build_zendesk(config: Config) -> Any:
+    """The Zendesk connector, or None when its credentials or location are missing."""
+    s, env = config.settings, plain_env(config)
+    url = env.get("ZENDESK_URL") or s.zendesk.url
+    if not (env.get("ZENDESK_EMAIL") and env.get("ZENDESK_API_TOKEN") and (s.zendesk.subdomain or url)):
+        return None
+    from connectors.zendesk import ZendeskConnector
+
+    return ZendeskConnector(s.zendesk.subdomain, env["ZENDESK_EMAIL"], env["ZENDESK_API_TOKEN"], url=url,
+                            timeout=s.zendesk.timeout_seconds)
+
+
+def build_enricher(config: Config, *, zendesk: Any = None) -> Enricher:
+    """The enricher over Stripe, HubSpot and Zendesk history; a source without credentials is "not configured"."""
+    from connectors.enrichment import NotConfiguredSource
+    from connectors.zendesk import ZendeskHistorySource
+
+    s = config.settings
+    zendesk = zendesk if zendesk is not None else build_zendesk(config)
+    history = ZendeskHistorySource(zendesk) if zendesk is not None else NotConfiguredSource("zendesk")
+    sources = build_sources(env=plain_env(config), stripe=s.stripe, hubspot=s.hubspot, extra=[history])
+    return Enricher.from_settings(sources, s.enrichment, rules=s.account)
+
+
+class _LocalSinks:
+    """Both local sinks behind one target name."""
+
+    def __init__(self, tickets: LocalTicketSink, alerts: LocalAlertSink) -> None:
+        self.tickets = tickets
+        self.alerts = alerts
+
+    async def upsert_ticket(self, request: Any) -> Any:
+        """Keep the ticket locally."""
+        return await self.tickets.upsert_ticket(request)
+
+    async def post_alert(self, request: Any, *, check_existing: bool = False) -> Any:
+        """Keep the alert locally."""
+        return await self.alerts.post_alert(request)

@@ -1,0 +1,157 @@
+"""Plain data shared by the core, the connectors and the service shell."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Role = Literal["customer", "ai", "agent"]
+Priority = Literal["low", "normal", "high", "urgent"]
+PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "urgent")
+
+
+@dataclass(frozen=True)
+class Customer:
+    """Who the customer is, as far as the bot knows."""
+
+    email: str | None = None
+    name: str | None = None
+    external_id: str | None = None
+    language: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class KBArticle:
+    """A knowledge-base article the AI used in a reply."""
+
+    id: str
+    title: str = ""
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation."""
+
+    role: Role
+    text: str
+    index: int = 0
+    sent_at: datetime | None = None
+    confidence: float | None = None
+    page_url: str | None = None
+    kb_articles: tuple[KBArticle, ...] = ()
+    ai_actions: tuple[str, ...] = ()
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a trigger fired: which one, on which message, with the quoted evidence."""
+
+    trigger: str
+    message_index: int
+    evidence: str
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form used by the API and the CLI."""
+        d: dict[str, Any] = {
+            "trigger": self.trigger,
+            "message_index": self.message_index,
+            "evidence": self.evidence,
+        }
+        if self.detail:
+            d["detail"] = self.detail
+        return d
+
+
+@dataclass(frozen=True)
+class AccountSignals:
+    """Account facts the decision and routing may use (tier, churn risk, owner)."""
+
+    tier: str | None = None
+    churn_risk: bool = False
+    owner_email: str | None = None
+    owner_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The outcome of evaluating one message."""
+
+    handoff: bool
+    reasons: tuple[Reason, ...] = ()
+    category: str | None = None
+    priority: Priority = "normal"
+    sentiment: float | None = None  # compound score of the latest customer message, -1..1
+    trajectory: str = "green"  # green | yellow | red
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    """What one enrichment source returned, or why it could not."""
+
+    source: str
+    status: Literal["ok", "unavailable", "not_configured"]
+    facts: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    elapsed_ms: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form shown under `briefing.account`."""
+        d: dict[str, Any] = {"status": self.status}
+        if self.status == "ok":
+            d["facts"] = self.facts
+        else:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(frozen=True)
+class AccountContext:
+    """All enrichment results plus the derived account signals."""
+
+    sources: tuple[SourceResult, ...] = ()
+    signals: AccountSignals = AccountSignals()
+
+    def source(self, name: str) -> SourceResult | None:
+        """The result of one source by name."""
+        for s in self.sources:
+            if s.source == name:
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a handoff goes and what the customer is told."""
+
+    team: str
+    agent: str | None = None  # agent id from settings
+    agent_name: str | None = None
+    queue_position: int | None = None
+    expected_wait_seconds: int | None = None
+    callback_at: datetime | None = None
+    on_shift: bool = True
+    fallback_reason: str | None = None
+    zendesk_group_id: int | None = None
+    zendesk_assignee_id: int | None = None
+    slack_channel: str | None = None
+    slack_user_id: str | None = None
+    reasons: tuple[str, ...] = ()
+    customer_message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form used by the API and the CLI."""
+        return {
+            "team": self.team,
+            "agent": self.agent,
+            "agent_name": self.agent_name,
+            "queue_position": self.queue_position,
+            "expected_wait_seconds": self.expected_wait_seconds,
+            "callback_at": self.callback_at.isoformat() if self.callback_at else None,
+            "on_shift": self.on_shift,
+            "fallback_reason": self.fallback_reason,
+            "reasons": list(self.reasons),
+        }

@@ -1,0 +1,450 @@
+"""The turn service: one message in, a decision out; a handoff stored with its deliveries atomically.
+
+Deciding costs O(1) per message (the engine's state is stored with the conversation); the transcript is
+read only once, when a handoff is packaged. Two turns of one conversation racing are serialised by an
+optimistic version check; a repeated `message_id` gets the stored answer.
+"""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from handoff.conversations import parse_time
+from handoff.decide import DecisionContext, DecisionState, initial_state, step
+from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
+from handoff.packaging import handoff_response, package_handoff
+from handoff.routing import AgentLoad, Roster
+from handoff.settings import Settings
+from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffRow, MessageRow
+
+log = structlog.get_logger("handoff.service")
+
+MAX_VERSION_RETRIES = 8
+
+
+class Enricher(Protocol):
+    """Anything that turns a customer into account facts (connectors.enrichment.Enricher)."""
+
+    async def enrich(self, customer: Customer) -> AccountContext: ...
+
+
+class NotFoundError(LookupError):
+    """The thing asked for does not exist."""
+
+
+@dataclass(frozen=True)
+class TurnInput:
+    """A validated `/v1` message body."""
+
+    role: str
+    text: str
+    message_id: str | None = None
+    sent_at: datetime | None = None
+    confidence: float | None = None
+    page_url: str | None = None
+    kb_articles: tuple[KBArticle, ...] = ()
+    ai_actions: tuple[str, ...] = ()
+    customer: Customer | None = None
+    channel: str | None = None
+
+
+class _Conflict(Exception):
+    """Another turn of the same conversation committed first."""
+
+
+def new_handoff_id() -> str:
+    """A handoff id: short, unguessable, URL-safe."""
+    return "h_" + uuid.uuid4().hex[:24]
+
+
+def customer_from_json(data: dict[str, Any] | None) -> Customer:
+    """Rebuild a Customer stored as JSON."""
+    data = data or {}
+    return Customer(**{k: data.get(k) for k in ("email", "name", "external_id", "language", "timezone")})
+
+
+def _merge_customer(old: Customer, new: Customer | None) -> Customer:
+    if new is None:
+        return old
+    return Customer(**{k: getattr(new, k) or getattr(old, k) for k in asdict(old)})
+
+
+def _message_from_row(row: MessageRow) -> Message:
+    extra = row.extra or {}
+    return Message(
+        role=row.role,  # type: ignore[arg-type]
+        text=row.text,
+        index=row.idx,
+        sent_at=row.sent_at,
+        confidence=row.confidence,
+        page_url=row.page_url,
+        kb_articles=tuple(KBArticle(**k) for k in extra.get("kb_articles", [])),
+        ai_actions=tuple(extra.get("ai_actions", [])),
+        message_id=row.message_id,
+    )
+
+
+class TurnService:
+    """Handles `/v1` calls: stores turns, decides, and packages handoffs with their deliveries."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        enricher: Enricher,
+        clock: Callable[[], datetime],
+        *,
+        targets: dict[str, str],
+        on_handoff: Callable[[str], None] | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.enricher = enricher
+        self.clock = clock
+        self.targets = targets  # delivery kind -> "zendesk" | "slack" | "local"
+        self.on_handoff = on_handoff or (lambda _hid: None)
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def _load(self, cid: str, message_id: str | None) -> tuple[ConversationRow | None, dict[str, Any] | None]:
+        with self.sessions() as s:
+            if message_id is not None:
+                stored = s.scalar(
+                    select(MessageRow.response).where(
+                        MessageRow.conversation_id == cid, MessageRow.message_id == message_id
+                    )
+                )
+                if stored is not None:
+                    return None, stored
+            return s.get(ConversationRow, cid), None
+
+    def _transcript(self, cid: str) -> tuple[Message, ...]:
+        with self.sessions() as s:
+            rows = s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid).order_by(MessageRow.idx)).all()
+            return tuple(_message_from_row(r) for r in rows)
+
+    def roster(self) -> Roster:
+        """The live roster from the store: availability, open handoffs per agent, queue per team."""
+        with self.sessions() as s:
+            status = {r.agent: r.available for r in s.scalars(select(AgentStatusRow)).all()}
+            active = dict(
+                s.execute(
+                    select(HandoffRow.agent, func.count())
+                    .where(HandoffRow.status.in_(("open", "claimed")), HandoffRow.agent.is_not(None))
+                    .group_by(HandoffRow.agent)
+                ).all()
+            )
+            queued = dict(
+                s.execute(
+                    select(HandoffRow.team, func.count())
+                    .where(HandoffRow.status == "open", HandoffRow.agent.is_(None))
+                    .group_by(HandoffRow.team)
+                ).all()
+            )
+        agents = tuple(
+            AgentLoad(agent=a.id, available=status.get(a.id, True), active=int(active.get(a.id, 0)))
+            for a in getattr(self.settings.routing, "agents", [])
+        )
+        return Roster(agents=agents, queued={k: int(v) for k, v in queued.items()})
+
+    def get_handoff(self, handoff_id: str) -> dict[str, Any]:
+        """Status, route, briefing and deliveries of one handoff."""
+        with self.sessions() as s:
+            h = s.get(HandoffRow, handoff_id)
+            if h is None:
+                raise NotFoundError(f"no handoff {handoff_id}")
+            deliveries = s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == handoff_id).order_by(DeliveryRow.id)).all()
+            return {
+                "handoff_id": h.id,
+                "conversation_id": h.conversation_id,
+                "status": h.status,
+                "source": h.source,
+                "created_at": h.created_at.isoformat(),
+                "message_index": h.message_index,
+                "category": h.category,
+                "priority": h.priority,
+                "reasons": h.reasons,
+                "team": h.team,
+                "agent": h.agent,
+                "route": h.route,
+                "customer_message": h.customer_message,
+                "callback_at": h.callback_at.isoformat() if h.callback_at else None,
+                "zendesk_ticket_id": h.zendesk_ticket_id,
+                "deliveries": [
+                    {
+                        "kind": d.kind,
+                        "target": d.target,
+                        "status": d.status,
+                        "attempts": d.attempts,
+                        "last_error": d.last_error,
+                        "result": d.result,
+                    }
+                    for d in deliveries
+                ],
+                "briefing": h.briefing,
+            }
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    async def post_message(self, cid: str, turn: TurnInput) -> dict[str, Any]:
+        """Store one turn, decide, and on a handoff package and store it; idempotent on message_id."""
+        for _ in range(MAX_VERSION_RETRIES):
+            try:
+                return await self._post_message_once(cid, turn)
+            except _Conflict:
+                continue
+        raise RuntimeError(f"conversation {cid} is too busy; try again")
+
+    async def _post_message_once(self, cid: str, turn: TurnInput) -> dict[str, Any]:
+        conv, stored = await asyncio.to_thread(self._load, cid, turn.message_id)
+        if stored is not None:
+            return stored
+        now = self.clock()
+        customer = _merge_customer(customer_from_json(conv.customer if conv else None), turn.customer)
+        page_url = turn.page_url or (conv.page_url if conv else None)
+        index = conv.message_count if conv else 0
+        message = Message(
+            role=turn.role,  # type: ignore[arg-type]
+            text=turn.text,
+            index=index,
+            sent_at=turn.sent_at,
+            confidence=turn.confidence,
+            page_url=turn.page_url,
+            kb_articles=turn.kb_articles,
+            ai_actions=turn.ai_actions,
+            message_id=turn.message_id,
+        )
+        if conv is not None and conv.handoff_id:
+            # already with a human: keep the transcript, answer with the handoff the bot must respect
+            existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
+            response = {**_existing_response(existing), "message_index": index}
+            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, conv.state, None, None)
+            return response
+
+        state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
+        context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
+        new_state, decision = step(state, message, context, self.settings.triggers)
+        if not decision.handoff:
+            response = {"decision": "continue", "message_index": index, "category": decision.category}
+            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), None, turn.channel)
+            return response
+
+        handoff_id = new_handoff_id()
+        account = await self.enricher.enrich(customer)
+        if account.signals != AccountSignals():
+            # the account may lower the bar or change priority: decide once more with it
+            _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers)
+        prior = await asyncio.to_thread(self._transcript, cid) if conv else ()
+        roster = await asyncio.to_thread(self.roster)
+        pkg = package_handoff(
+            handoff_id=handoff_id,
+            conversation_id=cid,
+            messages=(*prior, message),
+            decision=decision,
+            account=account,
+            customer=customer,
+            page_url=page_url,
+            roster=roster,
+            now=now,
+            settings=self.settings,
+        )
+        response = {**pkg.response(handoff_id), "message_index": index}
+        handoff = HandoffRow(
+            id=handoff_id,
+            conversation_id=cid,
+            source="api",
+            status="open" if pkg.route.on_shift else "callback_scheduled",
+            message_index=index,
+            category=decision.category,
+            priority=pkg.priority,
+            reasons=[r.as_dict() for r in decision.reasons],
+            team=pkg.route.team,
+            agent=pkg.route.agent,
+            route=pkg.route.as_dict(),
+            briefing=pkg.briefing.as_dict(),
+            customer_message=pkg.route.customer_message,
+            callback_at=pkg.route.callback_at,
+            created_at=now,
+            updated_at=now,
+        )
+        deliveries = self._deliveries(handoff_id, pkg.ticket, pkg.alert, now)
+        await asyncio.to_thread(
+            self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries), turn.channel
+        )
+        log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
+                 triggers=[r.trigger for r in decision.reasons], team=pkg.route.team, priority=pkg.priority)
+        self.on_handoff(handoff_id)
+        return response
+
+    async def request_handoff(self, cid: str, reason: str | None, customer: Customer | None) -> dict[str, Any]:
+        """The bot asks for a handoff itself; returns the existing one if the conversation has one."""
+        for _ in range(MAX_VERSION_RETRIES):
+            conv, _ = await asyncio.to_thread(self._load, cid, None)
+            if conv is not None and conv.handoff_id:
+                existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
+                return {**_existing_response(existing), "created": False}
+            now = self.clock()
+            merged = _merge_customer(customer_from_json(conv.customer if conv else None), customer)
+            messages = await asyncio.to_thread(self._transcript, cid) if conv else ()
+            last = messages[-1].index if messages else None
+            evidence = (reason or "the AI agent asked for a human")[:500]
+            state = DecisionState.from_json(conv.state) if conv else initial_state()
+            category = getattr(state, "category", None)
+            decision = Decision(
+                handoff=True,
+                reasons=(Reason("bot_request", last if last is not None else -1, evidence),),
+                category=category or "bot_request",
+                priority="normal",
+            )
+            account = await self.enricher.enrich(merged)
+            handoff_id = new_handoff_id()
+            page_url = conv.page_url if conv else None
+            pkg = package_handoff(
+                handoff_id=handoff_id, conversation_id=cid, messages=messages, decision=decision, account=account,
+                customer=merged, page_url=page_url, roster=await asyncio.to_thread(self.roster), now=now,
+                settings=self.settings,
+            )
+            handoff = HandoffRow(
+                id=handoff_id, conversation_id=cid, source="bot_request",
+                status="open" if pkg.route.on_shift else "callback_scheduled", message_index=last,
+                category=decision.category, priority=pkg.priority, reasons=[r.as_dict() for r in decision.reasons],
+                team=pkg.route.team, agent=pkg.route.agent, route=pkg.route.as_dict(), briefing=pkg.briefing.as_dict(),
+                customer_message=pkg.route.customer_message, callback_at=pkg.route.callback_at, created_at=now, updated_at=now,
+            )
+            try:
+                await asyncio.to_thread(
+                    self._commit_handoff_only, cid, conv, merged, handoff, self._deliveries(handoff_id, pkg.ticket, pkg.alert, now)
+                )
+            except _Conflict:
+                continue
+            self.on_handoff(handoff_id)
+            return {**pkg.response(handoff_id), "created": True}
+        raise RuntimeError(f"conversation {cid} is too busy; try again")
+
+    def _deliveries(self, handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any], now: datetime) -> list[DeliveryRow]:
+        common = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
+                  "created_at": now, "updated_at": now}
+        return [
+            DeliveryRow(kind="zendesk_ticket", target=self.targets["zendesk_ticket"], payload=ticket, **common),
+            DeliveryRow(kind="slack_alert", target=self.targets["slack_alert"], payload=alert, **common),
+        ]
+
+    def _upsert_conversation(self, s: Session, cid: str, conv: ConversationRow | None, values: dict[str, Any], now: datetime) -> None:
+        if conv is None:
+            s.add(ConversationRow(id=cid, created_at=now, updated_at=now, version=1, **values))
+            s.flush()  # a concurrent first turn fails here on the primary key
+            return
+        res = s.execute(
+            update(ConversationRow)
+            .where(ConversationRow.id == cid, ConversationRow.version == conv.version)
+            .values(version=conv.version + 1, updated_at=now, **values)
+        )
+        if res.rowcount != 1:
+            raise _Conflict()
+
+    def _commit(
+        self,
+        cid: str,
+        conv: ConversationRow | None,
+        customer: Customer,
+        page_url: str | None,
+        message: Message,
+        response: dict[str, Any],
+        state: dict[str, Any],
+        handoff: tuple[HandoffRow, list[DeliveryRow]] | None,
+        channel: str | None,
+    ) -> None:
+        now = self.clock()
+        values: dict[str, Any] = {
+            "customer": asdict(customer),
+            "page_url": page_url,
+            "state": state,
+            "message_count": message.index + 1,
+        }
+        if channel:
+            values["channel"] = channel
+        if handoff is not None:
+            values["handoff_id"] = handoff[0].id
+        with self.sessions() as s:
+            try:
+                self._upsert_conversation(s, cid, conv, values, now)
+                s.add(
+                    MessageRow(
+                        conversation_id=cid, idx=message.index, message_id=message.message_id, role=message.role,
+                        text=message.text, sent_at=message.sent_at, received_at=now, confidence=message.confidence,
+                        page_url=message.page_url,
+                        extra={"kb_articles": [asdict(k) for k in message.kb_articles], "ai_actions": list(message.ai_actions)},
+                        response=response,
+                    )
+                )
+                if handoff is not None:
+                    s.add(handoff[0])
+                    s.flush()
+                    s.add_all(handoff[1])
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                raise _Conflict() from None
+
+    def _commit_handoff_only(
+        self, cid: str, conv: ConversationRow | None, customer: Customer, handoff: HandoffRow, deliveries: list[DeliveryRow]
+    ) -> None:
+        now = self.clock()
+        values = {"customer": asdict(customer), "handoff_id": handoff.id}
+        if conv is None:
+            values.update(state={}, message_count=0)
+        with self.sessions() as s:
+            try:
+                self._upsert_conversation(s, cid, conv, values, now)
+                s.add(handoff)
+                s.flush()
+                s.add_all(deliveries)
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                raise _Conflict() from None
+
+
+def _existing_response(h: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "decision": "handoff",
+        "handoff_id": h["handoff_id"],
+        "reasons": h["reasons"],
+        "category": h["category"],
+        "team": h["team"],
+        "agent": (h.get("route") or {}).get("agent_name") or h["agent"],
+        "priority": h["priority"],
+        "customer_message": h["customer_message"],
+        "expected_wait_seconds": (h.get("route") or {}).get("expected_wait_seconds"),
+        "queue_position": (h.get("route") or {}).get("queue_position"),
+        "callback_at": h["callback_at"],
+    }
+
+
+def turn_from_body(body: dict[str, Any]) -> TurnInput:
+    """Convert a validated API body (a plain dict) into a TurnInput."""
+    cust = body.get("customer")
+    return TurnInput(
+        role=body["role"],
+        text=body["text"],
+        message_id=body.get("message_id"),
+        sent_at=body.get("sent_at") if isinstance(body.get("sent_at"), datetime) else parse_time(body.get("sent_at"), "sent_at"),
+        confidence=body.get("confidence"),
+        page_url=body.get("page_url"),
+        kb_articles=tuple(
+            KBArticle(id=k, title="") if isinstance(k, str) else KBArticle(id=str(k["id"]), title=k.get("title") or "", url=k.get("url"))
+            for k in body.get("kb_articles") or []
+        ),
+        ai_actions=tuple(body.get("ai_actions") or ()),
+        customer=Customer(**{k: cust.get(k) for k in ("email", "name", "external_id", "language", "timezone")}) if cust else None,
+        channel=body.get("channel"),
+    )

@@ -1,0 +1,201 @@
+"""Settings: `settings.toml` for everything that is not a secret, the environment for secrets.
+
+Both are validated once at start-up; an error names the key that is wrong.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from connectors.enrichment import EnrichmentSettings
+from connectors.hubspot import HubSpotSettings
+from connectors.stripe import StripeSettings
+from handoff.account import AccountRules
+from handoff.briefing import BriefingSettings
+from handoff.decide.config import TriggerSettings
+from handoff.routing.config import RoutingSettings
+
+DEFAULT_SETTINGS_PATH = Path("settings.toml")
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message names each wrong key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ServiceSettings(_Section):
+    """The HTTP service itself."""
+
+    public_url: str = "http://127.0.0.1:8000"
+    max_body_bytes: int = Field(256 * 1024, ge=1024, le=50 * 1024 * 1024)
+    outbox_dir: str = "handoff-outbox"
+    log_level: str = "info"
+    log_format: str = Field("console", pattern="^(console|json)$")
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        if v.lower() not in {"debug", "info", "warning", "error"}:
+            raise ValueError("must be one of debug, info, warning, error")
+        return v.lower()
+
+
+class ZendeskSettings(_Section):
+    """Zendesk: where it is and how tickets are shaped (credentials come from the environment)."""
+
+    subdomain: str | None = None
+    url: str | None = None
+    bot_user_id: int | None = None
+    tags: list[str] = ["handoff"]
+    timeout_seconds: float = Field(10.0, gt=0, le=60)
+
+
+class SlackSettings(_Section):
+    """Slack: the default alert channel and an optional API base override."""
+
+    api_url: str | None = None
+    default_channel: str = "#support-handoffs"
+    timeout_seconds: float = Field(10.0, gt=0, le=60)
+
+
+class DeliverySettings(_Section):
+    """Durable delivery: attempts, backoff and how often the dispatcher looks for due work."""
+
+    max_attempts: int = Field(8, ge=1, le=100)
+    backoff_initial_seconds: float = Field(2.0, gt=0)
+    backoff_max_seconds: float = Field(600.0, gt=0)
+    lease_seconds: float = Field(120.0, ge=5)
+    poll_seconds: float = Field(5.0, gt=0, le=3600)
+
+
+class Settings(_Section):
+    """Everything in settings.toml."""
+
+    service: ServiceSettings = ServiceSettings()
+    triggers: TriggerSettings = TriggerSettings()
+    routing: RoutingSettings = RoutingSettings()
+    briefing: BriefingSettings = BriefingSettings()
+    enrichment: EnrichmentSettings = EnrichmentSettings()
+    account: AccountRules = AccountRules()
+    zendesk: ZendeskSettings = ZendeskSettings()
+    slack: SlackSettings = SlackSettings()
+    stripe: StripeSettings = StripeSettings()
+    hubspot: HubSpotSettings = HubSpotSettings()
+    delivery: DeliverySettings = DeliverySettings()
+
+
+class Environment(BaseSettings):
+    """Secrets and deployment facts, from the environment only."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    database_url: str | None = None
+    handoff_api_keys: SecretStr | None = None
+    zendesk_email: str | None = None
+    zendesk_api_token: SecretStr | None = None
+    zendesk_webhook_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    stripe_api_key: SecretStr | None = None
+    hubspot_access_token: SecretStr | None = None
+    handoff_summariser_api_key: SecretStr | None = None
+    zendesk_url: str | None = None
+    slack_api_url: str | None = None
+    stripe_api_base: str | None = None
+    hubspot_url: str | None = None
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, *args, **kwargs):  # type: ignore[override]
+        """Read only what load_config hands over, so an explicit `environ` is the whole truth."""
+        return (init_settings,)
+
+    def api_keys(self) -> list[str]:
+        """The accepted bearer keys; empty when none are configured."""
+        if not self.handoff_api_keys:
+            return []
+        return [k.strip() for k in self.handoff_api_keys.get_secret_value().split(",") if k.strip()]
+
+    def secret_values(self) -> list[str]:
+        """Every secret value present, for log redaction."""
+        out = []
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr) and value.get_secret_value():
+                out.append(value.get_secret_value())
+        return out + self.api_keys()
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings plus environment: what the composition root is built from."""
+
+    settings: Settings
+    env: Environment
+    path: Path | None
+
+    def database_url(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL or a SQLite file in the working directory."""
+        return normalise_database_url(self.env.database_url or "sqlite:///handoff.db")
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common `postgres://` and `postgresql://` forms and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _format_errors(source: str, err: ValidationError) -> str:
+    lines = [f"{source} is not valid:"]
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        msg = e["msg"]
+        if e["type"] == "extra_forbidden":
+            msg = "unknown key (a typo?)"
+        lines.append(f"  {key}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: Mapping[str, Any], source: str = "settings") -> Settings:
+    """Validate a decoded settings mapping; raises SettingsError naming each wrong key."""
+    try:
+        return Settings.model_validate(dict(data))
+    except ValidationError as e:
+        raise SettingsError(_format_errors(source, e)) from None
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Load settings.toml (from `path`, $HANDOFF_SETTINGS or ./settings.toml) and the environment."""
+    environ = os.environ if environ is None else environ
+    explicit = path or environ.get("HANDOFF_SETTINGS")
+    p = Path(explicit) if explicit else DEFAULT_SETTINGS_PATH
+    data: dict[str, Any] = {}
+    if p.exists():
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise SettingsError(f"{p} is not valid TOML: {e}") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise SettingsError(f"{p} cannot be read: {e}") from None
+    elif explicit:
+        raise SettingsError(f"settings file {p} does not exist")
+    else:
+        p = None  # built-in defaults
+    settings = parse_settings(data, str(p or "built-in defaults"))
+    try:
+        env = Environment(**{k.lower(): v for k, v in environ.items() if k.lower() in Environment.model_fields})
+    except ValidationError as e:
+        raise SettingsError(_format_errors("environment", e)) from None
+    return Config(settings=settings, env=env, path=p)

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy 2 tables, the engine, migrations and the queries the service runs."""

@@ -1,0 +1,116 @@
+"""The tables. Changing one means writing an Alembic migration in handoff/migrations/versions."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+# 64-bit ids on PostgreSQL; SQLite only autoincrements a column declared INTEGER
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class ConversationRow(Base):
+    """A conversation and the decision engine's state after its last message."""
+
+    __tablename__ = "conversations"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    channel: Mapped[str | None] = mapped_column(String(64))
+    customer: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    page_url: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    message_count: Mapped[int] = mapped_column(Integer, default=0)
+    # optimistic concurrency: two turns of one conversation racing cannot both win
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    handoff_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MessageRow(Base):
+    """One stored turn, with the response it got (so a repeated message_id gets the same answer)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "idx", name="uq_messages_conversation_idx"),
+        UniqueConstraint("conversation_id", "message_id", name="uq_messages_conversation_message_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    idx: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str | None] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    received_at: Mapped[datetime]
+    confidence: Mapped[float | None] = mapped_column(Float)
+    page_url: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    response: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class HandoffRow(Base):
+    """A handoff: the decision, its briefing, its route and where it stands."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_status_team", "status", "team"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    source: Mapped[str] = mapped_column(String(16))  # api | bot_request | zendesk
+    status: Mapped[str] = mapped_column(String(24))  # open | claimed | solved | callback_scheduled
+    message_index: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str | None] = mapped_column(String(64))
+    priority: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    team: Mapped[str] = mapped_column(String(64))
+    agent: Mapped[str | None] = mapped_column(String(64))
+    route: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    briefing: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    customer_message: Mapped[str] = mapped_column(Text, default="")
+    callback_at: Mapped[datetime | None]
+    zendesk_ticket_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class DeliveryRow(Base):
+    """One write to the outside world, recorded before it is attempted."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("handoff_id", "kind", name="uq_deliveries_handoff_kind"),
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))  # zendesk_ticket | slack_alert
+    target: Mapped[str] = mapped_column(String(16))  # zendesk | slack | local
+    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | dead
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AgentStatusRow(Base):
+    """An agent's availability as last set (Slack `/handoff available|away`, claims)."""
+
+    __tablename__ = "agent_status"
+    agent: Mapped[str] = mapped_column(String(64), primary_key=True)
+    available: Mapped[bool]
+    updated_at: Mapped[datetime]

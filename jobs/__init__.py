@@ -1,0 +1,1 @@
+"""Background work: the scheduler and the jobs it runs (deliveries, callbacks, reminders)."""

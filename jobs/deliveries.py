@@ -1,0 +1,248 @@
+"""Durable delivery: every write to Zendesk or Slack is a stored row, claimed by one process, retried.
+
+A row is inserted in the same transaction as its handoff (so a crash loses nothing), claimed with a
+lease by a conditional UPDATE (so two processes never send the same row at once, on SQLite and
+PostgreSQL alike), retried with exponential backoff and jitter that honours Retry-After, and moved to
+`dead` after the last attempt. Sinks are idempotent (Zendesk external id, Slack metadata), so a row
+whose lease expired mid-send is delivered once.
+"""
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from connectors.delivery import AlertRequest, TicketRequest
+from connectors.errors import UpstreamError
+from handoff import metrics
+from handoff.settings import DeliverySettings
+from handoff.storage.tables import DeliveryRow, HandoffRow
+
+log = structlog.get_logger("handoff.delivery")
+
+# Retry-After longer than this is not slept through in-process: the row is rescheduled instead.
+IN_PROCESS_RETRY_AFTER_CAP = 5.0
+
+
+def backoff_seconds(attempts: int, settings: DeliverySettings, retry_after: float | None, rand: float) -> float:
+    """Delay before the next durable attempt: exponential with jitter, never shorter than Retry-After."""
+    base = min(settings.backoff_max_seconds, settings.backoff_initial_seconds * (2 ** max(0, attempts - 1)))
+    delay = base * (0.5 + rand / 2)  # "equal jitter": spreads retries without collapsing to zero
+    return max(delay, retry_after or 0.0)
+
+
+class _WaitRetryAfter:
+    """tenacity wait: the upstream's Retry-After when it gave one, else exponential jitter."""
+
+    def __init__(self) -> None:
+        self.fallback = wait_exponential_jitter(multiplier=0.2, max=2.0)
+
+    def __call__(self, state: Any) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, UpstreamError) and exc.retry_after:
+            return float(exc.retry_after)
+        return float(self.fallback(state))
+
+
+def _quick_retry(exc: BaseException) -> bool:
+    return (
+        isinstance(exc, UpstreamError)
+        and exc.transient
+        and (exc.retry_after or 0) <= IN_PROCESS_RETRY_AFTER_CAP
+    )
+
+
+class Dispatcher:
+    """Claims due deliveries and sends them through the sinks."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        sinks: Mapping[str, Any],
+        settings: DeliverySettings,
+        clock: Callable[[], datetime],
+        *,
+        owner: str | None = None,
+        quick_attempts: int = 2,
+    ) -> None:
+        self.sessions = sessions
+        self.sinks = sinks
+        self.settings = settings
+        self.clock = clock
+        self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
+        self.quick_attempts = quick_attempts
+        self._again = False
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Deliver due work now, in the background; called after a handoff commits and by the scheduler."""
+        self._again = True
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self.drain())
+
+    async def drain(self) -> None:
+        """Deliver until nothing is due; a wake() during the run makes it look once more."""
+        while self._again:
+            self._again = False
+            try:
+                while await self.run_due() > 0:
+                    pass
+            except Exception:  # noqa: BLE001 - must outlive a bad moment (database restarting)
+                log.exception("delivery run failed; the next wake-up tries again")
+
+    async def idle(self) -> None:
+        """Wait for the background run started by wake() to finish (tests, shutdown)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    def _claim(self, limit: int) -> list[DeliveryRow]:
+        now = self.clock()
+        due = or_(
+            and_(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now),
+            and_(DeliveryRow.status == "sending", DeliveryRow.lease_until < now),
+        )
+        claimed: list[DeliveryRow] = []
+        with self.sessions() as s:
+            ids = s.scalars(
+                select(DeliveryRow.id).where(due).order_by(DeliveryRow.next_attempt_at, DeliveryRow.id).limit(limit)
+            ).all()
+            for did in ids:
+                # the conditional UPDATE is the claim: of several processes, exactly one sees rowcount 1
+                res = s.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id == did, due)
+                    .values(
+                        status="sending",
+                        lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                        lease_owner=self.owner,
+                        attempts=DeliveryRow.attempts + 1,
+                        updated_at=now,
+                    )
+                )
+                s.commit()
+                if res.rowcount == 1:
+                    row = s.get(DeliveryRow, did, populate_existing=True)
+                    if row is not None:
+                        claimed.append(row)
+        return claimed
+
+    async def run_due(self, limit: int = 20) -> int:
+        """Claim and send up to `limit` due deliveries; returns how many were attempted."""
+        rows = await asyncio.to_thread(self._claim, limit)
+        for row in rows:
+            await self._deliver(row)
+        return len(rows)
+
+    async def _send(self, row: DeliveryRow) -> dict[str, Any]:
+        sink = self.sinks.get(row.target)
+        if sink is None:
+            raise RuntimeError(f"no sink for target {row.target!r}")
+        if row.kind == "zendesk_ticket":
+            result = await sink.upsert_ticket(TicketRequest(**_ticket_args(row.payload)))
+        elif row.kind == "slack_alert":
+            payload = dict(row.payload)
+            ticket_url = await asyncio.to_thread(self._ticket_url, row.handoff_id)
+            if ticket_url and payload.get("blocks"):
+                payload["blocks"] = add_ticket_button(payload["blocks"], ticket_url)
+            # after a crash mid-send the alert may already be in Slack: look before posting again
+            result = await sink.post_alert(AlertRequest(**payload), check_existing=row.attempts > 1)
+        else:
+            raise RuntimeError(f"unknown delivery kind {row.kind!r}")
+        return asdict(result)
+
+    def _ticket_url(self, handoff_id: str) -> str | None:
+        with self.sessions() as s:
+            res = s.scalar(
+                select(DeliveryRow.result).where(
+                    DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "zendesk_ticket", DeliveryRow.status == "sent"
+                )
+            )
+        url = (res or {}).get("url")
+        return url if url and url.startswith("http") else None
+
+    async def _deliver(self, row: DeliveryRow) -> None:
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.quick_attempts),
+                wait=_WaitRetryAfter(),
+                retry=retry_if_exception(_quick_retry),
+                reraise=True,
+            ):
+                with attempt:
+                    result = await self._send(row)
+        except UpstreamError as e:
+            await asyncio.to_thread(self._failed, row, e, e.transient, e.retry_after)
+            return
+        except Exception as e:  # noqa: BLE001 - a bug in one delivery must not stop the others
+            log.exception("delivery crashed", delivery_id=row.id, kind=row.kind)
+            await asyncio.to_thread(self._failed, row, e, True, None)
+            return
+        await asyncio.to_thread(self._succeeded, row, result)
+
+    def _succeeded(self, row: DeliveryRow, result: dict[str, Any]) -> None:
+        now = self.clock()
+        with self.sessions() as s:
+            s.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner)
+                .values(status="sent", result=result, last_error=None, lease_until=None, updated_at=now)
+            )
+            if row.kind == "zendesk_ticket" and result.get("ticket_id"):
+                s.execute(
+                    update(HandoffRow)
+                    .where(HandoffRow.id == row.handoff_id)
+                    .values(zendesk_ticket_id=result["ticket_id"], updated_at=now)
+                )
+            s.commit()
+        metrics.DELIVERIES.labels(kind=row.kind, outcome="sent").inc()
+        log.info("delivered", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target)
+
+    def _failed(self, row: DeliveryRow, err: BaseException, transient: bool, retry_after: float | None) -> None:
+        now = self.clock()
+        dead = not transient or row.attempts >= self.settings.max_attempts
+        delay = backoff_seconds(row.attempts, self.settings, retry_after, random.random())
+        values: dict[str, Any] = {
+            "status": "dead" if dead else "pending",
+            "last_error": str(err)[:1000],
+            "lease_until": None,
+            "updated_at": now,
+        }
+        if not dead:
+            values["next_attempt_at"] = now + timedelta(seconds=delay)
+        with self.sessions() as s:
+            s.execute(update(DeliveryRow).where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner).values(**values))
+            s.commit()
+        metrics.DELIVERIES.labels(kind=row.kind, outcome="dead" if dead else "retry").inc()
+        if dead:
+            log.error("delivery dead", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, attempts=row.attempts, error=str(err))
+        else:
+            log.warning("delivery failed; will retry", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind,
+                        attempts=row.attempts, retry_in_seconds=round(delay, 1), error=str(err))
+
+
+def _ticket_args(payload: dict[str, Any]) -> dict[str, Any]:
+    args = dict(payload)
+    args["tags"] = tuple(args.get("tags") or ())
+    return args
+
+
+def add_ticket_button(blocks: list[dict[str, Any]], url: str) -> list[dict[str, Any]]:
+    """Add an "Open in Zendesk" link button to the card's actions block once the ticket exists."""
+    out = []
+    for block in blocks:
+        if block.get("type") == "actions" and not any(e.get("url") for e in block.get("elements", [])):
+            block = {**block, "elements": [*block["elements"], {
+                "type": "button", "text": {"type": "plain_text", "text": "Open in Zendesk"},
+                "url": url, "action_id": "handoff_open_zendesk"}][:25]}
+        out.append(block)
+    return out

@@ -1,0 +1,228 @@
+"""The durable delivery dispatcher: claims, retries, backoff, dead letters, exactly-once claims."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from connectors.delivery import AlertResult, TicketResult
+from connectors.errors import AuthFailed, RateLimited, Unavailable
+from handoff.settings import DeliverySettings
+from handoff.storage.db import make_engine, make_sessionmaker, migrate
+from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
+from jobs.deliveries import Dispatcher, add_ticket_button, backoff_seconds
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class ScriptedSink:
+    """Fails with the scripted errors first, then succeeds; counts calls."""
+
+    errors: list[Exception] = field(default_factory=list)
+    tickets: list = field(default_factory=list)
+    alerts: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
+
+    async def upsert_ticket(self, request):
+        if self.errors:
+            raise self.errors.pop(0)
+        self.tickets.append(request)
+        return TicketResult(ticket_id=41, url="https://acme.zendesk.com/agent/tickets/41", created=True)
+
+    async def post_alert(self, request, *, check_existing=False):
+        self.checks.append(check_existing)
+        if self.errors:
+            raise self.errors.pop(0)
+        self.alerts.append(request)
+        return AlertResult(channel=request.channel, ts="1700000000.000100")
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def _seed(sessions, clock, kinds=("zendesk_ticket", "slack_alert"), target="zendesk"):
+    now = clock()
+    with sessions() as s:
+        s.add(ConversationRow(id="c1", customer={}, state={}, created_at=now, updated_at=now, handoff_id="h_1"))
+        s.add(HandoffRow(id="h_1", conversation_id="c1", source="api", status="open", priority="high", team="general",
+                         created_at=now, updated_at=now))
+        s.flush()
+        for kind in kinds:
+            payload = (
+                {"external_id": "h_1", "subject": "s", "note": "n", "tags": ["handoff"], "priority": "high"}
+                if kind == "zendesk_ticket"
+                else {"handoff_id": "h_1", "channel": "#x", "text": "t",
+                      "blocks": [{"type": "actions", "elements": [{"type": "button", "action_id": "handoff_claim",
+                                                                   "text": {"type": "plain_text", "text": "Claim"}}]}]}
+            )
+            s.add(DeliveryRow(handoff_id="h_1", kind=kind, target=target, status="pending", payload=payload,
+                              attempts=0, next_attempt_at=now, created_at=now, updated_at=now))
+        s.commit()
+
+
+def _rows(sessions):
+    with sessions() as s:
+        return {r.kind: r for r in s.scalars(select(DeliveryRow)).all()}
+
+
+SETTINGS = DeliverySettings(max_attempts=3, backoff_initial_seconds=2, backoff_max_seconds=60, lease_seconds=30)
+
+
+async def test_delivers_ticket_then_alert_with_ticket_link(sessions):
+    clock = Clock()
+    _seed(sessions, clock)
+    sink = ScriptedSink()
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock)
+    assert await d.run_due() == 2
+    rows = _rows(sessions)
+    assert {r.status for r in rows.values()} == {"sent"}
+    assert rows["zendesk_ticket"].result["ticket_id"] == 41
+    assert sink.tickets[0].tags == ("handoff",)
+    urls = [e.get("url") for b in sink.alerts[0].blocks if b["type"] == "actions" for e in b["elements"]]
+    assert "https://acme.zendesk.com/agent/tickets/41" in urls
+    with sessions() as s:
+        assert s.get(HandoffRow, "h_1").zendesk_ticket_id == 41
+    assert await d.run_due() == 0  # nothing left: sent rows are never sent again
+
+
+async def test_transient_failure_backs_off_then_succeeds(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("zendesk_ticket",))
+    sink = ScriptedSink(errors=[Unavailable("zendesk", "HTTP 503"), Unavailable("zendesk", "HTTP 503")])
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock, quick_attempts=1)
+    await d.run_due()
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "pending" and row.attempts == 1 and "503" in row.last_error
+    wait = (row.next_attempt_at.replace(tzinfo=UTC) - clock()).total_seconds()
+    assert 1.0 <= wait <= 2.0  # first backoff: 2 s with equal jitter
+    assert await d.run_due() == 0  # not due yet
+    clock.advance(wait)
+    await d.run_due()
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "pending" and row.attempts == 2
+    clock.advance(10)
+    await d.run_due()
+    assert _rows(sessions)["zendesk_ticket"].status == "sent"
+    assert len(sink.tickets) == 1
+
+
+async def test_retry_after_is_honoured(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("zendesk_ticket",))
+    sink = ScriptedSink(errors=[RateLimited("zendesk", "429", retry_after=45)])
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock)
+    await d.run_due()
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "pending"
+    assert (row.next_attempt_at.replace(tzinfo=UTC) - clock()).total_seconds() >= 45
+    assert sink.tickets == []
+
+
+async def test_short_retry_after_is_retried_in_process(sessions, monkeypatch):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("zendesk_ticket",))
+    sink = ScriptedSink(errors=[RateLimited("zendesk", "429", retry_after=0.01)])
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock, quick_attempts=2)
+    await d.run_due()
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "sent" and row.attempts == 1 and len(sink.tickets) == 1
+
+
+async def test_permanent_failure_goes_dead_at_once(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("zendesk_ticket",))
+    sink = ScriptedSink(errors=[AuthFailed("zendesk", "HTTP 401")])
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock)
+    await d.run_due()
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "dead" and "401" in row.last_error
+
+
+async def test_dead_after_max_attempts(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("zendesk_ticket",))
+    sink = ScriptedSink(errors=[Unavailable("zendesk", "down")] * 10)
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock, quick_attempts=1)
+    for _ in range(SETTINGS.max_attempts):
+        await d.run_due()
+        clock.advance(SETTINGS.backoff_max_seconds)
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "dead" and row.attempts == SETTINGS.max_attempts
+    assert await d.run_due() == 0
+
+
+async def test_expired_lease_is_taken_over_and_alert_checks_for_duplicates(sessions):
+    """A process that died mid-send leaves a 'sending' row; after the lease another delivers it once."""
+    clock = Clock()
+    _seed(sessions, clock, kinds=("slack_alert",), target="slack")
+    crashed = Dispatcher(sessions, {}, SETTINGS, clock, owner="crashed")
+    claimed = crashed._claim(10)  # claimed, then the process "dies" before sending
+    assert len(claimed) == 1
+    sink = ScriptedSink()
+    survivor = Dispatcher(sessions, {"slack": sink}, SETTINGS, clock, owner="survivor")
+    assert await survivor.run_due() == 0  # lease still held
+    clock.advance(SETTINGS.lease_seconds + 1)
+    assert await survivor.run_due() == 1
+    assert sink.checks == [True]  # second attempt: look in Slack before posting again
+    assert _rows(sessions)["slack_alert"].status == "sent"
+
+
+async def test_two_dispatchers_never_send_the_same_row(sessions):
+    clock = Clock()
+    now = clock()
+    with sessions() as s:
+        for i in range(30):
+            s.add(ConversationRow(id=f"c{i}", customer={}, state={}, created_at=now, updated_at=now))
+            s.add(HandoffRow(id=f"h_{i}", conversation_id=f"c{i}", source="api", status="open", priority="normal",
+                             team="general", created_at=now, updated_at=now))
+            s.flush()
+            s.add(DeliveryRow(handoff_id=f"h_{i}", kind="zendesk_ticket", target="zendesk", status="pending",
+                              payload={"external_id": f"h_{i}", "subject": "s", "note": "n"}, attempts=0,
+                              next_attempt_at=now, created_at=now, updated_at=now))
+        s.commit()
+    sink = ScriptedSink()
+    a = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock, owner="a")
+    b = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock, owner="b")
+
+    async def drain(d):
+        while await d.run_due(limit=3):
+            pass
+
+    await asyncio.gather(drain(a), drain(b))
+    ids = [t.external_id for t in sink.tickets]
+    assert sorted(ids) == sorted(f"h_{i}" for i in range(30))  # every one, none twice
+
+
+@pytest.mark.parametrize(
+    ("attempts", "retry_after", "rand", "expected"),
+    [(1, None, 0.0, 1.0), (1, None, 1.0, 2.0), (3, None, 1.0, 8.0), (20, None, 1.0, 60.0), (1, 30.0, 0.5, 30.0)],
+)
+def test_backoff_schedule(attempts, retry_after, rand, expected):
+    assert backoff_seconds(attempts, SETTINGS, retry_after, rand) == pytest.approx(expected)
+
+
+def test_ticket_button_added_once():
+    blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "handoff_claim"}]}]
+    once = add_ticket_button(blocks, "https://z/agent/tickets/1")
+    twice = add_ticket_button(once, "https://z/agent/tickets/1")
+    assert [e.get("url") for e in twice[0]["elements"]] == [None, "https://z/agent/tickets/1"]
