@@ -1,0 +1,349 @@
+"""Customer-facing handoff messages: templates per language, waits and callback times in words."""
+from __future__ import annotations
+
+import math
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+# Placeholders each template may use; checked when settings load so a typo fails at start-up.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "greeting": frozenset(),
+    "greeting_named": frozenset({"customer_name"}),
+    "assigned": frozenset({"greeting", "agent_name", "team", "wait", "customer_name"}),
+    "queued": frozenset({"greeting", "team", "wait", "position", "customer_name"}),
+    "off_hours": frozenset({"greeting", "team", "callback", "customer_name"}),
+    "wait_minute": frozenset(),
+    "wait_minutes": frozenset({"n"}),
+    "wait_hour": frozenset(),
+    "wait_hours": frozenset({"n"}),
+    "callback_today": frozenset({"time", "tz"}),
+    "callback_tomorrow": frozenset({"time", "tz"}),
+    "callback_weekday": frozenset({"weekday", "time", "tz"}),
+    "callback_date": frozenset({"weekday", "day", "month", "time", "tz"}),
+}
+CLOCKS = ("12h", "24h")
+
+_EN = {
+    "greeting": "Thanks.",
+    "greeting_named": "Thanks, {customer_name}.",
+    "assigned": (
+        "{greeting} I'm bringing in {agent_name} from our {team} team; they'll be with you in about {wait}. "
+        "They can see our whole conversation, so you won't need to repeat anything."
+    ),
+    "queued": (
+        "{greeting} Our {team} team is helping other customers right now. You're number {position} in line, "
+        "and someone should be with you in about {wait}. They'll see our whole conversation, so you won't "
+        "need to repeat anything."
+    ),
+    "off_hours": (
+        "{greeting} Our {team} team is offline right now, so I've passed everything to them and they'll get "
+        "back to you {callback}. They'll see our whole conversation, so you won't need to repeat anything."
+    ),
+    "wait_minute": "1 minute",
+    "wait_minutes": "{n} minutes",
+    "wait_hour": "1 hour",
+    "wait_hours": "{n} hours",
+    "callback_today": "today at {time} {tz}",
+    "callback_tomorrow": "tomorrow at {time} {tz}",
+    "callback_weekday": "on {weekday} at {time} {tz}",
+    "callback_date": "on {weekday}, {month} {day} at {time} {tz}",
+    "clock": "12h",
+    "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+    "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"],
+}
+_ES = {
+    "greeting": "Gracias.",
+    "greeting_named": "Gracias, {customer_name}.",
+    "assigned": (
+        "{greeting} Le paso con {agent_name}, de nuestro equipo de {team}, que le atenderá en "
+        "aproximadamente {wait}. Puede ver toda nuestra conversación, así que no tendrá que repetir nada."
+    ),
+    "queued": (
+        "{greeting} Nuestro equipo de {team} está atendiendo a otros clientes en este momento. Tiene el "
+        "número {position} en la cola y alguien le atenderá en aproximadamente {wait}. Verán toda nuestra "
+        "conversación, así que no tendrá que repetir nada."
+    ),
+    "off_hours": (
+        "{greeting} Nuestro equipo de {team} no está disponible ahora mismo; ya se lo he pasado todo y le "
+        "responderán {callback}. Verán toda nuestra conversación, así que no tendrá que repetir nada."
+    ),
+    "wait_minute": "1 minuto",
+    "wait_minutes": "{n} minutos",
+    "wait_hour": "1 hora",
+    "wait_hours": "{n} horas",
+    "callback_today": "hoy a las {time} ({tz})",
+    "callback_tomorrow": "mañana a las {time} ({tz})",
+    "callback_weekday": "el {weekday} a las {time} ({tz})",
+    "callback_date": "el {weekday} {day} de {month} a las {time} ({tz})",
+    "clock": "24h",
+    "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
+    "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+               "octubre", "noviembre", "diciembre"],
+}
+_FR = {
+    "greeting": "Merci.",
+    "greeting_named": "Merci, {customer_name}.",
+    "assigned": (
+        "{greeting} Je fais appel à {agent_name}, de notre équipe {team}, qui sera avec vous dans environ "
+        "{wait}. Cette personne voit toute notre conversation : vous n'aurez rien à répéter."
+    ),
+    "queued": (
+        "{greeting} Notre équipe {team} aide d'autres clients en ce moment. Vous êtes numéro {position} dans "
+        "la file d'attente et quelqu'un sera avec vous dans environ {wait}. L'équipe verra toute notre "
+        "conversation : vous n'aurez rien à répéter."
+    ),
+    "off_hours": (
+        "{greeting} Notre équipe {team} n'est pas disponible pour le moment ; je lui ai tout transmis et "
+        "elle vous répondra {callback}. Elle verra toute notre conversation : vous n'aurez rien à répéter."
+    ),
+    "wait_minute": "1 minute",
+    "wait_minutes": "{n} minutes",
+    "wait_hour": "1 heure",
+    "wait_hours": "{n} heures",
+    "callback_today": "aujourd'hui à {time} ({tz})",
+    "callback_tomorrow": "demain à {time} ({tz})",
+    "callback_weekday": "{weekday} à {time} ({tz})",
+    "callback_date": "le {weekday} {day} {month} à {time} ({tz})",
+    "clock": "24h",
+    "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+    "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+               "octobre", "novembre", "décembre"],
+}
+_DE = {
+    "greeting": "Danke.",
+    "greeting_named": "Danke, {customer_name}.",
+    "assigned": (
+        "{greeting} Ich hole {agent_name} aus unserem {team}-Team dazu; in etwa {wait} ist jemand für Sie da. "
+        "Das Team sieht unser ganzes Gespräch, Sie müssen also nichts wiederholen."
+    ),
+    "queued": (
+        "{greeting} Unser {team}-Team hilft gerade anderen Kunden. Sie sind Nummer {position} in der "
+        "Warteschlange; in etwa {wait} ist jemand für Sie da. Das Team sieht unser ganzes Gespräch, Sie "
+        "müssen also nichts wiederholen."
+    ),
+    "off_hours": (
+        "{greeting} Unser {team}-Team ist gerade nicht erreichbar. Ich habe alles weitergegeben, und das Team "
+        "meldet sich {callback}. Es sieht unser ganzes Gespräch, Sie müssen also nichts wiederholen."
+    ),
+    "wait_minute": "1 Minute",
+    "wait_minutes": "{n} Minuten",
+    "wait_hour": "1 Stunde",
+    "wait_hours": "{n} Stunden",
+    "callback_today": "heute um {time} Uhr ({tz})",
+    "callback_tomorrow": "morgen um {time} Uhr ({tz})",
+    "callback_weekday": "am {weekday} um {time} Uhr ({tz})",
+    "callback_date": "am {weekday}, {day}. {month}, um {time} Uhr ({tz})",
+    "clock": "24h",
+    "weekdays": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
+    "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+               "Oktober", "November", "Dezember"],
+}
+_PT = {
+    "greeting": "Obrigado.",
+    "greeting_named": "Obrigado, {customer_name}.",
+    "assigned": (
+        "{greeting} Vou chamar {agent_name}, da nossa equipe de {team}, que vai atender você em cerca de "
+        "{wait}. A equipe vê toda a nossa conversa, então você não vai precisar repetir nada."
+    ),
+    "queued": (
+        "{greeting} Nossa equipe de {team} está atendendo outros clientes agora. Você é o número {position} "
+        "na fila, e alguém vai atender você em cerca de {wait}. A equipe vê toda a nossa conversa, então "
+        "você não vai precisar repetir nada."
+    ),
+    "off_hours": (
+        "{greeting} Nossa equipe de {team} não está disponível agora. Já passei tudo para ela, e ela vai "
+        "responder {callback}. A equipe vê toda a nossa conversa, então você não vai precisar repetir nada."
+    ),
+    "wait_minute": "1 minuto",
+    "wait_minutes": "{n} minutos",
+    "wait_hour": "1 hora",
+    "wait_hours": "{n} horas",
+    "callback_today": "hoje às {time} ({tz})",
+    "callback_tomorrow": "amanhã às {time} ({tz})",
+    "callback_weekday": "{weekday} às {time} ({tz})",
+    "callback_date": "{weekday}, {day} de {month}, às {time} ({tz})",
+    "clock": "24h",
+    "weekdays": ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado",
+                 "domingo"],
+    "months": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
+               "outubro", "novembro", "dezembro"],
+}
+DEFAULT_TEMPLATES: dict[str, dict[str, object]] = {"en": _EN, "es": _ES, "fr": _FR, "de": _DE, "pt": _PT}
+FALLBACK_LANGUAGE = "en"
+
+
+class MessageTemplates(BaseModel):
+    """Overrides of one language's templates (`[routing.messages.<lang>]`); unset keys keep the shipped text."""
+
+    model_config = ConfigDict(extra="forbid")
+    greeting: str | None = None
+    greeting_named: str | None = None
+    assigned: str | None = None
+    queued: str | None = None
+    off_hours: str | None = None
+    wait_minute: str | None = None
+    wait_minutes: str | None = None
+    wait_hour: str | None = None
+    wait_hours: str | None = None
+    callback_today: str | None = None
+    callback_tomorrow: str | None = None
+    callback_weekday: str | None = None
+    callback_date: str | None = None
+    clock: str | None = None
+    weekdays: list[str] | None = None
+    months: list[str] | None = None
+
+
+@dataclass(frozen=True)
+class Templates:
+    """A complete set of one language's templates."""
+
+    language: str
+    text: Mapping[str, str]
+    clock: str
+    weekdays: tuple[str, ...]
+    months: tuple[str, ...]
+
+
+def normalize_language(tag: str | None) -> str | None:
+    """The primary subtag of a language tag, lower-cased: `pt-BR` → `pt`, `ES` → `es`, blank → None."""
+    if not tag or not tag.strip():
+        return None
+    return tag.strip().replace("_", "-").split("-")[0].lower()
+
+
+def check_templates(language: str, overrides: MessageTemplates) -> None:
+    """Raise a ValueError naming the key if an override is malformed or a new language is incomplete."""
+    given = overrides.model_dump(exclude_none=True)
+    if language not in DEFAULT_TEMPLATES:
+        missing = sorted((set(PLACEHOLDERS) | {"clock", "weekdays", "months"}) - set(given))
+        if missing:
+            raise ValueError(
+                f"messages.{language}: a language without shipped templates must set every key; missing "
+                + ", ".join(missing)
+            )
+    for key, value in given.items():
+        if key in PLACEHOLDERS:
+            try:
+                fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+            except ValueError as exc:
+                raise ValueError(f"messages.{language}.{key}: {exc}") from exc
+            unknown = fields - PLACEHOLDERS[key]
+            if unknown:
+                allowed = ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS[key])) or "none"
+                raise ValueError(
+                    f"messages.{language}.{key}: unknown placeholder(s) "
+                    + ", ".join("{" + u + "}" for u in sorted(unknown))
+                    + f"; allowed: {allowed}"
+                )
+    if "clock" in given and given["clock"] not in CLOCKS:
+        raise ValueError(f"messages.{language}.clock: must be one of {', '.join(CLOCKS)}")
+    if "weekdays" in given and len(given["weekdays"]) != 7:
+        raise ValueError(f"messages.{language}.weekdays: needs 7 names, Monday first")
+    if "months" in given and len(given["months"]) != 12:
+        raise ValueError(f"messages.{language}.months: needs 12 names, January first")
+
+
+def templates_for(language: str | None, overrides: Mapping[str, MessageTemplates] | None = None) -> Templates:
+    """The templates for a customer's language, with settings overrides; English when the language is unknown."""
+    overrides = overrides or {}
+    lang = normalize_language(language)
+    if lang not in DEFAULT_TEMPLATES and lang not in overrides:
+        lang = FALLBACK_LANGUAGE
+    merged: dict[str, object] = dict(DEFAULT_TEMPLATES.get(lang, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE]))
+    if lang in overrides:
+        merged.update(overrides[lang].model_dump(exclude_none=True))
+    return Templates(
+        language=lang,
+        text={k: str(merged[k]) for k in PLACEHOLDERS},
+        clock=str(merged["clock"]),
+        weekdays=tuple(merged["weekdays"]),  # type: ignore[arg-type]
+        months=tuple(merged["months"]),  # type: ignore[arg-type]
+    )
+
+
+def format_wait(seconds: int, t: Templates) -> str:
+    """A wait in words: whole minutes rounded up under an hour, else hours to the nearest one."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes < 60:
+        return t.text["wait_minute"] if minutes == 1 else t.text["wait_minutes"].format(n=minutes)
+    hours = max(1, int(minutes / 60 + 0.5))
+    return t.text["wait_hour"] if hours == 1 else t.text["wait_hours"].format(n=hours)
+
+
+def format_clock(moment: datetime, t: Templates) -> str:
+    """`9:00 AM` (12-hour templates) or `09:00` (24-hour), without the machine's locale."""
+    if t.clock == "12h":
+        hour = moment.hour % 12 or 12
+        return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def zone_label(moment: datetime) -> str:
+    """The zone abbreviation (`EST`, `CEST`), or `UTC-3` where the zone has no letters."""
+    name = moment.tzname() or ""
+    if name and name[0] not in "+-":
+        return name
+    offset = moment.utcoffset() or timedelta(0)
+    total = int(offset.total_seconds() // 60)
+    sign = "-" if total < 0 else "+"
+    h, m = divmod(abs(total), 60)
+    return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
+
+
+def format_callback(callback_at: datetime, now: datetime, zone: ZoneInfo, t: Templates) -> str:
+    """When the team will be back, in words relative to `now` in `zone`: today, tomorrow, a weekday or a date."""
+    local = callback_at.astimezone(zone)
+    days = (local.date() - now.astimezone(zone).date()).days
+    parts = {
+        "time": format_clock(local, t),
+        "tz": zone_label(local),
+        "weekday": t.weekdays[local.weekday()],
+        "day": str(local.day),
+        "month": t.months[local.month - 1],
+    }
+    key = (
+        "callback_today" if days <= 0
+        else "callback_tomorrow" if days == 1
+        else "callback_weekday" if days < 7
+        else "callback_date"
+    )
+    return t.text[key].format(**parts)
+
+
+def _greeting(t: Templates, customer_name: str | None) -> str:
+    name = (customer_name or "").strip()
+    return t.text["greeting_named"].format(customer_name=name) if name else t.text["greeting"]
+
+
+def assigned_message(t: Templates, *, customer_name: str | None, agent_name: str, team: str, wait_seconds: int) -> str:
+    """Told when an agent has been picked: who is coming, roughly when, and that they see the conversation."""
+    return t.text["assigned"].format(
+        greeting=_greeting(t, customer_name), customer_name=customer_name or "", agent_name=agent_name,
+        team=team, wait=format_wait(wait_seconds, t),
+    )
+
+
+def queued_message(t: Templates, *, customer_name: str | None, team: str, position: int, wait_seconds: int) -> str:
+    """Told when the team is on shift but busy: place in line and the expected wait."""
+    return t.text["queued"].format(
+        greeting=_greeting(t, customer_name), customer_name=customer_name or "", team=team,
+        position=position, wait=format_wait(wait_seconds, t),
+    )
+
+
+def off_hours_message(
+    t: Templates, *, customer_name: str | None, team: str, callback_at: datetime, now: datetime, zone: ZoneInfo
+) -> str:
+    """Told when nobody is on shift: the callback time in the customer's (or the team's) zone."""
+    return t.text["off_hours"].format(
+        greeting=_greeting(t, customer_name), customer_name=customer_name or "", team=team,
+        callback=format_callback(callback_at, now, zone, t),
+    )
+
