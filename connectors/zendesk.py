@@ -1,0 +1,374 @@
+"""Zendesk Support through zenpy: idempotent ticket upsert, requester history, ticket reads, credential check.
+
+zenpy is synchronous (requests), so every call runs in a worker thread via `asyncio.to_thread`.
+
+How zenpy is pointed and tamed (checked against zenpy 2.0.57's source):
+- zenpy always builds `https://{subdomain}.zendesk.com/api/v2/...`; the only built-in override is
+  the process-wide `ZENPY_FORCE_NETLOC`/`ZENPY_FORCE_SCHEME` environment. Instead, the session gets
+  a transport adapter (`_ZendeskTransport`) mounted on that canonical prefix, which sends each request
+  to the configured base URL (scheme, host, port and an optional path prefix) and hands the response
+  back under the canonical URL, because zenpy's response handlers check `base_url in response.request.url`.
+- On a 429 with `Retry-After`, zenpy's `_call_api` sleeps and retries by itself (1 s steps, no cap
+  unless `ratelimit_budget` is set, and that budget only raises `RatelimitBudgetExceeded` without the
+  response, so the Retry-After value is lost). The transport therefore turns every failing answer
+  (401/403/404/429/4xx/5xx, invalid JSON, timeouts, connection errors) into `connectors.errors`
+  before zenpy sees it: zenpy never sleeps, and our delivery policy decides on retries.
+- The adapter does no transport-level retries either (zenpy's default session retries 413/503).
+"""
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+from itertools import islice
+from typing import Any, Callable, Iterable, TypeVar
+
+import requests
+from requests.adapters import HTTPAdapter
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment, Ticket, User
+from zenpy.lib.exception import APIException
+
+from connectors.delivery import TicketRequest, TicketResult
+from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
+from handoff.models import Customer
+
+SOURCE = "zendesk"
+OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
+HANDOFF_TAG = "handoff"
+HISTORY_DAYS = 90
+HISTORY_LIMIT = 100  # tickets read per history lookup (one search page)
+RECENT_LIMIT = 10  # recent tickets listed in the facts
+
+T = TypeVar("T")
+
+
+def note_marker(external_id: str) -> str:
+    """The line appended to every briefing note; finding it makes note updates idempotent."""
+    return f"handoff-ref: {external_id}"
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def error_for_status(status: int, headers: Any, detail: str, source: str = SOURCE) -> UpstreamError:
+    """The project error for a failing HTTP status."""
+    if status in (401, 403):
+        return AuthFailed(source, f"HTTP {status}: {detail}")
+    if status == 404:
+        return NotFound(source, f"HTTP 404: {detail}")
+    if status == 429:
+        return RateLimited(source, "HTTP 429: rate limited",
+                           retry_after=parse_retry_after(headers.get("Retry-After")))
+    if status >= 500:
+        return Unavailable(source, f"HTTP {status}: {detail}")
+    return Rejected(source, f"HTTP {status}: {detail}")
+
+
+def _error_detail(response: requests.Response) -> str:
+    """Zendesk's `error`/`description` (never the request, which carries credentials), kept short."""
+    try:
+        body = json.loads(response.content or b"null")
+    except ValueError:
+        return response.reason or "error"
+    if isinstance(body, dict):
+        parts = [body.get("error"), body.get("description")]
+        text = " - ".join(str(p) if not isinstance(p, str) else p for p in parts if p)
+        if body.get("details"):
+            text = f"{text} {json.dumps(body['details'])}"
+        return (text or response.reason or "error")[:300]
+    return response.reason or "error"
+
+
+class _ZendeskTransport(HTTPAdapter):
+    """Sends zenpy's canonical URLs to the real base and turns failing answers into project errors."""
+
+    def __init__(self, canonical: str, base: str) -> None:
+        super().__init__(max_retries=0)
+        self._canonical = canonical.rstrip("/")
+        self._base = base.rstrip("/")
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        """Send to the base URL; return the answer under the canonical URL, or raise a project error."""
+        canonical_url = request.url or ""
+        if self._base != self._canonical:
+            if canonical_url.startswith(self._canonical):
+                physical = request.copy()
+                physical.url = self._base + canonical_url[len(self._canonical):]
+            else:  # a link Zendesk returned with the base URL (pagination through a proxy)
+                physical = request
+                canonical_url = self._canonical + canonical_url[len(self._base):]
+                request = request.copy()
+                request.url = canonical_url
+        else:
+            physical = request
+        try:
+            response = super().send(physical, **kwargs)
+            response.content  # read the body here, so slow or broken bodies fail here too
+        except requests.Timeout as exc:
+            raise Unavailable(SOURCE, f"timeout: {type(exc).__name__}") from None
+        except requests.RequestException as exc:
+            raise Unavailable(SOURCE, f"connection failed: {type(exc).__name__}") from None
+        response.request = request
+        response.url = canonical_url
+        if not 200 <= response.status_code < 300:
+            raise error_for_status(response.status_code, response.headers, _error_detail(response))
+        if response.content and response.status_code != 204:
+            try:
+                json.loads(response.content)
+            except ValueError:
+                raise Unavailable(SOURCE, f"HTTP {response.status_code}: answer is not JSON") from None
+        return response
+
+
+def _map_unexpected(exc: BaseException) -> UpstreamError:
+    """Anything zenpy or requests raised that the transport did not already translate."""
+    if isinstance(exc, UpstreamError):
+        return exc
+    if isinstance(exc, APIException) and getattr(exc, "response", None) is not None:
+        response = exc.response
+        return error_for_status(response.status_code, response.headers, _error_detail(response))
+    if isinstance(exc, requests.Timeout):
+        return Unavailable(SOURCE, "timeout")
+    if isinstance(exc, requests.RequestException):
+        return Unavailable(SOURCE, f"connection failed: {type(exc).__name__}")
+    return Unavailable(SOURCE, f"unexpected answer: {type(exc).__name__}")
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def _expect(value: Any, kind: type[T], what: str) -> T:
+    """zenpy returns the raw response when an answer has an unexpected shape: treat that as unavailable."""
+    if not isinstance(value, kind):
+        raise Unavailable(SOURCE, f"unexpected answer for {what}")
+    return value
+
+
+def _ticket_summary(ticket: Ticket) -> dict[str, Any]:
+    tags = list(ticket.tags or [])
+    return {
+        "id": ticket.id,
+        "subject": ticket.subject,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "created_at": _iso(ticket.created_at),
+        "tags": tags,
+        "handoff": HANDOFF_TAG in tags,
+    }
+
+
+class ZendeskConnector:
+    """Zendesk Support via zenpy: the `TicketSink`, history for enrichment, ticket reads, `check()`."""
+
+    def __init__(
+        self,
+        subdomain: str | None,
+        email: str,
+        token: str,
+        *,
+        url: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        if not subdomain and not url:
+            raise ValueError("Zendesk needs a subdomain or a base URL")
+        # zenpy refuses to build URLs without a subdomain; with only a URL, any label will do.
+        self._subdomain = subdomain or "handoff"
+        canonical = f"https://{self._subdomain}.zendesk.com"
+        self._base = (url or canonical).rstrip("/")
+        self._session = requests.Session()
+        transport = _ZendeskTransport(canonical, self._base)
+        self._session.mount(canonical + "/", transport)
+        if self._base != canonical:
+            self._session.mount(self._base + "/", transport)
+        self._client = Zenpy(subdomain=self._subdomain, email=email, token=token, session=self._session,
+                             timeout=timeout, disable_cache=True)
+        self._write_lock = threading.Lock()  # look-up-then-create must not interleave in this process
+
+    def __repr__(self) -> str:
+        return f"ZendeskConnector(base={self._base!r})"  # never the token
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self._session.close()
+
+    def agent_url(self, ticket_id: int) -> str:
+        """Where an agent opens the ticket."""
+        return f"{self._base}/agent/tickets/{ticket_id}"
+
+    # -- public async API -------------------------------------------------------------------
+    async def check(self) -> None:
+        """Prove the credentials work (`GET /api/v2/users/me.json`)."""
+        await self._run(self._check)
+
+    async def upsert_ticket(self, request: TicketRequest) -> TicketResult:
+        """Create the handoff's ticket, or add the briefing to `request.ticket_id`; never twice."""
+        return await self._run(self._upsert, request)
+
+    async def history(self, email: str, *, now: datetime | None = None) -> dict[str, Any]:
+        """The requester's open and recent tickets and earlier handoffs, as enrichment facts."""
+        return await self._run(self._history, email, now or datetime.now(timezone.utc))
+
+    async def ticket_with_comments(self, ticket_id: int) -> dict[str, Any]:
+        """One ticket's fields and all its comments (oldest first)."""
+        return await self._run(self._ticket_with_comments, ticket_id)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        try:
+            return await asyncio.to_thread(fn, *args)
+        except UpstreamError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - no zenpy/requests exception may leave the connector
+            raise _map_unexpected(exc) from None
+
+    # -- blocking work (worker thread) ------------------------------------------------------
+    def _check(self) -> None:
+        me = _expect(self._client.users.me(), User, "users/me")
+        if not me.id:  # Zendesk answers 200 with an anonymous user when credentials are not accepted
+            raise AuthFailed(SOURCE, "users/me answered with the anonymous user")
+
+    def _upsert(self, request: TicketRequest) -> TicketResult:
+        with self._write_lock:
+            if request.ticket_id is not None:
+                return self._add_note(request.ticket_id, request)
+            existing = self._find_by_external_id(request.external_id)
+            if existing is not None:
+                return TicketResult(existing, self.agent_url(existing), created=False)
+            requester = None
+            if request.requester_email:
+                requester = User(name=request.requester_name or request.requester_email,
+                                 email=request.requester_email)
+            # Everything goes through the constructor: zenpy then drops the None fields (a bare
+            # `ticket.requester = ...` afterwards would also send `"requester_id": null`).
+            ticket = Ticket(
+                subject=request.subject,
+                comment=Comment(body=self._note(request), public=False),
+                tags=list(dict.fromkeys(request.tags)),
+                priority=request.priority,
+                external_id=request.external_id,
+                group_id=request.group_id,
+                assignee_id=request.assignee_id,
+                requester=requester,
+            )
+            audit = self._client.tickets.create(ticket)
+            created = getattr(audit, "ticket", None)
+            ticket_id = getattr(created, "id", None)
+            if not isinstance(ticket_id, int):
+                raise Unavailable(SOURCE, "ticket create answered without a ticket id")
+            return TicketResult(ticket_id, self.agent_url(ticket_id), created=True)
+
+    def _find_by_external_id(self, external_id: str) -> int | None:
+        found = self._client.tickets(external_id=external_id)
+        for ticket in islice(_expect_iterable(found, "tickets?external_id"), 1):
+            return int(ticket.id)
+        return None
+
+    def _add_note(self, ticket_id: int, request: TicketRequest) -> TicketResult:
+        ticket = _expect(self._client.tickets(id=ticket_id), Ticket, f"ticket {ticket_id}")
+        marker = note_marker(request.external_id)
+        comments = _expect_iterable(self._client.tickets.comments(ticket=ticket_id), "comments")
+        if any(marker in (c.body or "") for c in comments):
+            return TicketResult(ticket_id, self.agent_url(ticket_id), created=False)
+        ticket.comment = Comment(body=self._note(request), public=False)
+        ticket.tags = list(dict.fromkeys([*(ticket.tags or []), *request.tags]))
+        ticket.priority = request.priority
+        if request.group_id is not None:
+            ticket.group_id = request.group_id
+        if request.assignee_id is not None:
+            ticket.assignee_id = request.assignee_id
+        self._client.tickets.update(ticket)
+        return TicketResult(ticket_id, self.agent_url(ticket_id), created=False)
+
+    @staticmethod
+    def _note(request: TicketRequest) -> str:
+        return f"{request.note.rstrip()}\n\n{note_marker(request.external_id)}"
+
+    def _history(self, email: str, now: datetime) -> dict[str, Any]:
+        results = self._client.search(type="ticket", requester=email, sort_by="created_at", sort_order="desc")
+        tickets = [t for t in islice(_expect_iterable(results, "search"), HISTORY_LIMIT) if isinstance(t, Ticket)]
+        window = now - timedelta(days=HISTORY_DAYS)
+        last_60 = now - timedelta(days=60)
+        summaries = [(s, _parse_time(s["created_at"])) for s in map(_ticket_summary, tickets)]
+        recent = [s for s, at in summaries if at is not None and at >= window]
+        return {
+            "open_tickets": [s for s, _ in summaries if s["status"] in OPEN_STATUSES],
+            "recent_tickets": recent[:RECENT_LIMIT],
+            "tickets_last_90_days": len(recent),
+            "tickets_last_60_days": sum(1 for _, at in summaries if at is not None and at >= last_60),
+            "prior_handoffs": sum(1 for s, _ in summaries if s["handoff"]),
+        }
+
+    def _ticket_with_comments(self, ticket_id: int) -> dict[str, Any]:
+        ticket = _expect(self._client.tickets(id=ticket_id), Ticket, f"ticket {ticket_id}")
+        comments = _expect_iterable(self._client.tickets.comments(ticket=ticket_id), "comments")
+        return {
+            "id": ticket.id,
+            "subject": ticket.subject,
+            "status": ticket.status,
+            "priority": ticket.priority,
+            "tags": list(ticket.tags or []),
+            "external_id": ticket.external_id,
+            "requester_id": ticket.requester_id,
+            "assignee_id": ticket.assignee_id,
+            "group_id": ticket.group_id,
+            "created_at": _iso(ticket.created_at),
+            "updated_at": _iso(ticket.updated_at),
+            "url": self.agent_url(ticket.id),
+            "comments": [
+                {"id": c.id, "author_id": c.author_id, "body": c.body, "public": bool(c.public),
+                 "created_at": _iso(c.created_at)}
+                for c in comments
+            ],
+        }
+
+
+def _expect_iterable(value: Any, what: str) -> Iterable[Any]:
+    if isinstance(value, (requests.Response, str, bytes, dict)) or not hasattr(value, "__iter__"):
+        raise Unavailable(SOURCE, f"unexpected answer for {what}")
+    return value
+
+
+class ZendeskHistorySource:
+    """Enrichment source: the customer's Zendesk history (open/recent tickets, earlier handoffs)."""
+
+    name = "zendesk"
+
+    def __init__(self, connector: ZendeskConnector, *, clock: Callable[[], datetime] | None = None) -> None:
+        self._connector = connector
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+
+    async def fetch(self, customer: Customer) -> dict[str, Any]:
+        """History facts for the customer's email; NotFound when the customer has no email."""
+        if not customer.email:
+            raise NotFound(SOURCE, "customer has no email")
+        return await self._connector.history(customer.email, now=self._clock())
+
+
+__all__ = ["ZendeskConnector", "ZendeskHistorySource", "error_for_status", "note_marker", "parse_retry_after"]

@@ -1,0 +1,56 @@
+"""pytest fixtures for the fake vendors; registered by tests/conftest.py via `pytest_plugins`.
+
+- `fake_zendesk`: a started FakeZendesk (`.url`, `.tickets`, `.comments`, `.users`, `.requests`,
+  `.fail_next(...)`, `.delay`, `.garbage`); credentials `.email` / `.token`.
+- `fake_slack`: a started FakeSlack (`.url`, `.api_url`, `.messages`, `.ephemeral`, `.calls`,
+  `.fail_next(...)`, `.fail_with(error)`, `.delay`, `.garbage`); bot token `.token`.
+- `zendesk_connector`, `slack_connector`: the real connectors pointed at those fakes.
+Each is function-scoped: a fresh server (random free port) per test, stopped afterwards.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from connectors.slack import SlackConnector
+from connectors.zendesk import ZendeskConnector
+from tests.fakes.slack import FakeSlack
+from tests.fakes.zendesk import FakeZendesk
+
+CONNECTOR_TIMEOUT = 2.0
+
+
+@pytest.fixture
+def fake_zendesk() -> Iterator[FakeZendesk]:
+    """A local Zendesk Support API for one test."""
+    server = FakeZendesk().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A local Slack Web API for one test."""
+    server = FakeSlack().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def zendesk_connector(fake_zendesk: FakeZendesk) -> Iterator[ZendeskConnector]:
+    """ZendeskConnector (real zenpy) talking to `fake_zendesk`."""
+    connector = ZendeskConnector(None, fake_zendesk.email, fake_zendesk.token, url=fake_zendesk.url,
+                                 timeout=CONNECTOR_TIMEOUT)
+    yield connector
+    connector.close()
+
+
+@pytest.fixture
+def slack_connector(fake_slack: FakeSlack) -> SlackConnector:
+    """SlackConnector (real slack_sdk AsyncWebClient) talking to `fake_slack`."""
+    return SlackConnector(fake_slack.token, base_url=fake_slack.api_url, timeout=CONNECTOR_TIMEOUT)
