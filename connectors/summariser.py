@@ -1,0 +1,166 @@
+"""Optional one-line summary of a briefing by an OpenAI-compatible chat completions endpoint.
+
+The extractive summary is always there; this only offers a better sentence. Any failure
+(timeout, HTTP error, refusal, garbage) returns None and the caller keeps the extractive
+summary. What is sent is masked (cards, secrets, e-mail addresses, phone numbers), and the
+API key never appears in logs or in this object's repr.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from handoff.briefing import Briefing, SummariserSettings, clip
+from handoff.masking import mask_pii
+from handoff.models import Message
+
+log = logging.getLogger(__name__)
+
+SUMMARY_MAX_CHARS = 300
+_ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
+
+SYSTEM_PROMPT = (
+    "You write the first line of a briefing for a human support agent taking over a chat from an AI "
+    "assistant. Reply with ONE sentence of at most 30 words: who the customer is, what they want, how they "
+    "feel, and what matters for the reply (account facts). No greeting, no advice, no quotes, no markdown."
+)
+
+
+class LLMSummariser:
+    """Calls POST {url}/chat/completions and returns a one-line summary, or None on any failure."""
+
+    def __init__(
+        self,
+        url: str,
+        model: str,
+        api_key: str | None,
+        timeout_seconds: float,
+        client: httpx.AsyncClient | None = None,
+        *,
+        max_tokens: int = 120,
+        max_transcript_chars: int = 12000,
+    ) -> None:
+        self._endpoint = url.rstrip("/") + "/chat/completions"
+        self._model = model
+        self._api_key = api_key
+        self._timeout = timeout_seconds
+        self._client = client
+        self._max_tokens = max_tokens
+        self._max_transcript_chars = max_transcript_chars
+
+    @classmethod
+    def from_settings(
+        cls, settings: SummariserSettings, api_key: str | None, client: httpx.AsyncClient | None = None
+    ) -> "LLMSummariser | None":
+        """The summariser `[briefing.summariser]` asks for, or None when it is disabled."""
+        if not settings.enabled:
+            return None
+        return cls(
+            settings.url,
+            settings.model,
+            api_key,
+            settings.timeout_seconds,
+            client,
+            max_tokens=settings.max_tokens,
+            max_transcript_chars=settings.max_transcript_chars,
+        )
+
+    def __repr__(self) -> str:
+        key = "set" if self._api_key else "none"
+        return f"LLMSummariser(endpoint={self._endpoint!r}, model={self._model!r}, key={key})"
+
+    def request_body(self, briefing: Briefing | Sequence[Message]) -> dict[str, Any]:
+        """The chat completions request for a briefing (or bare messages), PII masked."""
+        return {
+            "model": self._model,
+            "messages": [
+                {"role": "system", "content": SYSTEM_PROMPT},
+                {"role": "user", "content": self._prompt(briefing)},
+            ],
+            "max_tokens": self._max_tokens,
+            "temperature": 0,
+            "n": 1,
+        }
+
+    async def summarise(self, briefing: Briefing | Sequence[Message]) -> str | None:
+        """A one-line summary from the LLM, or None (timeout, error, unusable answer)."""
+        body = self.request_body(briefing)
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        try:
+            # httpx's timeout is per phase; wait_for bounds the whole exchange.
+            response = await asyncio.wait_for(self._post(body, headers), timeout=self._timeout)
+        except (asyncio.TimeoutError, httpx.TimeoutException):
+            log.warning("summariser timed out after %.1fs", self._timeout)
+            return None
+        except httpx.HTTPError as e:
+            log.warning("summariser request failed: %s", type(e).__name__)
+            return None
+        if response.status_code != 200:
+            log.warning("summariser answered HTTP %s", response.status_code)
+            return None
+        return _parse(response)
+
+    async def _post(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
+        timeout = httpx.Timeout(self._timeout)
+        if self._client is not None:
+            return await self._client.post(self._endpoint, json=body, headers=headers, timeout=timeout)
+        async with httpx.AsyncClient(timeout=timeout) as client:
+            return await client.post(self._endpoint, json=body, headers=headers)
+
+    def _prompt(self, briefing: Briefing | Sequence[Message]) -> str:
+        if isinstance(briefing, Briefing):
+            messages: Sequence[Message] = briefing.transcript
+            facts = [f"{f.source} {f.label}: {f.value}" for f in briefing.account_facts]
+            head = [
+                f"Category: {briefing.category or 'unknown'}",
+                f"Sentiment trajectory: {briefing.trajectory}",
+                f"Page: {briefing.page_label or briefing.page_url or 'unknown'}",
+                f"Draft summary: {briefing.extractive_summary or briefing.summary}",
+                "Account facts:",
+                *(f"- {f}" for f in facts),
+            ]
+        else:
+            messages, head = briefing, []
+        lines = [f"{_ROLE.get(m.role, m.role)}: {clip(m.text, 1000)}" for m in messages]
+        # Keep the most recent turns when the transcript is long: that is where the case stands.
+        kept: list[str] = []
+        used = 0
+        for line in reversed(lines):
+            if used + len(line) > self._max_transcript_chars:
+                kept.append("[earlier messages omitted]")
+                break
+            kept.append(line)
+            used += len(line) + 1
+        text = "\n".join([*head, "Transcript:", *reversed(kept)])
+        return mask_pii(text)
+
+
+def _parse(response: httpx.Response) -> str | None:
+    try:
+        data = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        log.warning("summariser answered something that is not JSON")
+        return None
+    try:
+        choice = data["choices"][0]
+        content = choice["message"]["content"]
+    except (KeyError, IndexError, TypeError):
+        log.warning("summariser answer has no choices[0].message.content")
+        return None
+    if not isinstance(content, str):
+        return None
+    if isinstance(choice, dict) and choice.get("finish_reason") == "content_filter":
+        return None
+    text = " ".join(content.split()).strip().strip('"“”').strip()
+    text = re.sub(r"^(?:summary|one-line summary)\s*:\s*", "", text, flags=re.I)
+    if len(text) < 10:
+        return None
+    return clip(mask_pii(text), SUMMARY_MAX_CHARS)

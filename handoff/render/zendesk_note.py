@@ -1,0 +1,154 @@
+"""The briefing as a Zendesk private note: plain text, top line first, then short labelled sections.
+
+Zendesk shows a comment `body` as plain text, so the note uses only line breaks, capitals
+and dashes; an agent should get the story from the first line and find any detail by its
+section heading. Card numbers and credentials are masked here too: a ticket is no place
+for them (PCI), while e-mail addresses and phone numbers stay for the agent to use.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from handoff.briefing import Briefing, BriefingSettings, clip
+from handoff.masking import CARDS_AND_SECRETS, mask_pii
+from handoff.models import Message
+
+_ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
+_SOURCE = {"signals": "Account", "stripe": "Stripe", "hubspot": "HubSpot", "zendesk": "Zendesk"}
+
+
+def _m(text: str) -> str:
+    return mask_pii(text, CARDS_AND_SECRETS)
+
+
+def _when(t: datetime | None) -> str:
+    if t is None:
+        return ""
+    offset = t.utcoffset()
+    zone = "" if offset is None else (" UTC" if not offset else t.strftime(" %z"))
+    return t.strftime("%Y-%m-%d %H:%M") + zone
+
+
+def _heading(title: str, note: str = "") -> str:
+    return f"\n{title.upper()}" + (f" ({note})" if note else "")
+
+
+def _score(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:+.2f}"
+
+
+def _transcript(b: Briefing, settings: BriefingSettings) -> list[str]:
+    msgs = list(b.transcript)
+    limit = settings.note_transcript_max_messages
+    omitted = 0
+    if len(msgs) > limit:
+        # The opening states the problem and the end is where it stands: keep both.
+        head = max(2, limit // 4)
+        tail = limit - head
+        omitted = len(msgs) - head - tail
+        shown: list[Message | None] = [*msgs[:head], None, *msgs[-tail:]]
+    else:
+        shown = list(msgs)
+    lines = []
+    for m in shown:
+        if m is None:
+            lines.append(f"  … {omitted} messages omitted (full transcript in the handoff's JSON) …")
+            continue
+        meta = [_ROLE.get(m.role, m.role)]
+        when = _when(m.sent_at)
+        if when:
+            meta.append(when)
+        if m.role == "ai" and m.confidence is not None:
+            meta.append(f"confidence {m.confidence:.2f}")
+        lines.append(f"[{m.index}] {', '.join(meta)}: {clip(_m(m.text), settings.note_message_chars)}")
+    return lines
+
+
+def render_zendesk_note(
+    b: Briefing, *, handoff_id: str | None = None, settings: BriefingSettings | None = None
+) -> str:
+    """Render the briefing as a plain-text Zendesk private note."""
+    settings = settings or b.settings
+    category = (b.category or "handoff").replace("_", " ")
+    lines = [f"[{b.priority.upper()}] {category}: {_m(b.summary)}"]
+
+    lines.append(_heading("Why escalated"))
+    if b.reasons:
+        for r in b.reasons:
+            evidence = f': "{_m(r.evidence)}"' if r.evidence else ""
+            detail = f" ({_m(r.detail)})" if r.detail else ""
+            lines.append(f"- {r.trigger.replace('_', ' ')} at message {r.message_index}{evidence}{detail}")
+    else:
+        lines.append("- requested by the AI agent")
+
+    lines.append(_heading("Customer & account"))
+    c = b.customer
+    who = c.name or "unknown name"
+    if c.email:
+        who += f" <{c.email}>"
+    if c.language:
+        who += f", language {c.language}"
+    lines.append(f"Customer: {who}")
+    history = " → ".join(_score(s) for s in b.sentiment_history[-6:])
+    lines.append(
+        f"Sentiment: {_score(b.sentiment_now)} now, trajectory {b.trajectory.upper()}"
+        + (f" (customer messages: {history})" if history else "")
+    )
+    if b.intent:
+        lines.append(f"Intent: {_m(b.intent)}")
+    if b.page_url:
+        lines.append(f"Page: {b.page_url}" + (f" ({b.page_label})" if b.page_label else ""))
+    by_source: dict[str, list[str]] = {}
+    for f in b.account_facts:
+        by_source.setdefault(f.source, []).append(f.value if f.label == "Status" else f"{f.label} {f.value}")
+    for source, items in by_source.items():
+        lines.append(f"{_SOURCE.get(source, source)}: {_m('; '.join(items))}")
+
+    lines.append(_heading("What the AI tried"))
+    if b.ai_attempts:
+        # mask the whole message, then cut: a cut can split a card number past recognition
+        full_text = {m.index: m.text for m in b.transcript}
+        for a in b.ai_attempts:
+            conf = f" (confidence {a.confidence:.2f})" if a.confidence is not None else ""
+            excerpt = clip(_m(full_text.get(a.message_index, a.excerpt)), settings.excerpt_chars)
+            lines.append(f"- [{a.message_index}]{conf}: {excerpt}")
+            if a.kb_articles:
+                lines.append("  KB: " + "; ".join(f"{k.id} {k.title}".strip() for k in a.kb_articles))
+            if a.actions:
+                lines.append("  Actions: " + ", ".join(a.actions))
+        conf = b.ai_confidence
+        if conf.get("last") is not None:
+            lines.append(
+                f"AI confidence: last {conf['last']:.2f}, min {conf['min']:.2f}, avg {conf['avg']:.2f}"
+            )
+    else:
+        lines.append("- no AI replies before the handoff")
+    if b.kb_articles:
+        lines.append(
+            "KB articles used: "
+            + "; ".join(f"{k.id} {k.title}".strip() + (f" ({k.url})" if k.url else "") for k in b.kb_articles)
+        )
+
+    lines.append(_heading("Open tickets"))
+    if b.open_tickets:
+        for t in b.open_tickets:
+            bits = [f"#{t.get('id')}"]
+            if t.get("subject"):
+                bits.append(clip(_m(str(t["subject"])), 120))
+            meta = ", ".join(str(t[k]) for k in ("status", "created_at") if t.get(k))
+            lines.append("- " + " ".join(bits) + (f" ({meta})" if meta else ""))
+    else:
+        zendesk = b.account.source("zendesk")
+        known = zendesk is not None and zendesk.status == "ok"
+        lines.append("- none" if known else "- unknown (Zendesk history unavailable)")
+
+    lines.append(_heading("Recommended next action"))
+    lines.append(_m(b.recommended_action))
+    lines.append(_heading("Suggested greeting"))
+    lines.append(b.greeting)
+    lines.append(_heading("Transcript", f"{len(b.transcript)} messages"))
+    lines.extend(_transcript(b, settings))
+    if handoff_id:
+        lines.append("")
+        lines.append(f"handoff-id: {handoff_id}")
+    return "\n".join(lines) + "\n"

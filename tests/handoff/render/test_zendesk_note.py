@@ -1,0 +1,103 @@
+"""The Zendesk private note: top line, labelled sections, masked card numbers, bounded transcript."""
+from __future__ import annotations
+
+from handoff.briefing import Briefing, BriefingSettings
+from handoff.models import Message
+from handoff.render.zendesk_note import render_zendesk_note
+
+SECTIONS = [
+    "WHY ESCALATED",
+    "CUSTOMER & ACCOUNT",
+    "WHAT THE AI TRIED",
+    "OPEN TICKETS",
+    "RECOMMENDED NEXT ACTION",
+    "SUGGESTED GREETING",
+    "TRANSCRIPT",
+]
+
+
+def test_rich_note_top_line_and_sections(rich: Briefing) -> None:
+    note = render_zendesk_note(rich, handoff_id="h-42")
+    lines = note.splitlines()
+    assert lines[0] == (
+        "[URGENT] cancellation: Enterprise customer, third failed payment in 90 days, open dispute on $49.00, "
+        "third contact in 60 days, expressing cancellation intent, very unhappy, on billing settings page"
+    )
+    positions = [note.index("\n" + s) for s in SECTIONS]
+    assert positions == sorted(positions), "sections in the documented order"
+    assert lines[-1] == "handoff-id: h-42"
+
+
+def test_rich_note_content(rich: Briefing) -> None:
+    note = render_zendesk_note(rich)
+    assert '- cancellation at message 2: "I want to cancel"' in note
+    assert "- explicit request at message 4" in note
+    assert "Customer: Ana Lima <ana.lima@example.com>, language en" in note
+    assert "trajectory RED" in note
+    assert "Page: https://app.example.com/settings/billing (billing settings page)" in note
+    assert "Stripe: Plan Business (monthly, past_due, 12 seats); MRR $2,400.00; Failed payments (90d) 3" in note
+    assert "Open disputes dp_123 $49.00 duplicate" in note
+    assert "HubSpot: Company Acme" in note and "Owner Sam Lee" in note
+    assert "- [1] (confidence 0.55): I think this may be a pending authorization" in note
+    assert "  KB: kb-12 Pending charges" in note
+    assert "  Actions: sent_article:kb-12" in note
+    assert "AI confidence: last 0.40, min 0.40, avg 0.47" in note
+    assert "- #812 Double charge (open, 2026-02-20)" in note
+    assert "Retention case" in note and "open ticket #812" in note
+    assert "Hi Ana, thanks for your patience." in note
+    assert "[0] Customer, 2026-03-02 10:00 UTC: My card •••• 4242 was charged twice" in note
+    assert "[1] AI, 2026-03-02 10:00 UTC, confidence 0.55:" in note
+    assert "handoff-id" not in note
+
+
+def test_note_masks_cards_and_secrets_but_keeps_contact_details(rich: Briefing) -> None:
+    note = render_zendesk_note(rich)
+    assert "4242 4242 4242 4242" not in note
+    assert "sk_live_abcdefgh12345678" not in note and "sk_live_••••" in note
+    # the agent needs to reach the customer: e-mail stays in the ticket
+    assert "ana.lima@example.com" in note
+
+
+def test_note_is_plain_text(rich: Briefing) -> None:
+    note = render_zendesk_note(rich)
+    assert "<b>" not in note and "**" not in note and "```" not in note
+
+
+def test_everything_unavailable(unavailable: Briefing) -> None:
+    note = render_zendesk_note(unavailable)
+    assert note.splitlines()[0] == "[NORMAL] explicit request: Customer, asking for a human"
+    assert "Stripe: unavailable: timeout after 2.0s" in note
+    assert "HubSpot: unavailable: HTTP 503 from HubSpot" in note
+    assert "Zendesk: not configured: ZENDESK_API_TOKEN not set" in note
+    assert "Customer: unknown name" in note
+    assert "- no AI replies before the handoff" in note
+    assert "- unknown (Zendesk history unavailable)" in note
+    assert "Hi there," in note
+    assert "Page:" not in note
+
+
+def test_long_transcript_keeps_start_and_end(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i) for i in range(200))
+    b = make_briefing(messages=msgs, settings=BriefingSettings(note_transcript_max_messages=20, note_message_chars=100))
+    note = render_zendesk_note(b)
+    transcript = note.split("\nTRANSCRIPT (200 messages)\n")[1].splitlines()
+    assert transcript[0].startswith("[0] Customer")
+    assert transcript[4].startswith("[4] Customer")
+    assert "… 180 messages omitted" in transcript[5]
+    assert transcript[6].startswith("[185] AI")
+    assert transcript[-1].startswith("[199] AI")
+    assert len([t for t in transcript if t.startswith("[")]) == 20
+
+
+def test_long_message_is_clipped(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    b = make_briefing(messages=(Message("customer", "x " * 50_000, 0),), settings=BriefingSettings(note_message_chars=300))
+    note = render_zendesk_note(b)
+    line = next(li for li in note.splitlines() if li.startswith("[0] Customer"))
+    assert len(line) < 340 and line.endswith("…")
+
+
+def test_card_cut_by_an_excerpt_still_does_not_leak(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    text = "Please charge " + "x" * 150 + " my card 4242 4242 4242 4242 instead"
+    b = make_briefing(messages=(Message("customer", "hi", 0), Message("ai", text, 1, confidence=0.9)))
+    note = render_zendesk_note(b)
+    assert "4242 4242" not in note
