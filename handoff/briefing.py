@@ -463,10 +463,11 @@ def _owner(account: AccountContext) -> str | None:
 def _churn_risk(account: AccountContext) -> bool:
     if account.signals.churn_risk:
         return True
-    risk = _facts(account, "hubspot").get("churn_risk")
-    if isinstance(risk, str):
-        return risk.strip().lower() in {"high", "yes", "true", "at_risk", "at risk"}
-    return bool(risk) if isinstance(risk, bool) else False
+    churn = _dict(_facts(account, "hubspot").get("churn"))
+    return any(
+        v is True or (isinstance(v, str) and v.strip().lower() in {"high", "yes", "true", "at_risk", "at risk"})
+        for v in churn.values()
+    )
 
 
 _INTERVALS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
@@ -476,7 +477,8 @@ def _stripe_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     plan = _dict(facts.get("plan"))
     if plan:
-        name = plan.get("product") or plan.get("nickname") or plan.get("lookup_key") or "plan"
+        name = (plan.get("nickname") or plan.get("product_name") or plan.get("lookup_key")
+                or plan.get("product") or "plan")
         interval = plan.get("interval")
         bits = [b for b in (_INTERVALS.get(str(interval), interval), plan.get("status")) if b]
         if plan.get("quantity") not in (None, 1):
@@ -524,12 +526,12 @@ def _hubspot_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
     company = _dict(facts.get("company"))
     if company.get("name"):
         bits = [str(company["name"])]
-        if company.get("annualrevenue") not in (None, ""):
-            bits.append(f"revenue {money(company['annualrevenue'], 'usd')}")
+        if company.get("annual_revenue") not in (None, ""):
+            bits.append(f"revenue {money(company['annual_revenue'], 'usd')}")
         out.append(("Company", ", ".join(bits)))
-    stage = facts.get("lifecyclestage")
+    stage = facts.get("lifecycle_stage")
     if stage:
-        status = facts.get("hs_lead_status")
+        status = facts.get("lead_status")
         out.append(("Lifecycle", f"{stage}" + (f" ({status})" if status else "")))
     owner = _dict(facts.get("owner"))
     if owner.get("name") or owner.get("email"):
@@ -549,9 +551,10 @@ def _hubspot_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
     shown_health = [f"{k}={v}" for k, v in health.items() if v not in (None, "")]
     if shown_health:
         out.append(("Health", ", ".join(shown_health[:6])))
-    risk = facts.get("churn_risk")
-    if risk not in (None, "", False):
-        out.append(("Churn risk", "yes" if risk is True else str(risk)))
+    churn = _dict(facts.get("churn"))
+    shown_churn = [f"{k}={v}" for k, v in churn.items() if v not in (None, "")]
+    if shown_churn:
+        out.append(("Churn", ", ".join(shown_churn[:6])))
     return out
 
 

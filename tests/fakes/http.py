@@ -1,6 +1,8 @@
 """A small threaded HTTP server base for vendor fakes, with a request log and fault injection."""
 from __future__ import annotations
 
+import socket
+
 import json
 import threading
 from collections import deque
@@ -151,6 +153,8 @@ class FakeServer:
             return [r for r in self.requests if r.path == path and (method is None or r.method == method)]
 
     def _serve(self, http: BaseHTTPRequestHandler) -> None:
+        # headers and body go out in separate writes: without this, Nagle delays keep-alive answers ~40 ms
+        http.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         request = self._read(http)
         with self._lock:
             self.requests.append(request)

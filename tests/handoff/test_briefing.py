@@ -268,7 +268,7 @@ ACTION_CASES = [
     ("billing without facts", decision("billing_dispute"), ctx(), "Find the charge in Stripe"),
     ("cancellation + churn risk", decision("cancellation"), ctx(churn=True, owner="Sam Lee"), "Retention case: ask what isn't working and loop in the account owner (Sam Lee)"),
     ("cancellation + enterprise", decision("cancellation"), ctx(tier="enterprise"), "Retention case"),
-    ("cancellation + HubSpot churn text", decision("cancellation"), ctx(hubspot(churn_risk="High")), "Retention case"),
+    ("cancellation + HubSpot churn text", decision("cancellation"), ctx(hubspot(churn={"churn_risk": "High"})), "Retention case"),
     ("cancellation + failed payments", decision("cancellation"), ctx(stripe(failed_payments_90d={"count": 3})), "Failed payments may be behind this"),
     ("plain cancellation", decision("cancellation"), ctx(), "Confirm what they want to cancel"),
     ("legal", decision("legal"), ctx(), "Don't discuss the substance"),
@@ -472,13 +472,13 @@ def test_account_facts_are_readable() -> None:
             card={"brand": "visa", "last4": "4242"},
         ),
         hubspot(
-            company={"name": "Acme", "annualrevenue": "5000000"},
-            lifecyclestage="customer",
-            hs_lead_status="OPEN",
+            company={"name": "Acme", "annual_revenue": "5000000"},
+            lifecycle_stage="customer",
+            lead_status="OPEN",
             owner={"name": "Sam Lee"},
             open_deals=[{"name": "Renewal", "amount": "28800", "stage": "contractsent"}],
             health={"health_score": 42, "empty": None},
-            churn_risk="high",
+            churn={"churn_risk": "high"},
         ),
         zendesk(open_tickets=[{"id": 1}], tickets_last_60_days=4, prior_handoffs=2),
         tier="enterprise",
@@ -494,6 +494,7 @@ def test_account_facts_are_readable() -> None:
     assert facts[("hubspot", "Lifecycle")] == "customer (OPEN)"
     assert facts[("hubspot", "Open deals")] == "Renewal $28,800.00 (contractsent)"
     assert facts[("hubspot", "Health")] == "health_score=42"
+    assert facts[("hubspot", "Churn")] == "churn_risk=high"
     assert facts[("zendesk", "Tickets (60d)")] == "4"
     assert facts[("zendesk", "Prior handoffs")] == "2"
 

@@ -63,10 +63,10 @@ RICH_ACCOUNT = AccountContext(
             "ok",
             {
                 "owner": {"name": "Sam Lee", "email": "sam@example.com"},
-                "company": {"name": "Acme", "annualrevenue": "5000000", "tier": "enterprise"},
-                "lifecyclestage": "customer",
+                "company": {"name": "Acme", "annual_revenue": "5000000", "tier": "enterprise"},
+                "lifecycle_stage": "customer",
                 "open_deals": [{"name": "Renewal", "amount": "28800", "stage": "contractsent"}],
-                "churn_risk": "high",
+                "churn": {"churn_risk": "high"},
             },
         ),
         SourceResult(
