@@ -48,3 +48,26 @@ class LocalAlertSink:
         path = self.dir / f"{_SAFE.sub('_', request.handoff_id)}.json"
         await asyncio.to_thread(_write_atomic, path, {"alert": asdict(request)})
         return AlertResult(channel=request.channel, ts=None)
+
+
+class LocalOutbox:
+    """Both local sinks behind one target name, plus `keep` for follow-up writes (updates, notes)."""
+
+    def __init__(self, outbox: str | Path) -> None:
+        self.dir = Path(outbox)
+        self.tickets = LocalTicketSink(outbox)
+        self.alerts = LocalAlertSink(outbox)
+
+    async def upsert_ticket(self, request: TicketRequest) -> TicketResult:
+        """Keep the ticket locally."""
+        return await self.tickets.upsert_ticket(request)
+
+    async def post_alert(self, request: AlertRequest, *, check_existing: bool = False) -> AlertResult:
+        """Keep the alert locally."""
+        return await self.alerts.post_alert(request)
+
+    async def keep(self, kind: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Keep any other write as `<outbox>/updates/<key>.json`."""
+        path = self.dir / "updates" / f"{_SAFE.sub('_', key)}.json"
+        await asyncio.to_thread(_write_atomic, path, {"kind": kind, "payload": payload})
+        return {"kept": str(path)}

@@ -11,11 +11,12 @@ import structlog
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handoff import __version__, metrics
-from handoff.service import NotFoundError, TurnService, turn_from_body
+from handoff.service import ConversationBusy, NotFoundError, TurnService, turn_from_body
 
 log = structlog.get_logger("handoff.api")
 
@@ -133,33 +134,26 @@ class BodyLimit:
                     return await too_big(scope, receive, send)
             except ValueError:
                 return await JSONResponse({"error": "bad Content-Length"}, 400)(scope, receive, send)
+        # read the body up to the limit before the app sees it: a chunked body has no length to check
+        chunks: list[bytes] = []
         seen = 0
-        started = False
-
-        async def counting_receive() -> dict[str, Any]:
-            nonlocal seen
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge()
-            return message
+            if message["type"] != "http.request":
+                return  # the client went away
+            body = message.get("body", b"")
+            seen += len(body)
+            if seen > self.max_bytes:
+                return await too_big(scope, receive, send)
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
-        async def tracking_send(message: dict[str, Any]) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
+        async def replay_receive() -> dict[str, Any]:
+            return replay.pop() if replay else await receive()
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await too_big(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, replay_receive, send)
 
 
 def _is_local(host: str | None) -> bool:
@@ -171,6 +165,27 @@ def _is_local(host: str | None) -> bool:
         return host in ("localhost", "testclient")
 
 
+def require_key(request: Request) -> None:
+    """Bearer API key check; with no keys configured, only this machine may call."""
+    keys: list[bytes] = request.app.state.api_keys
+    if not keys:
+        if not _is_local(request.client.host if request.client else None):
+            raise HTTPException(401, "no API keys are configured: only local requests are accepted")
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HTTPException(401, "missing bearer API key", headers={"WWW-Authenticate": "Bearer"})
+    presented = token.strip().encode()
+    ok = False
+    for k in keys:  # constant time per key, and every key is compared
+        ok |= hmac.compare_digest(presented, k)
+    if not ok:
+        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+
+
+Auth = Annotated[None, Depends(require_key)]
+
+
 def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int,
                extra_routes: Any = None, lifespan: Any = None, health: Any = None) -> FastAPI:
     """Build the FastAPI application around a TurnService."""
@@ -180,26 +195,7 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         description="Decides when an AI support agent must hand a customer to a human, and hands over well.",
         lifespan=lifespan,
     )
-    keys = [k.encode() for k in api_keys]
-
-    def require_key(request: Request) -> None:
-        if not keys:
-            # embedded default: no keys configured means only this machine may call
-            if not _is_local(request.client.host if request.client else None):
-                raise HTTPException(401, "no API keys are configured: only local requests are accepted")
-            return
-        auth = request.headers.get("authorization", "")
-        scheme, _, token = auth.partition(" ")
-        if scheme.lower() != "bearer" or not token:
-            raise HTTPException(401, "missing bearer API key", headers={"WWW-Authenticate": "Bearer"})
-        presented = token.strip().encode()
-        ok = False
-        for k in keys:  # constant time per key, and every key is compared
-            ok |= hmac.compare_digest(presented, k)
-        if not ok:
-            raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
-
-    Auth = Annotated[None, Depends(require_key)]
+    app.state.api_keys = [k.encode() for k in api_keys]
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -212,8 +208,12 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
             {"error": f"invalid request: {first['field']}: {first['message']}", "problems": problems}, 422
         )
 
-    @app.exception_handler(HTTPException)
-    async def _http(_request: Request, exc: HTTPException) -> JSONResponse:
+    @app.exception_handler(ConversationBusy)
+    async def _busy(_request: Request, exc: ConversationBusy) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, 409, headers={"Retry-After": "1"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
 
     @app.post("/v1/conversations/{conversation_id}/messages", response_model=DecisionOut,

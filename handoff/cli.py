@@ -65,6 +65,11 @@ def _parse_at(at: str | None) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _bot_ids(config: Config) -> tuple[int, ...]:
+    bot = config.settings.zendesk.bot_user_id
+    return (bot,) if bot is not None else ()
+
+
 def _startup_notes(runtime: Any) -> None:
     import structlog
 
@@ -199,7 +204,7 @@ def simulate(
         fail(f"{file} does not exist")
     chosen = None
     try:
-        for conv in read_any(file):
+        for conv in read_any(file, bot_user_ids=_bot_ids(config)):
             if conversation_id is None or conv.id == conversation_id:
                 chosen = conv
                 break
@@ -248,7 +253,7 @@ def backtest(
         with Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, disable=not show, transient=True) as progress:
             task = progress.add_task("backtest", total=total)
-            report = run_backtest(read_any(file), config.settings.triggers,
+            report = run_backtest(read_any(file, bot_user_ids=_bot_ids(config)), config.settings.triggers,
                                   progress=lambda n: progress.update(task, completed=n))
     except ConversationFileError as e:
         fail(f"{file}: {e}")

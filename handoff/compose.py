@@ -16,13 +16,15 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.enrichment import Enricher, build_sources
-from connectors.local_outbox import LocalAlertSink, LocalTicketSink
+from connectors.local_outbox import LocalOutbox
 from handoff.api import create_app
 from handoff.service import TurnService
 from handoff.settings import Config
 from handoff.storage.db import make_engine, make_sessionmaker, migrate
 from jobs.deliveries import Dispatcher
-from jobs.scheduler import build_scheduler
+from jobs.callbacks import fire_due_callbacks
+from jobs.reminders import remind_unclaimed
+from jobs.scheduler import PeriodicJob, build_scheduler
 
 log = structlog.get_logger("handoff")
 
@@ -55,12 +57,33 @@ class Runtime:
     enricher: Enricher
     sinks: dict[str, Any]
     clock: Callable[[], datetime]
+    targets: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     connectors: dict[str, Any] = field(default_factory=dict)
+    operations: Any = None
 
     def scheduler(self) -> AsyncIOScheduler:
         """The process's scheduler with every periodic job."""
-        return build_scheduler(self.dispatcher, self.config.settings.delivery.poll_seconds)
+        s = self.config.settings
+        return build_scheduler([
+            PeriodicJob("deliveries", self.dispatcher.wake, s.delivery.poll_seconds),
+            PeriodicJob("callbacks", self.run_callbacks, s.jobs.callbacks_check_seconds),
+            PeriodicJob("sla_reminders", self.run_reminders, s.sla.check_seconds),
+        ])
+
+    async def run_callbacks(self) -> list[str]:
+        """Fire due callbacks, then send what they queued."""
+        fired = await asyncio.to_thread(fire_due_callbacks, self.sessions, self.config.settings, self.clock, self.targets)
+        if fired:
+            self.dispatcher.wake()
+        return fired
+
+    async def run_reminders(self) -> list[str]:
+        """Remind Slack of handoffs unclaimed past their SLA."""
+        reminded = await asyncio.to_thread(remind_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
+        if reminded:
+            self.dispatcher.wake()
+        return reminded
 
     async def health(self) -> dict[str, Any]:
         """Whether the database answers."""
@@ -141,13 +164,26 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     else:
         targets["slack_alert"] = "local"
         notes.append(f"Slack is not configured: alerts are kept locally in {outbox / 'slack'}")
-    sinks["local"] = _LocalSinks(LocalTicketSink(outbox), LocalAlertSink(outbox))
+    sinks["local"] = LocalOutbox(outbox)
 
     enricher = build_enricher(config, zendesk=connectors.get("zendesk"))
     dispatcher = Dispatcher(sessions, sinks, s.delivery, clock)
-    service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake())
+    from connectors.summariser import LLMSummariser
+
+    summariser = LLMSummariser.from_settings(s.briefing.summariser, env.get("HANDOFF_SUMMARISER_API_KEY"))
+    if summariser is not None:
+        notes.append(f"LLM summaries from {s.briefing.summariser.url} ({s.briefing.summariser.model})")
+    service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
+                          summariser=summariser)
+    from handoff.operations import Operations
+    from handoff.stats import collect_stats
+
+    ops_targets = {"zendesk": targets["zendesk_ticket"], "slack": targets["slack_alert"]}
+    operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
+                            stats=lambda: collect_stats(sessions))
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
-                   enricher=enricher, sinks=sinks, clock=clock, notes=notes, connectors=connectors)
+                   enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
+                   connectors=connectors, operations=operations)
 
 
 def build_zendesk(config: Config) -> Any:
@@ -172,19 +208,3 @@ def build_enricher(config: Config, *, zendesk: Any = None) -> Enricher:
     history = ZendeskHistorySource(zendesk) if zendesk is not None else NotConfiguredSource("zendesk")
     sources = build_sources(env=plain_env(config), stripe=s.stripe, hubspot=s.hubspot, extra=[history])
     return Enricher.from_settings(sources, s.enrichment, rules=s.account)
-
-
-class _LocalSinks:
-    """Both local sinks behind one target name."""
-
-    def __init__(self, tickets: LocalTicketSink, alerts: LocalAlertSink) -> None:
-        self.tickets = tickets
-        self.alerts = alerts
-
-    async def upsert_ticket(self, request: Any) -> Any:
-        """Keep the ticket locally."""
-        return await self.tickets.upsert_ticket(request)
-
-    async def post_alert(self, request: Any, *, check_existing: bool = False) -> Any:
-        """Keep the alert locally."""
-        return await self.alerts.post_alert(request)

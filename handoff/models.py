@@ -141,6 +141,7 @@ class Route:
     slack_user_id: str | None = None
     reasons: tuple[str, ...] = ()
     customer_message: str = ""
+    priority: str | None = None  # routing's final priority (the decision's hint, raised by tier, sentiment...)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form used by the API and the CLI."""
@@ -154,4 +155,5 @@ class Route:
             "on_shift": self.on_shift,
             "fallback_reason": self.fallback_reason,
             "reasons": list(self.reasons),
+            "priority": self.priority,
         }

@@ -13,6 +13,7 @@ from handoff.models import AccountContext, Customer, Decision, Message, Route
 from handoff.render.slack_card import render_slack_card
 from handoff.render.zendesk_note import render_zendesk_note
 from handoff.routing import Roster, RouteRequest, route
+from handoff.routing.router import final_priority
 from handoff.settings import Settings
 
 
@@ -60,10 +61,10 @@ def package_handoff(
     roster: Roster,
     now: datetime,
     settings: Settings,
+    summary: str | None = None,
 ) -> Package:
     """Build the briefing, route it, and shape the Zendesk ticket and the Slack alert."""
     signals = account.signals
-    sentiment = decision.sentiment
     req = RouteRequest(
         category=decision.category,
         priority=decision.priority,
@@ -72,10 +73,12 @@ def package_handoff(
         owner_email=signals.owner_email,
         customer_name=customer.name,
         customer_timezone=customer.timezone,
-        sentiment=sentiment,
+        sentiment=decision.sentiment,
+        trajectory=decision.trajectory,
+        churn_risk=signals.churn_risk,
     )
     r = route(req, roster, now, settings.routing)
-    priority = r.priority or decision.priority
+    priority = r.priority or final_priority(req, settings.routing)
     briefing = build_briefing(
         conversation_id=conversation_id,
         messages=messages,
@@ -85,6 +88,7 @@ def package_handoff(
         customer=customer,
         page_url=page_url,
         settings=settings.briefing,
+        summary_override=summary,
     )
     tags = [*settings.zendesk.tags]
     if decision.category:

@@ -7,7 +7,10 @@ optimistic version check; a repeated `message_id` gets the stored answer.
 from __future__ import annotations
 
 import asyncio
+import random
+import statistics
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
@@ -28,7 +31,7 @@ from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow,
 
 log = structlog.get_logger("handoff.service")
 
-MAX_VERSION_RETRIES = 8
+MAX_VERSION_RETRIES = 20
 
 
 class Enricher(Protocol):
@@ -37,8 +40,18 @@ class Enricher(Protocol):
     async def enrich(self, customer: Customer) -> AccountContext: ...
 
 
+class Summariser(Protocol):
+    """An optional writer of the one-line summary (connectors.summariser.LLMSummariser)."""
+
+    async def summarise(self, messages: tuple[Message, ...]) -> str | None: ...
+
+
 class NotFoundError(LookupError):
     """The thing asked for does not exist."""
+
+
+class ConversationBusy(RuntimeError):
+    """Other processes kept winning the race for this conversation; the caller may retry."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +118,7 @@ class TurnService:
         *,
         targets: dict[str, str],
         on_handoff: Callable[[str], None] | None = None,
+        summariser: Summariser | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -112,6 +126,8 @@ class TurnService:
         self.clock = clock
         self.targets = targets  # delivery kind -> "zendesk" | "slack" | "local"
         self.on_handoff = on_handoff or (lambda _hid: None)
+        self.summariser = summariser
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # ---- reads -------------------------------------------------------------------------------
 
@@ -133,28 +149,8 @@ class TurnService:
             return tuple(_message_from_row(r) for r in rows)
 
     def roster(self) -> Roster:
-        """The live roster from the store: availability, open handoffs per agent, queue per team."""
-        with self.sessions() as s:
-            status = {r.agent: r.available for r in s.scalars(select(AgentStatusRow)).all()}
-            active = dict(
-                s.execute(
-                    select(HandoffRow.agent, func.count())
-                    .where(HandoffRow.status.in_(("open", "claimed")), HandoffRow.agent.is_not(None))
-                    .group_by(HandoffRow.agent)
-                ).all()
-            )
-            queued = dict(
-                s.execute(
-                    select(HandoffRow.team, func.count())
-                    .where(HandoffRow.status == "open", HandoffRow.agent.is_(None))
-                    .group_by(HandoffRow.team)
-                ).all()
-            )
-        agents = tuple(
-            AgentLoad(agent=a.id, available=status.get(a.id, True), active=int(active.get(a.id, 0)))
-            for a in getattr(self.settings.routing, "agents", [])
-        )
-        return Roster(agents=agents, queued={k: int(v) for k, v in queued.items()})
+        """The live roster from the store."""
+        return load_roster(self.sessions, self.settings)
 
     def get_handoff(self, handoff_id: str) -> dict[str, Any]:
         """Status, route, briefing and deliveries of one handoff."""
@@ -195,14 +191,22 @@ class TurnService:
 
     # ---- writes ------------------------------------------------------------------------------
 
+    def _lock(self, cid: str) -> asyncio.Lock:
+        # turns of one conversation queue up in this process; the version check covers other processes
+        lock = self._locks.get(cid)
+        if lock is None:
+            lock = self._locks[cid] = asyncio.Lock()
+        return lock
+
     async def post_message(self, cid: str, turn: TurnInput) -> dict[str, Any]:
         """Store one turn, decide, and on a handoff package and store it; idempotent on message_id."""
-        for _ in range(MAX_VERSION_RETRIES):
-            try:
-                return await self._post_message_once(cid, turn)
-            except _Conflict:
-                continue
-        raise RuntimeError(f"conversation {cid} is too busy; try again")
+        async with self._lock(cid):
+            for attempt in range(MAX_VERSION_RETRIES):
+                try:
+                    return await self._post_message_once(cid, turn)
+                except _Conflict:
+                    await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+        raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
     async def _post_message_once(self, cid: str, turn: TurnInput) -> dict[str, Any]:
         conv, stored = await asyncio.to_thread(self._load, cid, turn.message_id)
@@ -245,10 +249,12 @@ class TurnService:
             _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers)
         prior = await asyncio.to_thread(self._transcript, cid) if conv else ()
         roster = await asyncio.to_thread(self.roster)
+        transcript = (*prior, message)
         pkg = package_handoff(
+            summary=await self._summary(transcript),
             handoff_id=handoff_id,
             conversation_id=cid,
-            messages=(*prior, message),
+            messages=transcript,
             decision=decision,
             account=account,
             customer=customer,
@@ -287,7 +293,11 @@ class TurnService:
 
     async def request_handoff(self, cid: str, reason: str | None, customer: Customer | None) -> dict[str, Any]:
         """The bot asks for a handoff itself; returns the existing one if the conversation has one."""
-        for _ in range(MAX_VERSION_RETRIES):
+        async with self._lock(cid):
+            return await self._request_handoff(cid, reason, customer)
+
+    async def _request_handoff(self, cid: str, reason: str | None, customer: Customer | None) -> dict[str, Any]:
+        for attempt in range(MAX_VERSION_RETRIES):
             conv, _ = await asyncio.to_thread(self._load, cid, None)
             if conv is not None and conv.handoff_id:
                 existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
@@ -309,6 +319,7 @@ class TurnService:
             handoff_id = new_handoff_id()
             page_url = conv.page_url if conv else None
             pkg = package_handoff(
+                summary=await self._summary(messages),
                 handoff_id=handoff_id, conversation_id=cid, messages=messages, decision=decision, account=account,
                 customer=merged, page_url=page_url, roster=await asyncio.to_thread(self.roster), now=now,
                 settings=self.settings,
@@ -325,17 +336,26 @@ class TurnService:
                     self._commit_handoff_only, cid, conv, merged, handoff, self._deliveries(handoff_id, pkg.ticket, pkg.alert, now)
                 )
             except _Conflict:
+                await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
             self.on_handoff(handoff_id)
             return {**pkg.response(handoff_id), "created": True}
-        raise RuntimeError(f"conversation {cid} is too busy; try again")
+        raise ConversationBusy(f"conversation {cid} is too busy; try again")
+
+    async def _summary(self, messages: tuple[Message, ...]) -> str | None:
+        # the LLM is optional and time-boxed; None keeps the extractive summary
+        if self.summariser is None or not messages:
+            return None
+        return await self.summariser.summarise(messages)
 
     def _deliveries(self, handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any], now: datetime) -> list[DeliveryRow]:
         common = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
                   "created_at": now, "updated_at": now}
         return [
-            DeliveryRow(kind="zendesk_ticket", target=self.targets["zendesk_ticket"], payload=ticket, **common),
-            DeliveryRow(kind="slack_alert", target=self.targets["slack_alert"], payload=alert, **common),
+            DeliveryRow(kind="zendesk_ticket", target=self.targets["zendesk_ticket"], payload=ticket,
+                        dedupe_key=f"{handoff_id}:zendesk_ticket", **common),
+            DeliveryRow(kind="slack_alert", target=self.targets["slack_alert"], payload=alert,
+                        dedupe_key=f"{handoff_id}:slack_alert", **common),
         ]
 
     def _upsert_conversation(self, s: Session, cid: str, conv: ConversationRow | None, values: dict[str, Any], now: datetime) -> None:
@@ -412,6 +432,50 @@ class TurnService:
             except IntegrityError:
                 s.rollback()
                 raise _Conflict() from None
+
+
+HANDLE_TIME_SAMPLE = 200  # recent solved handoffs per team behind the expected wait
+
+
+def load_roster(sessions: sessionmaker[Session], settings: Settings) -> Roster:
+    """The live roster: availability as agents set it, open handoffs per agent, the queue per team,
+    and each team's recent median handle time (claimed to solved)."""
+    handle: dict[str, float] = {}
+    with sessions() as s:
+        for team in {t.name for t in settings.routing.teams}:
+            rows = s.execute(
+                select(HandoffRow.claimed_at, HandoffRow.solved_at)
+                .where(HandoffRow.team == team, HandoffRow.solved_at.is_not(None), HandoffRow.claimed_at.is_not(None))
+                .order_by(HandoffRow.solved_at.desc()).limit(HANDLE_TIME_SAMPLE)
+            ).all()
+            spans = [(b - a).total_seconds() for a, b in rows if b >= a]
+            if len(spans) >= 5:  # fewer is noise: routing's default_handle_seconds is better
+                handle[team] = statistics.median(spans)
+        status = {r.agent: r.available for r in s.scalars(select(AgentStatusRow)).all()}
+        active = dict(
+            s.execute(
+                select(HandoffRow.agent, func.count())
+                .where(HandoffRow.status.in_(("open", "claimed")), HandoffRow.agent.is_not(None))
+                .group_by(HandoffRow.agent)
+            ).all()
+        )
+        queued: dict[str, dict[str, int]] = {}
+        for team, priority, n in s.execute(
+            select(HandoffRow.team, HandoffRow.priority, func.count())
+            .where(HandoffRow.status == "open", HandoffRow.agent.is_(None))
+            .group_by(HandoffRow.team, HandoffRow.priority)
+        ).all():
+            queued.setdefault(team, {})[priority] = int(n)
+    agents = tuple(
+        AgentLoad(agent=a.id, available=status.get(a.id, True), active=int(active.get(a.id, 0)))
+        for a in settings.routing.agents
+    )
+    return Roster(
+        agents=agents,
+        queued={team: sum(by.values()) for team, by in queued.items()},
+        queued_by_priority=queued,
+        handle_seconds=handle,
+    )
 
 
 def _existing_response(h: dict[str, Any]) -> dict[str, Any]:

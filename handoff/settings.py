@@ -78,6 +78,30 @@ class DeliverySettings(_Section):
     poll_seconds: float = Field(5.0, gt=0, le=3600)
 
 
+class SlaSettings(_Section):
+    """How long a handoff may stay unclaimed before Slack is reminded, per priority."""
+
+    unclaimed_minutes: dict[str, int] = {"urgent": 5, "high": 15, "normal": 30, "low": 120}
+    check_seconds: float = Field(30.0, gt=0, le=3600)
+
+    @field_validator("unclaimed_minutes")
+    @classmethod
+    def _priorities(cls, v: dict[str, int]) -> dict[str, int]:
+        bad = sorted(set(v) - {"low", "normal", "high", "urgent"})
+        if bad:
+            raise ValueError(f"unknown priority {bad[0]!r} (low, normal, high, urgent)")
+        if any(m < 1 for m in v.values()):
+            raise ValueError("minutes must be at least 1")
+        return v
+
+
+class JobSettings(_Section):
+    """How often each process looks for due callbacks and webhook events."""
+
+    callbacks_check_seconds: float = Field(30.0, gt=0, le=3600)
+    inbound_check_seconds: float = Field(5.0, gt=0, le=3600)
+
+
 class Settings(_Section):
     """Everything in settings.toml."""
 
@@ -92,6 +116,8 @@ class Settings(_Section):
     stripe: StripeSettings = StripeSettings()
     hubspot: HubSpotSettings = HubSpotSettings()
     delivery: DeliverySettings = DeliverySettings()
+    sla: SlaSettings = SlaSettings()
+    jobs: JobSettings = JobSettings()
 
 
 class Environment(BaseSettings):

@@ -23,8 +23,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from connectors.delivery import AlertRequest, TicketRequest
-from connectors.errors import UpstreamError
+from connectors.errors import Unavailable, UpstreamError
 from handoff import metrics
+from handoff.render.slack_card import with_ticket_button
+from handoff.render.slack_states import card_in_state
 from handoff.settings import DeliverySettings
 from handoff.storage.tables import DeliveryRow, HandoffRow
 
@@ -83,12 +85,23 @@ class Dispatcher:
         self.quick_attempts = quick_attempts
         self._again = False
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
-        """Deliver due work now, in the background; called after a handoff commits and by the scheduler."""
+        """Deliver due work now, in the background; called after a handoff commits and by the scheduler.
+
+        Safe from worker threads too: the call is handed to the event loop the dispatcher runs on.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.call_soon_threadsafe(self.wake)
+            return  # no loop yet: the scheduler's next poll picks the work up
+        self._loop = loop
         self._again = True
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self.drain())
+            self._task = loop.create_task(self.drain())
 
     async def drain(self) -> None:
         """Deliver until nothing is due; a wake() during the run makes it look once more."""
@@ -147,18 +160,73 @@ class Dispatcher:
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
-        if row.kind == "zendesk_ticket":
-            result = await sink.upsert_ticket(TicketRequest(**_ticket_args(row.payload)))
-        elif row.kind == "slack_alert":
-            payload = dict(row.payload)
-            ticket_url = await asyncio.to_thread(self._ticket_url, row.handoff_id)
-            if ticket_url and payload.get("blocks"):
-                payload["blocks"] = add_ticket_button(payload["blocks"], ticket_url)
-            # after a crash mid-send the alert may already be in Slack: look before posting again
-            result = await sink.post_alert(AlertRequest(**payload), check_existing=row.attempts > 1)
-        else:
+        send = getattr(self, f"_send_{row.kind}", None)
+        if send is None:
             raise RuntimeError(f"unknown delivery kind {row.kind!r}")
+        if row.target == "local" and row.kind not in ("zendesk_ticket", "slack_alert"):
+            # with no vendor configured, follow-up writes are kept as files like the first ones
+            return await sink.keep(row.kind, row.dedupe_key, row.payload)
+        return await send(sink, row)
+
+    async def _send_zendesk_ticket(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+        return asdict(await sink.upsert_ticket(TicketRequest(**_ticket_args(row.payload))))
+
+    async def _send_zendesk_update(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+        # the ticket may still be on its way: wait for it rather than create a second one
+        handoff = await asyncio.to_thread(self._handoff, row.handoff_id)
+        ticket_id = handoff.zendesk_ticket_id if handoff else None
+        if ticket_id is None and row.target != "local":
+            raise Unavailable("zendesk", "the handoff's ticket is not created yet")
+        args = _ticket_args(row.payload)
+        args.update(ticket_id=ticket_id, subject=args.get("subject") or "")
+        return asdict(await sink.upsert_ticket(TicketRequest(**args)))
+
+    async def _send_slack_alert(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+        payload = dict(row.payload)
+        ticket_url = await asyncio.to_thread(self._ticket_url, row.handoff_id)
+        if ticket_url and payload.get("blocks"):
+            payload["blocks"] = with_ticket_button(payload["blocks"], row.handoff_id, ticket_url)
+        # after a crash mid-send the alert may already be in Slack: look before posting again
+        return asdict(await sink.post_alert(AlertRequest(**payload), check_existing=row.attempts > 1))
+
+    async def _send_slack_update(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+        alert = await asyncio.to_thread(self._alert, row.handoff_id)
+        if alert is None:
+            raise Unavailable("slack", "the alert is not posted yet")
+        channel, ts, payload = alert
+        blocks = card_in_state(payload.get("blocks") or [], row.handoff_id, row.payload)
+        text = f"{payload.get('text', '')} ({row.payload.get('note')})"
+        await sink.update_alert(channel, ts, text, blocks)
+        if row.payload.get("note"):
+            await sink.post_thread(channel, ts, row.payload["note"])
+        return {"channel": channel, "ts": ts}
+
+    async def _send_slack_message(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+        p = row.payload
+        if p.get("thread") and (alert := await asyncio.to_thread(self._alert, row.handoff_id)) is not None:
+            channel, ts, _ = alert
+            await sink.post_thread(channel, ts, p["text"])
+            return {"channel": channel, "thread_ts": ts}
+        result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.get("channel") or "",
+                                                    text=p["text"], blocks=p.get("blocks") or [],
+                                                    dm_user_id=p.get("dm_user_id")),
+                                       check_existing=row.attempts > 1)
         return asdict(result)
+
+    def _handoff(self, handoff_id: str) -> HandoffRow | None:
+        with self.sessions() as s:
+            return s.get(HandoffRow, handoff_id)
+
+    def _alert(self, handoff_id: str) -> tuple[str, str, dict[str, Any]] | None:
+        with self.sessions() as s:
+            row = s.scalars(select(DeliveryRow).where(
+                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert", DeliveryRow.status == "sent")).first()
+        if row is None:
+            return None
+        channel, ts = (row.result or {}).get("channel"), (row.result or {}).get("ts")
+        if row.target == "local":
+            return (channel or "", ts or "", row.payload)
+        return (channel, ts, row.payload) if channel and ts else None
 
     def _ticket_url(self, handoff_id: str) -> str | None:
         with self.sessions() as s:
@@ -203,6 +271,12 @@ class Dispatcher:
                     .where(HandoffRow.id == row.handoff_id)
                     .values(zendesk_ticket_id=result["ticket_id"], updated_at=now)
                 )
+            if row.kind == "slack_alert" and result.get("ts"):
+                s.execute(
+                    update(HandoffRow)
+                    .where(HandoffRow.id == row.handoff_id)
+                    .values(alert_channel=result.get("channel"), alert_ts=result["ts"], updated_at=now)
+                )
             s.commit()
         metrics.DELIVERIES.labels(kind=row.kind, outcome="sent").inc()
         log.info("delivered", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target)
@@ -234,15 +308,3 @@ def _ticket_args(payload: dict[str, Any]) -> dict[str, Any]:
     args = dict(payload)
     args["tags"] = tuple(args.get("tags") or ())
     return args
-
-
-def add_ticket_button(blocks: list[dict[str, Any]], url: str) -> list[dict[str, Any]]:
-    """Add an "Open in Zendesk" link button to the card's actions block once the ticket exists."""
-    out = []
-    for block in blocks:
-        if block.get("type") == "actions" and not any(e.get("url") for e in block.get("elements", [])):
-            block = {**block, "elements": [*block["elements"], {
-                "type": "button", "text": {"type": "plain_text", "text": "Open in Zendesk"},
-                "url": url, "action_id": "handoff_open_zendesk"}][:25]}
-        out.append(block)
-    return out

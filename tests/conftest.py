@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from handoff.settings import normalise_database_url
 
-pytest_plugins = [p for p in ("tests.fakes.fixtures", "tests.fakes.enrichment_fixtures") if __import__("importlib.util").util.find_spec(p)]
+pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.enrichment_fixtures"]
 
 TABLES = ("deliveries", "messages", "handoffs", "conversations", "agent_status")
 
@@ -20,6 +20,11 @@ TABLES = ("deliveries", "messages", "handoffs", "conversations", "agent_status")
 def _pg_server_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     return normalise_database_url(url) if url.startswith(("postgres://", "postgresql")) else None
+
+
+requires_postgres = pytest.mark.skipif(
+    _pg_server_url() is None, reason="needs PostgreSQL: set DATABASE_URL=postgresql://..."
+)
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, false, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -31,6 +31,8 @@ class ConversationRow(Base):
     # optimistic concurrency: two turns of one conversation racing cannot both win
     version: Mapped[int] = mapped_column(Integer, default=0)
     handoff_id: Mapped[str | None] = mapped_column(String(40))
+    # set when the conversation lives in a Zendesk ticket (webhook flow): the handoff updates that ticket
+    zendesk_ticket_id: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -61,7 +63,11 @@ class HandoffRow(Base):
     """A handoff: the decision, its briefing, its route and where it stands."""
 
     __tablename__ = "handoffs"
-    __table_args__ = (Index("ix_handoffs_status_team", "status", "team"),)
+    __table_args__ = (
+        Index("ix_handoffs_status_team", "status", "team"),
+        Index("ix_handoffs_zendesk_ticket", "zendesk_ticket_id"),
+        Index("ix_handoffs_callback", "status", "callback_at"),
+    )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
@@ -79,8 +85,57 @@ class HandoffRow(Base):
     customer_message: Mapped[str] = mapped_column(Text, default="")
     callback_at: Mapped[datetime | None]
     zendesk_ticket_id: Mapped[int | None] = mapped_column(BigInteger)
+    customer_email: Mapped[str | None] = mapped_column(String(320))
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None]
+    solved_at: Mapped[datetime | None]
+    sla_reminded_at: Mapped[datetime | None]
+    callback_fired_at: Mapped[datetime | None]
+    reassigned: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    unnecessary: Mapped[bool] = mapped_column(default=False, server_default=false())
+    csat: Mapped[str | None] = mapped_column(String(16))  # good | bad (Zendesk satisfaction)
+    alert_channel: Mapped[str | None] = mapped_column(String(64))
+    alert_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class HandoffEventRow(Base):
+    """Something that happened to a handoff (claimed, solved, rated...): what quality metrics read."""
+
+    __tablename__ = "handoff_events"
+    __table_args__ = (Index("ix_handoff_events_handoff", "handoff_id", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str | None] = mapped_column(String(128))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime]
+
+
+class InboundEventRow(Base):
+    """A webhook call accepted and waiting to be processed; its key makes repeats harmless."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("source", "event_key", name="uq_inbound_events_key"),
+        Index("ix_inbound_events_due", "status", "next_attempt_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(16))
+    event_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    ticket_id: Mapped[int | None] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16))  # pending | processing | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
 
 
 class DeliveryRow(Base):
@@ -88,13 +143,17 @@ class DeliveryRow(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        UniqueConstraint("handoff_id", "kind", name="uq_deliveries_handoff_kind"),
+        UniqueConstraint("dedupe_key", name="uq_deliveries_dedupe_key"),
         Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_handoff", "handoff_id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(32))  # zendesk_ticket | slack_alert
+    # zendesk_ticket | zendesk_update | slack_alert | slack_update | slack_message
+    kind: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(16))  # zendesk | slack | local
+    # one row per intended write: "<handoff>:zendesk_ticket", "<handoff>:claimed:<agent>", ...
+    dedupe_key: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | dead
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

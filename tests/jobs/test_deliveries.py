@@ -13,7 +13,7 @@ from connectors.errors import AuthFailed, RateLimited, Unavailable
 from handoff.settings import DeliverySettings
 from handoff.storage.db import make_engine, make_sessionmaker, migrate
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
-from jobs.deliveries import Dispatcher, add_ticket_button, backoff_seconds
+from jobs.deliveries import Dispatcher, backoff_seconds
 
 
 class Clock:
@@ -76,6 +76,7 @@ def _seed(sessions, clock, kinds=("zendesk_ticket", "slack_alert"), target="zend
                                                                    "text": {"type": "plain_text", "text": "Claim"}}]}]}
             )
             s.add(DeliveryRow(handoff_id="h_1", kind=kind, target=target, status="pending", payload=payload,
+                              dedupe_key=f"h_1:{kind}",
                               attempts=0, next_attempt_at=now, created_at=now, updated_at=now))
         s.commit()
 
@@ -197,6 +198,7 @@ async def test_two_dispatchers_never_send_the_same_row(sessions):
                              team="general", created_at=now, updated_at=now))
             s.flush()
             s.add(DeliveryRow(handoff_id=f"h_{i}", kind="zendesk_ticket", target="zendesk", status="pending",
+                              dedupe_key=f"h_{i}:t",
                               payload={"external_id": f"h_{i}", "subject": "s", "note": "n"}, attempts=0,
                               next_attempt_at=now, created_at=now, updated_at=now))
         s.commit()
@@ -219,10 +221,3 @@ async def test_two_dispatchers_never_send_the_same_row(sessions):
 )
 def test_backoff_schedule(attempts, retry_after, rand, expected):
     assert backoff_seconds(attempts, SETTINGS, retry_after, rand) == pytest.approx(expected)
-
-
-def test_ticket_button_added_once():
-    blocks = [{"type": "actions", "elements": [{"type": "button", "action_id": "handoff_claim"}]}]
-    once = add_ticket_button(blocks, "https://z/agent/tickets/1")
-    twice = add_ticket_button(once, "https://z/agent/tickets/1")
-    assert [e.get("url") for e in twice[0]["elements"]] == [None, "https://z/agent/tickets/1"]

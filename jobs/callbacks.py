@@ -1,0 +1,76 @@
+"""Off-hours callbacks: at the planned time, re-route the handoff and tell the agent, Slack and the ticket.
+
+Each due callback is claimed by a conditional UPDATE, so with several processes it fires exactly once.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from handoff.operations import enqueue, record_event
+from handoff.routing import RouteRequest, route
+from handoff.service import load_roster
+from handoff.settings import Settings
+from handoff.storage.tables import HandoffRow
+
+log = structlog.get_logger("handoff.callbacks")
+
+
+def fire_due_callbacks(sessions: sessionmaker[Session], settings: Settings, clock: Callable[[], datetime],
+                       targets: dict[str, str], *, limit: int = 50) -> list[str]:
+    """Fire every callback whose time has come; returns the handoff ids this process fired."""
+    now = clock()
+    with sessions() as s:
+        due = s.scalars(
+            select(HandoffRow.id).where(HandoffRow.status == "callback_scheduled", HandoffRow.callback_at <= now)
+            .order_by(HandoffRow.callback_at).limit(limit)
+        ).all()
+    fired = []
+    for hid in due:
+        if _fire(sessions, settings, now, targets, hid):
+            fired.append(hid)
+    return fired
+
+
+def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, targets: dict[str, str], hid: str) -> bool:
+    roster = load_roster(sessions, settings)
+    with sessions() as s:
+        won = s.execute(
+            update(HandoffRow).where(HandoffRow.id == hid, HandoffRow.status == "callback_scheduled")
+            .values(status="open", callback_fired_at=now, updated_at=now)
+        ).rowcount == 1
+        if not won:
+            return False  # another process fired it
+        h = s.get(HandoffRow, hid)
+        assert h is not None
+        briefing = h.briefing or {}
+        customer = briefing.get("customer") or {}
+        account = briefing.get("account") or {}
+        r = route(
+            RouteRequest(category=h.category, priority=h.priority, language=customer.get("language"),
+                         tier=account.get("tier"), customer_name=customer.get("name"),
+                         customer_timezone=customer.get("timezone")),
+            roster, now, settings.routing,
+        )
+        h.team, h.agent, h.route, h.updated_at = r.team, r.agent, r.as_dict(), now
+        record_event(s, hid, "callback_fired", now, None, {"team": r.team, "agent": r.agent, "on_shift": r.on_shift})
+        who = r.agent_name or f"the {r.team} team"
+        name = customer.get("name") or "the customer"
+        text = f"Callback due now: {name} ({h.category or 'handoff'}, {h.priority}), assigned to {who}."
+        enqueue(s, hid, "zendesk_update", targets["zendesk"], f"{hid}:zendesk:callback",
+                {"external_id": f"{hid}:callback", "subject": "", "note": f"{text} The briefing is in the first note.",
+                 "tags": ["handoff_callback"], "priority": h.priority, "group_id": r.zendesk_group_id,
+                 "assignee_id": r.zendesk_assignee_id}, now)
+        enqueue(s, hid, "slack_message", targets["slack"], f"{hid}:slack:callback",
+                {"thread": True, "text": text, "channel": r.slack_channel or settings.slack.default_channel}, now)
+        if r.slack_user_id:
+            enqueue(s, hid, "slack_message", targets["slack"], f"{hid}:slack:callback-dm",
+                    {"dm_user_id": r.slack_user_id, "channel": r.slack_channel or settings.slack.default_channel,
+                     "text": f"{text} Reply to them in Zendesk ticket {h.zendesk_ticket_id or '(being created)'}."}, now)
+        s.commit()
+    log.info("callback fired", handoff_id=hid, team=r.team, agent=r.agent)
+    return True

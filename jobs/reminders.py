@@ -1,0 +1,50 @@
+"""SLA reminders: a handoff nobody claimed within its priority's time gets one reminder in Slack."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from handoff.operations import enqueue, record_event
+from handoff.settings import Settings
+from handoff.storage.tables import HandoffRow
+
+log = structlog.get_logger("handoff.reminders")
+
+
+def remind_unclaimed(sessions: sessionmaker[Session], settings: Settings, clock: Callable[[], datetime],
+                     targets: dict[str, str], *, limit: int = 100) -> list[str]:
+    """Queue a reminder for each open, unclaimed handoff past its SLA; returns the ids reminded."""
+    now = clock()
+    reminded = []
+    for priority, minutes in settings.sla.unclaimed_minutes.items():
+        cutoff = now - timedelta(minutes=minutes)
+        with sessions() as s:
+            ids = s.scalars(
+                select(HandoffRow.id).where(
+                    HandoffRow.status == "open", HandoffRow.claimed_by.is_(None), HandoffRow.sla_reminded_at.is_(None),
+                    HandoffRow.priority == priority,
+                    # a callback's clock starts when it fires, not when the customer wrote at night
+                    ((HandoffRow.callback_fired_at.is_(None) & (HandoffRow.created_at <= cutoff))
+                     | (HandoffRow.callback_fired_at <= cutoff)),
+                ).limit(limit)
+            ).all()
+            for hid in ids:
+                won = s.execute(update(HandoffRow).where(HandoffRow.id == hid, HandoffRow.sla_reminded_at.is_(None))
+                                .values(sla_reminded_at=now, updated_at=now)).rowcount == 1
+                if not won:
+                    continue
+                h = s.get(HandoffRow, hid)
+                text = (f"Still unclaimed after {minutes} min ({priority} priority, {h.team} team). "
+                        "Claim it, or it keeps waiting.")
+                enqueue(s, hid, "slack_message", targets["slack"], f"{hid}:slack:sla",
+                        {"thread": True, "text": text, "channel": settings.slack.default_channel}, now)
+                record_event(s, hid, "sla_reminder", now, None, {"minutes": minutes})
+                reminded.append(hid)
+            s.commit()
+    if reminded:
+        log.warning("unclaimed past SLA", handoffs=reminded)
+    return reminded

@@ -1,0 +1,75 @@
+"""Settings: validated at start-up, errors name the key, secrets only from the environment."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from handoff.settings import Settings, SettingsError, load_config, normalise_database_url
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_settings_file_is_valid_and_explicit():
+    config = load_config(REPO / "settings.toml", environ={})
+    assert config.path == REPO / "settings.toml"
+    assert config.settings.routing.teams  # the example SaaS team is really there
+
+
+def test_no_file_means_built_in_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = load_config(environ={})
+    assert config.path is None and config.settings == Settings()
+    assert config.database_url() == "sqlite:///handoff.db"
+
+
+def test_path_from_environment(tmp_path):
+    p = tmp_path / "custom.toml"
+    p.write_text('[slack]\ndefault_channel = "#vip"\n')
+    assert load_config(environ={"HANDOFF_SETTINGS": str(p)}).settings.slack.default_channel == "#vip"
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("[slack]\ndefault_chanel = '#x'\n", "slack.default_chanel: unknown key"),
+        ("[service]\nmax_body_bytes = 'big'\n", "service.max_body_bytes"),
+        ("[delivery]\nmax_attempts = 0\n", "delivery.max_attempts"),
+        ("[servce]\n", "servce: unknown key"),
+        ("[service]\nlog_level = 'loud'\n", "service.log_level"),
+        ("[zendesk\n", "not valid TOML"),
+    ],
+)
+def test_errors_name_the_key(tmp_path, toml, expected):
+    p = tmp_path / "s.toml"
+    p.write_text(toml)
+    with pytest.raises(SettingsError) as e:
+        load_config(p, environ={})
+    assert expected in str(e.value)
+
+
+def test_missing_explicit_file_is_an_error(tmp_path):
+    with pytest.raises(SettingsError, match="does not exist"):
+        load_config(tmp_path / "nope.toml", environ={})
+
+
+def test_secrets_come_from_the_given_environment_only(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-from-process-env")
+    config = load_config(environ={"HANDOFF_API_KEYS": " k1 , k2,,", "STRIPE_API_KEY": "rk_test_abcdef"})
+    assert config.env.slack_bot_token is None
+    assert config.env.api_keys() == ["k1", "k2"]
+    assert "rk_test_abcdef" in config.env.secret_values()
+    assert "rk_test_abcdef" not in repr(config.env)  # SecretStr never prints its value
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_urls(url, expected):
+    assert normalise_database_url(url) == expected
