@@ -215,6 +215,11 @@ class ZendeskConnector:
     def __repr__(self) -> str:
         return f"ZendeskConnector(base={self._base!r})"  # never the token
 
+    @property
+    def client(self) -> Zenpy:
+        """The Zenpy client, on the session that points at the base URL and maps errors (setup uses it)."""
+        return self._client
+
     def close(self) -> None:
         """Release pooled connections."""
         self._session.close()
@@ -328,6 +333,11 @@ class ZendeskConnector:
     def _ticket_with_comments(self, ticket_id: int) -> dict[str, Any]:
         ticket = _expect(self._client.tickets(id=ticket_id), Ticket, f"ticket {ticket_id}")
         comments = _expect_iterable(self._client.tickets.comments(ticket=ticket_id), "comments")
+        requester: dict[str, Any] = {"id": ticket.requester_id}
+        if ticket.requester_id is not None:
+            user = self._client.users(id=ticket.requester_id)
+            requester.update(name=getattr(user, "name", None), email=getattr(user, "email", None),
+                             locale=getattr(user, "locale", None))
         return {
             "id": ticket.id,
             "subject": ticket.subject,
@@ -336,6 +346,7 @@ class ZendeskConnector:
             "tags": list(ticket.tags or []),
             "external_id": ticket.external_id,
             "requester_id": ticket.requester_id,
+            "requester": requester,
             "assignee_id": ticket.assignee_id,
             "group_id": ticket.group_id,
             "created_at": _iso(ticket.created_at),

@@ -22,7 +22,9 @@ from handoff.service import TurnService
 from handoff.settings import Config
 from handoff.storage.db import make_engine, make_sessionmaker, migrate
 from jobs.deliveries import Dispatcher
+from handoff.webhooks import mount_zendesk_webhook
 from jobs.callbacks import fire_due_callbacks
+from jobs.inbound import InboundProcessor
 from jobs.reminders import remind_unclaimed
 from jobs.scheduler import PeriodicJob, build_scheduler
 
@@ -61,6 +63,7 @@ class Runtime:
     notes: list[str] = field(default_factory=list)
     connectors: dict[str, Any] = field(default_factory=dict)
     operations: Any = None
+    inbound: Any = None
 
     def scheduler(self) -> AsyncIOScheduler:
         """The process's scheduler with every periodic job."""
@@ -69,6 +72,7 @@ class Runtime:
             PeriodicJob("deliveries", self.dispatcher.wake, s.delivery.poll_seconds),
             PeriodicJob("callbacks", self.run_callbacks, s.jobs.callbacks_check_seconds),
             PeriodicJob("sla_reminders", self.run_reminders, s.sla.check_seconds),
+            PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
         ])
 
     async def run_callbacks(self) -> list[str]:
@@ -104,11 +108,13 @@ class Runtime:
         if scheduler is not None:
             scheduler.start()
             self.dispatcher.wake()  # pick up what an earlier process left pending
+            self.inbound.wake()
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            await self.inbound.idle()
             await self.dispatcher.idle()
 
     def app(self, *, jobs: bool = True) -> FastAPI:
@@ -119,12 +125,21 @@ class Runtime:
             async with self.background(jobs=jobs):
                 yield
 
+        def routes(app: FastAPI) -> None:
+            secret = self.config.env.zendesk_webhook_secret
+            mount_zendesk_webhook(
+                app, self.sessions, secret=secret.get_secret_value() if secret else None,
+                tolerance_seconds=self.config.settings.zendesk.webhook_tolerance_seconds, clock=self.clock,
+                wake=self.inbound.wake,
+            )
+
         return create_app(
             self.service,
             api_keys=self.config.env.api_keys(),
             max_body_bytes=self.config.settings.service.max_body_bytes,
             lifespan=lifespan,
             health=self.health,
+            extra_routes=routes,
         )
 
     def close(self) -> None:
@@ -181,9 +196,13 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     ops_targets = {"zendesk": targets["zendesk_ticket"], "slack": targets["slack_alert"]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
                             stats=lambda: collect_stats(sessions))
+    inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,
+                               operations=operations)
+    if not config.env.zendesk_webhook_secret:
+        notes.append("ZENDESK_WEBHOOK_SECRET is not set: POST /webhooks/zendesk refuses every call")
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
-                   connectors=connectors, operations=operations)
+                   connectors=connectors, operations=operations, inbound=inbound)
 
 
 def build_zendesk(config: Config) -> Any:

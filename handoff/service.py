@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff import metrics
 from handoff.conversations import parse_time
 from handoff.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
@@ -198,21 +199,26 @@ class TurnService:
             lock = self._locks[cid] = asyncio.Lock()
         return lock
 
-    async def post_message(self, cid: str, turn: TurnInput) -> dict[str, Any]:
-        """Store one turn, decide, and on a handoff package and store it; idempotent on message_id."""
+    async def post_message(self, cid: str, turn: TurnInput, *, zendesk_ticket_id: int | None = None) -> dict[str, Any]:
+        """Store one turn, decide, and on a handoff package and store it; idempotent on message_id.
+
+        `zendesk_ticket_id`: the conversation lives in that ticket (webhook flow), so a handoff
+        updates it instead of creating a ticket.
+        """
         async with self._lock(cid):
             for attempt in range(MAX_VERSION_RETRIES):
                 try:
-                    return await self._post_message_once(cid, turn)
+                    return await self._post_message_once(cid, turn, zendesk_ticket_id)
                 except _Conflict:
                     await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
-    async def _post_message_once(self, cid: str, turn: TurnInput) -> dict[str, Any]:
+    async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         conv, stored = await asyncio.to_thread(self._load, cid, turn.message_id)
         if stored is not None:
             return stored
         now = self.clock()
+        ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)
         customer = _merge_customer(customer_from_json(conv.customer if conv else None), turn.customer)
         page_url = turn.page_url or (conv.page_url if conv else None)
         index = conv.message_count if conv else 0
@@ -231,7 +237,8 @@ class TurnService:
             # already with a human: keep the transcript, answer with the handoff the bot must respect
             existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
             response = {**_existing_response(existing), "message_index": index}
-            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, conv.state, None, None)
+            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, conv.state, None,
+                                    None, ticket_id)
             return response
 
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
@@ -239,7 +246,8 @@ class TurnService:
         new_state, decision = step(state, message, context, self.settings.triggers)
         if not decision.handoff:
             response = {"decision": "continue", "message_index": index, "category": decision.category}
-            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), None, turn.channel)
+            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(),
+                                    None, turn.channel, ticket_id)
             return response
 
         handoff_id = new_handoff_id()
@@ -279,13 +287,17 @@ class TurnService:
             briefing=pkg.briefing.as_dict(),
             customer_message=pkg.route.customer_message,
             callback_at=pkg.route.callback_at,
+            zendesk_ticket_id=ticket_id,
+            customer_email=customer.email,
             created_at=now,
             updated_at=now,
         )
-        deliveries = self._deliveries(handoff_id, pkg.ticket, pkg.alert, now)
+        deliveries = self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
         await asyncio.to_thread(
-            self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries), turn.channel
+            self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries),
+            turn.channel, ticket_id,
         )
+        metrics.HANDOFFS.labels(category=decision.category or "unknown", team=pkg.route.team).inc()
         log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
                  triggers=[r.trigger for r in decision.reasons], team=pkg.route.team, priority=pkg.priority)
         self.on_handoff(handoff_id)
@@ -330,14 +342,17 @@ class TurnService:
                 category=decision.category, priority=pkg.priority, reasons=[r.as_dict() for r in decision.reasons],
                 team=pkg.route.team, agent=pkg.route.agent, route=pkg.route.as_dict(), briefing=pkg.briefing.as_dict(),
                 customer_message=pkg.route.customer_message, callback_at=pkg.route.callback_at, created_at=now, updated_at=now,
+                customer_email=merged.email, zendesk_ticket_id=conv.zendesk_ticket_id if conv else None,
             )
             try:
                 await asyncio.to_thread(
-                    self._commit_handoff_only, cid, conv, merged, handoff, self._deliveries(handoff_id, pkg.ticket, pkg.alert, now)
+                    self._commit_handoff_only, cid, conv, merged, handoff,
+                    self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": handoff.zendesk_ticket_id}, pkg.alert, now),
                 )
             except _Conflict:
                 await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
+            metrics.HANDOFFS.labels(category=decision.category or "unknown", team=pkg.route.team).inc()
             self.on_handoff(handoff_id)
             return {**pkg.response(handoff_id), "created": True}
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
@@ -382,9 +397,11 @@ class TurnService:
         state: dict[str, Any],
         handoff: tuple[HandoffRow, list[DeliveryRow]] | None,
         channel: str | None,
+        zendesk_ticket_id: int | None = None,
     ) -> None:
         now = self.clock()
         values: dict[str, Any] = {
+            "zendesk_ticket_id": zendesk_ticket_id,
             "customer": asdict(customer),
             "page_url": page_url,
             "state": state,

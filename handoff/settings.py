@@ -57,6 +57,10 @@ class ZendeskSettings(_Section):
     url: str | None = None
     bot_user_id: int | None = None
     tags: list[str] = ["handoff"]
+    # tickets tagged with one of these are the bot's even with a human assignee (webhook flow)
+    bot_tags: list[str] = ["ai_agent"]
+    # webhook calls signed longer ago than this (or this far in the future) are refused as stale
+    webhook_tolerance_seconds: float = Field(300.0, ge=10, le=3600)
     timeout_seconds: float = Field(10.0, gt=0, le=60)
 
 

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
@@ -28,6 +28,7 @@ from handoff import metrics
 from handoff.render.slack_card import with_ticket_button
 from handoff.render.slack_states import card_in_state
 from handoff.settings import DeliverySettings
+from handoff.storage.claims import claim_due
 from handoff.storage.tables import DeliveryRow, HandoffRow
 
 log = structlog.get_logger("handoff.delivery")
@@ -119,35 +120,8 @@ class Dispatcher:
             await asyncio.shield(self._task)
 
     def _claim(self, limit: int) -> list[DeliveryRow]:
-        now = self.clock()
-        due = or_(
-            and_(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now),
-            and_(DeliveryRow.status == "sending", DeliveryRow.lease_until < now),
-        )
-        claimed: list[DeliveryRow] = []
-        with self.sessions() as s:
-            ids = s.scalars(
-                select(DeliveryRow.id).where(due).order_by(DeliveryRow.next_attempt_at, DeliveryRow.id).limit(limit)
-            ).all()
-            for did in ids:
-                # the conditional UPDATE is the claim: of several processes, exactly one sees rowcount 1
-                res = s.execute(
-                    update(DeliveryRow)
-                    .where(DeliveryRow.id == did, due)
-                    .values(
-                        status="sending",
-                        lease_until=now + timedelta(seconds=self.settings.lease_seconds),
-                        lease_owner=self.owner,
-                        attempts=DeliveryRow.attempts + 1,
-                        updated_at=now,
-                    )
-                )
-                s.commit()
-                if res.rowcount == 1:
-                    row = s.get(DeliveryRow, did, populate_existing=True)
-                    if row is not None:
-                        claimed.append(row)
-        return claimed
+        return claim_due(self.sessions, DeliveryRow, now=self.clock(), lease_seconds=self.settings.lease_seconds,
+                         owner=self.owner, limit=limit)
 
     async def run_due(self, limit: int = 20) -> int:
         """Claim and send up to `limit` due deliveries; returns how many were attempted."""

@@ -187,6 +187,7 @@ async def test_ticket_with_comments(zendesk_connector: ZendeskConnector, fake_ze
     assert [(c["body"], c["public"], c["author_id"]) for c in got["comments"]] == [
         ("hi", True, ticket["requester_id"]), ("still there?", True, ticket["requester_id"])]
     assert all(c["created_at"] and c["id"] for c in got["comments"])
+    assert got["requester"]["email"] == "ana@example.com" and got["requester"]["id"] == ticket["requester_id"]
 
 
 async def test_ticket_with_comments_of_missing_ticket(zendesk_connector: ZendeskConnector) -> None:
