@@ -6,6 +6,9 @@ State the tests read:
 - `comments`: ticket id → list of comment JSON (`id`, `type`, `author_id`, `body`, `html_body`,
   `plain_body`, `public`, `created_at`, ...), oldest first.
 - `users`: user id → user JSON; `me` is the authenticated agent.
+- `webhooks`: webhook id → webhook JSON (`name`, `endpoint`, `http_method`, `request_format`, `status`,
+  `subscriptions`, ...); `webhook_secrets`: webhook id → signing secret.
+- `triggers`: trigger id → trigger JSON (`title`, `active`, `conditions`, `actions`, ...).
 - `requests`: every request received (see tests.fakes.http.FakeRequest).
 """
 from __future__ import annotations
@@ -18,6 +21,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 from tests.fakes.http import FakeRequest, FakeResponse, FakeServer
 
@@ -25,6 +29,10 @@ _DATA = json.loads((Path(__file__).parent / "data" / "zendesk.json").read_text()
 _TICKET_PATH = re.compile(r"^/api/v2/tickets/(\d+)\.json$")
 _COMMENTS_PATH = re.compile(r"^/api/v2/tickets/(\d+)/comments\.json$")
 _USER_PATH = re.compile(r"^/api/v2/users/(\d+)\.json$")
+_WEBHOOK_PATH = re.compile(r"^/api/v2/webhooks/([A-Za-z0-9]+)$")
+_SECRET_PATH = re.compile(r"^/api/v2/webhooks/([A-Za-z0-9]+)/signing_secret$")
+_TRIGGER_PATH = re.compile(r"^/api/v2/triggers/(\d+)(?:\.json)?$")
+_WEBHOOK_FIELDS = ("name", "endpoint", "http_method", "request_format", "status")
 _OPEN_STATUSES = ("new", "open", "pending", "hold")
 _STATUS_ORDER = ("new", "open", "pending", "hold", "solved", "closed")
 
@@ -43,6 +51,11 @@ class FakeZendesk(FakeServer):
         self.tickets: dict[int, dict[str, Any]] = {}
         self.comments: dict[int, list[dict[str, Any]]] = {}
         self.users: dict[int, dict[str, Any]] = {}
+        self.webhooks: dict[str, dict[str, Any]] = {}
+        self.webhook_secrets: dict[str, str] = {}
+        self.triggers: dict[int, dict[str, Any]] = {}
+        self._webhook_ids = itertools.count(1)
+        self._trigger_ids = itertools.count(360210010001)
         self.now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
         self._ticket_ids = itertools.count(4014)
         self._ids = itertools.count(6164039218714)
@@ -102,6 +115,8 @@ class FakeZendesk(FakeServer):
             if ticket_id not in self.tickets:
                 return FakeResponse(404, copy.deepcopy(_DATA["not_found"]))
             return FakeResponse(200, self._page("comments", self.comments.get(ticket_id, []), request))
+        if path.startswith("/api/v2/webhooks") or path.startswith("/api/v2/triggers"):
+            return self._rules(request)
         if (m := _USER_PATH.match(path)) and method == "GET":
             user = self.users.get(int(m.group(1)))
             if user is None:
@@ -190,6 +205,124 @@ class FakeZendesk(FakeServer):
                 return False
         return True
 
+    # -- webhooks and triggers ---------------------------------------------------------------
+    def _rules(self, request: FakeRequest) -> FakeResponse:
+        path, method = request.path, request.method
+        if path == "/api/v2/webhooks" and method == "GET":
+            return self._list_webhooks(request)
+        if path == "/api/v2/webhooks" and method == "POST":
+            return self._create_webhook(request)
+        if m := _SECRET_PATH.match(path):
+            if m.group(1) not in self.webhooks:
+                return FakeResponse(404, _webhook_error("WebhookNotFound", "Webhook not found"))
+            if method == "GET":
+                return FakeResponse(200, {"signing_secret": {"algorithm": "SHA256",
+                                                             "secret": self.webhook_secrets[m.group(1)]}})
+        if m := _WEBHOOK_PATH.match(path):
+            webhook = self.webhooks.get(m.group(1))
+            if webhook is None:
+                return FakeResponse(404, _webhook_error("WebhookNotFound", "Webhook not found"))
+            if method == "GET":
+                return FakeResponse(200, {"webhook": webhook})
+            if method == "PATCH":
+                changes = (request.json or {}).get("webhook") or {}
+                webhook.update({k: v for k, v in changes.items() if k in _WEBHOOK_FIELDS})
+                webhook["updated_at"] = _iso(self.now())
+                return FakeResponse(204, None)
+        if path in ("/api/v2/triggers", "/api/v2/triggers.json") and method == "GET":
+            return self._list_triggers(request)
+        if path in ("/api/v2/triggers", "/api/v2/triggers.json") and method == "POST":
+            return self._save_trigger(None, request)
+        if m := _TRIGGER_PATH.match(path):
+            trigger_id = int(m.group(1))
+            if trigger_id not in self.triggers:
+                return FakeResponse(404, copy.deepcopy(_DATA["not_found"]))
+            if method == "GET":
+                return FakeResponse(200, {"trigger": self.triggers[trigger_id]})
+            if method == "PUT":
+                return self._save_trigger(trigger_id, request)
+        return FakeResponse(404, {"error": "InvalidEndpoint", "description": "Not found"})
+
+    def _list_webhooks(self, request: FakeRequest) -> FakeResponse:
+        """Cursor pagination (`page[size]`, `page[after]`) and `filter[name_contains]`, as Zendesk does."""
+        needle = request.query.get("filter[name_contains]", "")
+        found = [w for w in self.webhooks.values() if needle.lower() in w["name"].lower()]
+        size = int(request.query.get("page[size]", "100"))
+        start = int(request.query.get("page[after]", "0") or 0)
+        page, more = found[start:start + size], start + size < len(found)
+        after = str(start + size) if more else None
+        next_link = None
+        if more:
+            query = urlencode({"page[size]": size, "page[after]": after, "filter[name_contains]": needle})
+            next_link = f"{self.url}/api/v2/webhooks?{query}"
+        return FakeResponse(200, {"webhooks": page, "meta": {"has_more": more, "after_cursor": after,
+                                                             "before_cursor": None},
+                                  "links": {"next": next_link, "prev": None}})
+
+    def _create_webhook(self, request: FakeRequest) -> FakeResponse:
+        payload = (request.json or {}).get("webhook")
+        if not isinstance(payload, dict):
+            return FakeResponse(400, _webhook_error("InvalidInput", "webhook is required"))
+        missing = [f for f in (*_WEBHOOK_FIELDS, "subscriptions") if not payload.get(f)]
+        if missing:
+            return FakeResponse(400, _webhook_error("InvalidValue", f"{missing[0]} is required"))
+        if payload["request_format"] not in ("json", "xml", "form_encoded"):
+            return FakeResponse(400, _webhook_error("InvalidValue", "request_format is invalid"))
+        webhook_id = f"01HQ{next(self._webhook_ids):022d}"
+        now = _iso(self.now())
+        webhook = {"id": webhook_id, "name": payload["name"], "description": payload.get("description"),
+                   "endpoint": payload["endpoint"], "http_method": payload["http_method"],
+                   "request_format": payload["request_format"], "status": payload["status"],
+                   "subscriptions": list(payload["subscriptions"]), "created_at": now,
+                   "created_by": str(self.me["id"]), "updated_at": now, "updated_by": str(self.me["id"])}
+        if payload.get("authentication"):
+            webhook["authentication"] = {k: v for k, v in payload["authentication"].items() if k != "data"}
+        self.webhooks[webhook_id] = webhook
+        self.webhook_secrets[webhook_id] = base64.b64encode(f"secret-{webhook_id}".encode()).decode()
+        return FakeResponse(201, {"webhook": webhook})
+
+    def _list_triggers(self, request: FakeRequest) -> FakeResponse:
+        """Offset pagination (`per_page`, `page`) with a `next_page` link."""
+        per_page = int(request.query.get("per_page", "100"))
+        page = int(request.query.get("page", "1"))
+        items = list(self.triggers.values())
+        chunk = items[(page - 1) * per_page: page * per_page]
+        more = page * per_page < len(items)
+        next_page = f"{self.url}/api/v2/triggers.json?page={page + 1}&per_page={per_page}" if more else None
+        return FakeResponse(200, {"triggers": chunk, "next_page": next_page,
+                                  "previous_page": None, "count": len(items)})
+
+    def _save_trigger(self, trigger_id: int | None, request: FakeRequest) -> FakeResponse:
+        payload = (request.json or {}).get("trigger")
+        if not isinstance(payload, dict):
+            return FakeResponse(400, {"error": "InvalidValue", "description": "trigger missing"})
+        merged = {**self.triggers[trigger_id], **payload} if trigger_id else dict(payload)
+        errors = []
+        if not merged.get("title"):
+            errors.append({"description": "Title: cannot be blank"})
+        if not merged.get("actions"):
+            errors.append({"description": "Actions: cannot be blank"})
+        conditions = merged.get("conditions") or {}
+        if not (conditions.get("all") or conditions.get("any")):
+            errors.append({"description": "Conditions: cannot be blank"})
+        for action in merged.get("actions") or []:
+            if action.get("field") == "notification_webhook":
+                value = action.get("value")
+                if not (isinstance(value, list) and len(value) == 2 and value[0] in self.webhooks):
+                    errors.append({"description": "Notify webhook: the webhook does not exist"})
+        if errors:
+            return FakeResponse(422, {"error": "RecordInvalid", "description": "Record validation errors",
+                                      "details": {"base": errors}})
+        now = _iso(self.now())
+        if trigger_id is None:
+            trigger_id = next(self._trigger_ids)
+            merged = {"id": trigger_id, "url": f"{self.url}/api/v2/triggers/{trigger_id}.json", "active": True,
+                      "position": len(self.triggers) + 1, "default": False, "raw_title": merged["title"],
+                      "category_id": "10001", "created_at": now, "description": None, **merged}
+        merged["updated_at"] = now
+        self.triggers[trigger_id] = merged
+        return FakeResponse(201 if request.method == "POST" else 200, {"trigger": merged})
+
     # -- helpers ---------------------------------------------------------------------------
     def _page(self, key: str, items: list[dict[str, Any]], request: FakeRequest) -> dict[str, Any]:
         if "page[size]" in request.query:  # cursor pagination, as zenpy asks for it
@@ -243,6 +376,11 @@ class FakeZendesk(FakeServer):
         audit.update(id=next(self._ids), ticket_id=ticket["id"], created_at=ticket["updated_at"],
                      author_id=self.me["id"], events=events)
         return audit
+
+
+def _webhook_error(code: str, title: str) -> dict[str, Any]:
+    """The webhooks API's error shape (it differs from the Support API's `error`/`description`)."""
+    return {"errors": [{"code": code, "title": title, "detail": title}]}
 
 
 def _compare(left: Any, op: str, right: Any) -> bool:
