@@ -249,3 +249,72 @@ def with_ticket_button(blocks: list[dict[str, Any]], handoff_id: str, ticket_url
             block = {**block, "elements": [*elements[:1], button, *elements[1:]]}
         out.append(block)
     return out
+
+
+# -- the alert's later states: claimed, reassigned, solved ------------------------------------------
+
+STATUS_BLOCK_PREFIX = "handoff_status:"
+
+
+def _status_block_id(handoff_id: str) -> str:
+    return f"{STATUS_BLOCK_PREFIX}{handoff_id}"[:BLOCK_ID_MAX]
+
+
+def _who(agent_name: str | None, slack_user_id: str | None) -> str:
+    if slack_user_id and re.fullmatch(r"[UW][A-Z0-9]{2,30}", slack_user_id):
+        return f"<@{slack_user_id}>"
+    return f"*{escape(mask_pii(agent_name or 'an agent'))}*"
+
+
+def with_card_status(
+    blocks: list[dict[str, Any]], *, handoff_id: str, text: str, drop_actions: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """The card with one status line under its header (replacing an earlier one) and some buttons removed."""
+    status = _section(truncate(text, SECTION_TEXT_MAX), _status_block_id(handoff_id))
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        if str(block.get("block_id", "")).startswith(STATUS_BLOCK_PREFIX):
+            continue  # a card is claimed, then reassigned, then solved: one status line, the latest
+        if block.get("type") == "actions":
+            kept = [e for e in block.get("elements", []) if e.get("action_id") not in drop_actions]
+            if not kept:
+                continue  # Slack rejects an actions block without elements
+            block = {**block, "elements": kept}
+        out.append(block)
+    at = 1 if out and out[0].get("type") == "header" else 0
+    out.insert(at, status)
+    while len(out) > BLOCKS_MAX:
+        # drop content, never the header, the status or the buttons
+        content = [i for i, b in enumerate(out) if b is not status and b.get("type") not in ("header", "actions")]
+        if not content:
+            break
+        del out[content[-1]]
+    return out
+
+
+def render_claimed_card(
+    blocks: list[dict[str, Any]],
+    *,
+    agent_name: str | None,
+    handoff_id: str,
+    slack_user_id: str | None = None,
+    reassigned: bool = False,
+) -> list[dict[str, Any]]:
+    """The alert's blocks once claimed (or reassigned): "Claimed by X" under the header, no Claim button."""
+    verb = "Reassigned to" if reassigned else "Claimed by"
+    icon = ":arrows_counterclockwise:" if reassigned else ":raising_hand:"
+    text = f"{icon} {verb} {_who(agent_name, slack_user_id)}"
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
+
+
+def render_solved_card(
+    blocks: list[dict[str, Any]],
+    *,
+    handoff_id: str,
+    agent_name: str | None = None,
+    slack_user_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """The alert's blocks once solved: a "Solved" line, no Claim button; the ticket and feedback buttons stay."""
+    by = f" by {_who(agent_name, slack_user_id)}" if (agent_name or slack_user_id) else ""
+    text = f":white_check_mark: *Solved*{by}"
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
