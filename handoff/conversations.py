@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,15 +54,16 @@ def _opt_str(obj: dict[str, Any], key: str, where: str) -> str | None:
 
 
 def parse_time(value: Any, where: str) -> datetime | None:
-    """Parse an ISO-8601 timestamp (a trailing Z allowed); None stays None."""
+    """Parse an ISO-8601 timestamp (a trailing Z allowed, no offset meaning UTC); None stays None."""
     if value is None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{where} must be an ISO-8601 string")
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"{where} is not an ISO-8601 time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # no offset given: UTC
 
 
 def _kb(items: Any, where: str) -> tuple[KBArticle, ...]:

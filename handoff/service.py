@@ -13,7 +13,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 import structlog
@@ -511,6 +511,10 @@ def _existing_response(h: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # no offset given: UTC
+
+
 def turn_from_body(body: dict[str, Any]) -> TurnInput:
     """Convert a validated API body (a plain dict) into a TurnInput."""
     cust = body.get("customer")
@@ -518,7 +522,7 @@ def turn_from_body(body: dict[str, Any]) -> TurnInput:
         role=body["role"],
         text=body["text"],
         message_id=body.get("message_id"),
-        sent_at=body.get("sent_at") if isinstance(body.get("sent_at"), datetime) else parse_time(body.get("sent_at"), "sent_at"),
+        sent_at=_aware(body.get("sent_at")) if isinstance(body.get("sent_at"), datetime) else parse_time(body.get("sent_at"), "sent_at"),
         confidence=body.get("confidence"),
         page_url=body.get("page_url"),
         kb_articles=tuple(

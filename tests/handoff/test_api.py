@@ -213,3 +213,13 @@ async def test_health_openapi_and_metrics(runtime):
     for p in ("/v1/conversations/{conversation_id}/messages", "/v1/conversations/{conversation_id}/handoff", "/v1/handoffs/{handoff_id}"):
         assert p in paths
     assert 'handoff_turns_total{decision="continue",role="customer"}' in metrics.text
+
+
+async def test_sent_at_without_offset_is_utc(runtime):
+    async with client_for(runtime) as c:
+        r = await c.post("/v1/conversations/c-tz/messages",
+                         json={"role": "customer", "text": "hello", "sent_at": "2026-03-02T10:00:00"})
+    assert r.status_code == 200
+    with runtime.sessions() as s:
+        stored = s.scalars(select(MessageRow)).one()
+    assert stored.sent_at.isoformat() == "2026-03-02T10:00:00+00:00"

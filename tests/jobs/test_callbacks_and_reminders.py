@@ -1,0 +1,83 @@
+"""Off-hours callbacks fire once at the team's opening; unclaimed handoffs get one SLA reminder."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from handoff.compose import build_runtime
+from handoff.service import TurnInput
+from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
+from jobs.callbacks import fire_due_callbacks
+from jobs.reminders import remind_unclaimed
+from tests.support.clock import Clock
+
+SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # 10:00 in New York, team closed
+MONDAY_OPENING = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT: US clocks moved on Sunday
+
+
+@pytest.fixture
+def runtime(make_config, tmp_path):
+    text = (Path(__file__).resolve().parents[2] / "settings.toml").read_text()
+    text = text.replace('outbox_dir = "handoff-outbox"', f'outbox_dir = "{(tmp_path / "outbox").as_posix()}"')
+    rt = build_runtime(make_config(text), clock=Clock(SATURDAY))
+    yield rt
+    rt.close()
+
+
+def run_callbacks(rt):
+    return fire_due_callbacks(rt.sessions, rt.config.settings, rt.clock, rt.targets)
+
+
+def kinds(rt, hid):
+    with rt.sessions() as s:
+        return sorted(d.dedupe_key.split(":", 1)[1] for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid)))
+
+
+async def test_weekend_handoff_is_called_back_at_monday_opening_once(runtime):
+    result = await runtime.service.post_message(
+        "c-weekend", TurnInput(role="customer", text="I want to speak to a real person about my account"))
+    assert result["decision"] == "handoff"
+    assert result["callback_at"] is not None
+    assert datetime.fromisoformat(result["callback_at"]).astimezone(UTC) == MONDAY_OPENING
+    hid = result["handoff_id"]
+    with runtime.sessions() as s:
+        assert s.get(HandoffRow, hid).status == "callback_scheduled"
+
+    runtime.clock.set(datetime(2026, 3, 9, 12, 59, tzinfo=UTC))
+    assert run_callbacks(runtime) == []  # a minute early
+    runtime.clock.set(MONDAY_OPENING)
+    assert run_callbacks(runtime) == [hid]
+    assert run_callbacks(runtime) == []  # fired exactly once
+
+    with runtime.sessions() as s:
+        h = s.get(HandoffRow, hid)
+        assert h.status == "open" and h.callback_fired_at is not None and h.agent
+        events = [e.kind for e in s.scalars(select(HandoffEventRow).where(HandoffEventRow.handoff_id == hid))]
+    assert events == ["callback_fired"]
+    queued = kinds(runtime, hid)
+    assert "zendesk:callback" in queued and "slack:callback" in queued and "slack:callback-dm" in queued
+
+
+async def test_unclaimed_handoff_gets_one_reminder_after_its_sla(runtime):
+    runtime.clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))  # Monday 10:00 New York, open
+    result = await runtime.service.post_message("c-sla", TurnInput(role="customer", text="get me an agent pls"))
+    hid, priority = result["handoff_id"], result["priority"]
+    minutes = runtime.config.settings.sla.unclaimed_minutes[priority]
+    remind = lambda: remind_unclaimed(runtime.sessions, runtime.config.settings, runtime.clock, runtime.targets)  # noqa: E731
+    runtime.clock.advance(minutes=minutes - 1)
+    assert remind() == []
+    runtime.clock.advance(minutes=2)
+    assert remind() == [hid]
+    assert remind() == []
+    assert "slack:sla" in kinds(runtime, hid)
+
+
+async def test_claimed_handoff_is_never_reminded(runtime):
+    runtime.clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    result = await runtime.service.post_message("c-claimed", TurnInput(role="customer", text="human please"))
+    await runtime.operations.claim(result["handoff_id"], "sam")
+    runtime.clock.advance(hours=5)
+    assert remind_unclaimed(runtime.sessions, runtime.config.settings, runtime.clock, runtime.targets) == []
