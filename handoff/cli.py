@@ -35,7 +35,7 @@ AtOpt = Annotated[
 
 def fail(message: str, code: int = 2) -> None:
     """Print a clear error and exit non-zero."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)  # plain text: scripts grep it
     raise typer.Exit(code)
 
 
@@ -280,6 +280,40 @@ def stats(
         print(json.dumps(data, indent=2, default=str))
         return
     out.print(render_stats(data))
+
+
+setup_app = typer.Typer(help="Create what Handoff needs in outside systems.", no_args_is_help=True)
+app.add_typer(setup_app, name="setup")
+
+
+@setup_app.command("zendesk")
+def setup_zendesk_cmd(
+    url: Annotated[str, typer.Option("--url", help="public URL of this service's POST /webhooks/zendesk")],
+    settings: SettingsOpt = None,
+    name: Annotated[str, typer.Option(help="name of the webhook and the trigger")] = "Handoff",
+    kind: Annotated[str, typer.Option(help="trigger (default; carries CSAT) or events")] = "trigger",
+    show_secret: Annotated[bool, typer.Option("--show-secret", help="print the webhook's signing secret")] = False,
+) -> None:
+    """Create the Zendesk webhook (and trigger) that call this service; safe to run again."""
+    from connectors.errors import UpstreamError
+    from connectors.zendesk_setup import describe, setup_zendesk
+    from handoff.compose import build_zendesk
+
+    config = _config(settings)
+    if kind not in ("trigger", "events"):
+        fail("--kind must be trigger or events")
+    if not url.startswith(("https://", "http://")):
+        fail("--url must be the public http(s) URL of /webhooks/zendesk")
+    connector = build_zendesk(config)
+    if connector is None:
+        fail("Zendesk is not configured: set ZENDESK_EMAIL, ZENDESK_API_TOKEN and [zendesk] subdomain")
+    try:
+        result = asyncio.run(setup_zendesk(connector, target_url=url, name=name, kind=kind))
+    except (UpstreamError, ValueError) as e:
+        fail(str(e))
+    finally:
+        connector.close()
+    typer.echo(describe(result, show_secret=show_secret))
 
 
 def main() -> None:

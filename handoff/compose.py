@@ -125,13 +125,24 @@ class Runtime:
             async with self.background(jobs=jobs):
                 yield
 
+        env = plain_env(self.config)
+        slack_app = None
+        if self.connectors.get("slack") is not None and env.get("SLACK_SIGNING_SECRET"):
+            from handoff.slack_app import build_slack_app
+
+            slack_app = build_slack_app(self.operations, token=env["SLACK_BOT_TOKEN"],
+                                        signing_secret=env["SLACK_SIGNING_SECRET"], client=self.connectors["slack"].client)
+
         def routes(app: FastAPI) -> None:
-            secret = self.config.env.zendesk_webhook_secret
             mount_zendesk_webhook(
-                app, self.sessions, secret=secret.get_secret_value() if secret else None,
+                app, self.sessions, secret=env.get("ZENDESK_WEBHOOK_SECRET"),
                 tolerance_seconds=self.config.settings.zendesk.webhook_tolerance_seconds, clock=self.clock,
                 wake=self.inbound.wake,
             )
+            if slack_app is not None:
+                from handoff.slack_app import mount_slack
+
+                mount_slack(app, slack_app)
 
         return create_app(
             self.service,
@@ -200,6 +211,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                                operations=operations)
     if not config.env.zendesk_webhook_secret:
         notes.append("ZENDESK_WEBHOOK_SECRET is not set: POST /webhooks/zendesk refuses every call")
+    if "slack" in connectors and not config.env.slack_signing_secret:
+        notes.append("SLACK_SIGNING_SECRET is not set: /slack/events (commands and buttons) is off")
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
                    connectors=connectors, operations=operations, inbound=inbound)

@@ -115,12 +115,16 @@ class InboundProcessor:
         kind, ticket_id, data = event["kind"], int(event["ticket_id"]), event.get("data") or {}
         at = parse_time(event.get("occurred_at"), "occurred_at")
         actor = event.get("actor_id")
-        if kind == "satisfaction_rated" or data.get("satisfaction"):
-            await self._record(ticket_id, "satisfaction_rated", {"score": data.get("satisfaction"), "actor_id": actor}, at)
+        score = str(data.get("satisfaction_score") or "").lower()
+        # every trigger snapshot carries a score ("unoffered", "offered"): only a real rating counts
+        if score in ("good", "bad"):
+            await self._record(ticket_id, "satisfaction_rated", {"score": score, "actor_id": actor}, at)
         if kind == "solved":
             await self._record(ticket_id, "solved", {"actor_id": actor}, at)
             return
         if kind == "agent_assigned":
+            if actor is not None and actor == self.settings.zendesk.bot_user_id:
+                return  # the bot (or our own routing through its user) moved it: not an agent's choice
             await self._record(ticket_id, "agent_assigned", {"assignee_id": data.get("assignee_id"), "actor_id": actor}, at)
             return
         if kind in ("comment_added", "ticket_created", "other", "status_changed"):

@@ -14,7 +14,6 @@ from handoff.settings import normalise_database_url
 
 pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.enrichment_fixtures"]
 
-TABLES = ("deliveries", "messages", "handoffs", "conversations", "agent_status")
 
 
 def _pg_server_url() -> str | None:
@@ -53,11 +52,14 @@ def database_url(tmp_path: Path, pg_database: str | None) -> Iterator[str]:
     if pg_database is None:
         yield f"sqlite:///{tmp_path / 'handoff.db'}"
         return
+    from handoff.storage.tables import Base
+
     engine = create_engine(pg_database)
     with engine.begin() as c:
-        exists = c.execute(text("SELECT to_regclass('public.deliveries')")).scalar()
-        if exists:
-            c.execute(text(f"TRUNCATE {', '.join(TABLES)} CASCADE"))
+        present = set(c.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).scalars())
+        tables = [t.name for t in Base.metadata.sorted_tables if t.name in present]
+        if tables:
+            c.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
     engine.dispose()
     yield pg_database
 

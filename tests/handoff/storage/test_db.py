@@ -32,7 +32,8 @@ def test_concurrent_migrations_on_postgresql(pg_database):
     from sqlalchemy import create_engine, text
 
     with create_engine(pg_database, isolation_level="AUTOCOMMIT").connect() as c:
-        c.execute(text("DROP TABLE IF EXISTS deliveries, messages, handoffs, conversations, agent_status, alembic_version CASCADE"))
+        c.execute(text("DROP SCHEMA public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
     engines = [make_engine(pg_database) for _ in range(4)]
     try:
         with ThreadPoolExecutor(4) as pool:
