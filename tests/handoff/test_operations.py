@@ -11,14 +11,13 @@ from handoff.compose import build_runtime
 from handoff.service import TurnInput
 from handoff.storage.tables import AgentStatusRow, DeliveryRow, HandoffEventRow, HandoffRow
 from tests.support.clock import Clock
+from tests.support.settings import shipped_settings
 
-SETTINGS = (__import__("pathlib").Path(__file__).resolve().parents[2] / "settings.toml").read_text()
 
 
 @pytest.fixture
 def runtime(make_config, tmp_path):
-    text = SETTINGS.replace('outbox_dir = "handoff-outbox"', f'outbox_dir = "{(tmp_path / "outbox").as_posix()}"')
-    rt = build_runtime(make_config(text), clock=Clock())
+    rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")), clock=Clock())
     yield rt
     rt.close()
 

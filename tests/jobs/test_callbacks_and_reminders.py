@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from jobs.callbacks import fire_due_callbacks
 from jobs.reminders import remind_unclaimed
 from tests.support.clock import Clock
+from tests.support.settings import shipped_settings
 
 SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # 10:00 in New York, team closed
 MONDAY_OPENING = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT: US clocks moved on Sunday
@@ -20,9 +20,7 @@ MONDAY_OPENING = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT: US clocks
 
 @pytest.fixture
 def runtime(make_config, tmp_path):
-    text = (Path(__file__).resolve().parents[2] / "settings.toml").read_text()
-    text = text.replace('outbox_dir = "handoff-outbox"', f'outbox_dir = "{(tmp_path / "outbox").as_posix()}"')
-    rt = build_runtime(make_config(text), clock=Clock(SATURDAY))
+    rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")), clock=Clock(SATURDAY))
     yield rt
     rt.close()
 
