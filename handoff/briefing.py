@@ -594,7 +594,10 @@ def account_facts(account: AccountContext) -> tuple[AccountFact, ...]:
             out.extend(AccountFact(name, label, value) for label, value in rows)
         else:
             status = _STATUS_TEXT.get(s.status, s.status)
-            out.append(AccountFact(name, "Status", f"{status}: {s.reason}" if s.reason else status))
+            reason = s.reason or ""
+            # reasons often start with the status already ("not configured (set STRIPE_API_KEY)")
+            text = reason if reason.startswith(status) else f"{status}: {reason}" if reason else status
+            out.append(AccountFact(name, "Status", text))
     return tuple(out)
 
 
@@ -984,7 +987,8 @@ def build_briefing(
         category=category, decision=decision, account=account, last_question=last_q, overrides=settings.actions
     )
     if route is not None and not route.on_shift and route.callback_at is not None:
-        action += f" The customer was offered a callback at {route.callback_at.isoformat()}."
+        when = route.callback_at.strftime("%a %d %b %H:%M %Z").strip()
+        action += f" The customer was offered a callback on {when}."
     return Briefing(
         conversation_id=conversation_id,
         summary=clip(override, max(settings.summary_max_chars, 300)) if override else extractive,

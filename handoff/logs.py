@@ -64,5 +64,5 @@ def configure_logging(level: str = "info", fmt: str = "console", secrets: Iterab
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("urllib3", "httpx", "httpcore", "apscheduler.executors.default", "asyncio"):
+    for noisy in ("urllib3", "httpx", "httpcore", "apscheduler", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -30,7 +30,7 @@ def build_scheduler(jobs: Sequence[PeriodicJob]) -> AsyncIOScheduler:
     """A scheduler running each job periodically, never two runs of one job at once."""
     scheduler = AsyncIOScheduler(timezone="UTC")
     for job in jobs:
-        scheduler.add_job(_guarded(job), "interval", seconds=job.seconds, id=job.id,
+        scheduler.add_job(_guarded(job), "interval", seconds=job.seconds, id=job.id, name=job.id,
                           max_instances=1, coalesce=True, misfire_grace_time=None)
     return scheduler
 

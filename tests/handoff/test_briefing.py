@@ -309,7 +309,7 @@ def test_action_override_per_category() -> None:
 def test_action_mentions_callback_off_hours() -> None:
     at = datetime(2026, 3, 3, 9, 0, tzinfo=timezone.utc)
     b = build(route=Route("billing", on_shift=False, callback_at=at))
-    assert "callback at 2026-03-03T09:00:00+00:00" in b.recommended_action
+    assert "offered a callback on Tue 03 Mar 09:00 UTC." in b.recommended_action
 
 
 def test_recommended_action_is_pure_function() -> None:
@@ -546,3 +546,11 @@ def test_settings_reject_unknown_keys() -> None:
         BriefingSettings.model_validate({"summary_max_chars": 100, "nope": 1})
     with pytest.raises(ValueError):
         BriefingSettings.model_validate({"summariser": {"enabled": True, "key": "sk-..."}})
+
+
+def test_unavailable_reason_is_not_said_twice() -> None:
+    account = AccountContext((SourceResult("stripe", "not_configured", reason="not configured (set STRIPE_API_KEY)"),
+                              SourceResult("hubspot", "unavailable", reason="timed out after 2.0 s")))
+    facts = {(f.source, f.label): f.value for f in account_facts(account)}
+    assert facts[("stripe", "Status")] == "not configured (set STRIPE_API_KEY)"
+    assert facts[("hubspot", "Status")] == "unavailable: timed out after 2.0 s"
