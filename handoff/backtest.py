@@ -11,7 +11,7 @@ from rich.table import Table
 
 from handoff.conversations import Conversation
 from handoff.decide.config import TriggerSettings
-from handoff.decide.replay import replay
+from handoff.decide.replay import Replay, replay
 
 MAX_WORST = 10
 _EXCERPT_CHARS = 240
@@ -73,6 +73,7 @@ class BacktestReport:
     by_label_category: dict[str, Counter[str]] = field(default_factory=dict)
     worst_misses: list[Miss] = field(default_factory=list)
     _fp_samples: list[Miss] = field(default_factory=list)
+    _miss_candidates: list[tuple[int, Miss]] = field(default_factory=list, repr=False)
 
     @property
     def false_positive_rate(self) -> float:
@@ -123,6 +124,60 @@ def _excerpt(conv: Conversation, upto: int | None = None) -> str:
     return text if len(text) <= _EXCERPT_CHARS else text[: _EXCERPT_CHARS - 1] + "\u2026"
 
 
+def score_conversation(report: BacktestReport, conv: Conversation, result: Replay) -> None:
+    """Add one replayed conversation to the report (call `finish_report` after the last one)."""
+    decision = result.decision
+    report.conversations += 1
+    triggers = tuple(dict.fromkeys(r.trigger for r in decision.reasons)) if decision.handoff else ()
+    if decision.handoff:
+        report.handoffs += 1
+        report.by_category[decision.category or "general"] += 1
+        for t in triggers:
+            report.by_trigger.setdefault(t, TriggerCount()).fired += 1
+    label = conv.label
+    if label is None:
+        return
+    report.labelled += 1
+    cat = label.category or "unlabelled"
+    per_cat = report.by_label_category.setdefault(cat, Counter())
+    if label.escalate and decision.handoff:
+        report.true_positives += 1
+        per_cat["true_positives"] += 1
+        for t in triggers:
+            report.by_trigger[t].true_positives += 1
+        if label.turn is not None and result.handoff_at is not None:
+            if result.handoff_at > label.turn:
+                report.late += 1
+            elif result.handoff_at < label.turn:
+                report.early += 1
+            else:
+                report.on_time += 1
+    elif label.escalate:
+        report.false_negatives += 1
+        per_cat["false_negatives"] += 1
+        # Single-message misses first: those are the plainest phrasing gaps.
+        report._miss_candidates.append((len(conv.messages), Miss(conv.id, "false_negative", label.category, label.turn,
+                                                                 None, _excerpt(conv, label.turn))))
+    elif decision.handoff:
+        report.false_positives += 1
+        per_cat["false_positives"] += 1
+        for t in triggers:
+            report.by_trigger[t].false_positives += 1
+        if len(report._fp_samples) < MAX_WORST:
+            report._fp_samples.append(Miss(conv.id, "false_positive", label.category, label.turn,
+                                           result.handoff_at, _excerpt(conv, result.handoff_at), triggers))
+    else:
+        report.true_negatives += 1
+        per_cat["true_negatives"] += 1
+
+
+def finish_report(report: BacktestReport) -> BacktestReport:
+    """Pick the worst misses once every conversation is scored."""
+    report._miss_candidates.sort(key=lambda x: x[0])
+    report.worst_misses = [m for _, m in report._miss_candidates[:MAX_WORST]]
+    return report
+
+
 def run_backtest(
     conversations: Iterable[Conversation],
     settings: TriggerSettings,
@@ -130,56 +185,11 @@ def run_backtest(
 ) -> BacktestReport:
     """Replay every conversation; score the labelled ones. `progress(n)` is called after each one."""
     report = BacktestReport()
-    misses: list[tuple[int, Miss]] = []
     for n, conv in enumerate(conversations, start=1):
-        result = replay(conv, settings)
-        decision = result.decision
-        report.conversations += 1
-        triggers = tuple(dict.fromkeys(r.trigger for r in decision.reasons)) if decision.handoff else ()
-        if decision.handoff:
-            report.handoffs += 1
-            report.by_category[decision.category or "general"] += 1
-            for t in triggers:
-                report.by_trigger.setdefault(t, TriggerCount()).fired += 1
-        label = conv.label
-        if label is not None:
-            report.labelled += 1
-            cat = label.category or "unlabelled"
-            per_cat = report.by_label_category.setdefault(cat, Counter())
-            if label.escalate and decision.handoff:
-                report.true_positives += 1
-                per_cat["true_positives"] += 1
-                for t in triggers:
-                    report.by_trigger[t].true_positives += 1
-                if label.turn is not None and result.handoff_at is not None:
-                    if result.handoff_at > label.turn:
-                        report.late += 1
-                    elif result.handoff_at < label.turn:
-                        report.early += 1
-                    else:
-                        report.on_time += 1
-            elif label.escalate:
-                report.false_negatives += 1
-                per_cat["false_negatives"] += 1
-                # Single-message misses first: those are the plainest phrasing gaps.
-                misses.append((len(conv.messages), Miss(conv.id, "false_negative", label.category, label.turn, None,
-                                                        _excerpt(conv, label.turn))))
-            elif decision.handoff:
-                report.false_positives += 1
-                per_cat["false_positives"] += 1
-                for t in triggers:
-                    report.by_trigger[t].false_positives += 1
-                if len(report._fp_samples) < MAX_WORST:
-                    report._fp_samples.append(Miss(conv.id, "false_positive", label.category, label.turn,
-                                                   result.handoff_at, _excerpt(conv, result.handoff_at), triggers))
-            else:
-                report.true_negatives += 1
-                per_cat["true_negatives"] += 1
+        score_conversation(report, conv, replay(conv, settings))
         if progress is not None:
             progress(n)
-    misses.sort(key=lambda x: x[0])
-    report.worst_misses = [m for _, m in misses[:MAX_WORST]]
-    return report
+    return finish_report(report)
 
 
 def render_report(report: BacktestReport) -> Group:

@@ -17,9 +17,10 @@ import structlog
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff import metrics
 from handoff.masking import mask_pii
 from handoff.settings import Settings
-from handoff.storage.tables import AgentStatusRow, DeliveryRow, HandoffEventRow, HandoffRow
+from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow
 
 log = structlog.get_logger("handoff.operations")
 
@@ -53,6 +54,7 @@ def record_event(s: Session, handoff_id: str, kind: str, now: datetime, actor: s
                  data: dict[str, Any] | None = None) -> None:
     """Append a handoff event (claimed, solved, rated...)."""
     s.add(HandoffEventRow(handoff_id=handoff_id, kind=kind, actor=actor, data=data or {}, at=now))
+    metrics.HANDOFF_EVENTS.labels(kind=kind).inc()
 
 
 class Operations:
@@ -117,6 +119,7 @@ class Operations:
                         "claimed_by": h.claimed_by if h else None,
                         "message": f"{handoff_id} was just claimed by {self._name(h.claimed_by) if h else 'someone'}."}
             record_event(s, handoff_id, "claimed", now, agent.id, {"source": source, "previous_agent": h.agent})
+            metrics.CLAIM_SECONDS.observe(max(0.0, (now - h.created_at).total_seconds()))
             self._queue_state_change(s, h, "claimed", agent, now)
             s.commit()
         self.wake()
@@ -268,10 +271,16 @@ class Operations:
         with self.sessions() as s:
             h = self.handoff_for_ticket(s, ticket_id)
             if h is None:
+                if kind == "satisfaction_rated" and data.get("score") in ("good", "bad"):
+                    # a conversation the AI kept to the end: its rating is the AI-only CSAT
+                    s.execute(update(ConversationRow).where(ConversationRow.zendesk_ticket_id == ticket_id)
+                              .values(csat=data["score"], updated_at=now))
+                    s.commit()
                 return None
             if kind == "solved" and h.status != "solved":
                 s.execute(update(HandoffRow).where(HandoffRow.id == h.id, HandoffRow.status != "solved")
                           .values(status="solved", solved_at=at, updated_at=now))
+                metrics.RESOLUTION_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))
                 self._queue_state_change(s, h, "solved", self.agent(h.claimed_by or "") if h.claimed_by else None, now)
             elif kind == "agent_assigned":
                 agent = self.agent_for_zendesk_user(data.get("assignee_id"))
@@ -287,8 +296,11 @@ class Operations:
                 if score in ("good", "bad"):
                     s.execute(update(HandoffRow).where(HandoffRow.id == h.id).values(csat=score, updated_at=now))
             elif kind == "agent_replied":
+                if h.first_response_at is not None:
+                    return h.id  # only the first reply counts
                 s.execute(update(HandoffRow).where(and_(HandoffRow.id == h.id, HandoffRow.first_response_at.is_(None)))
                           .values(first_response_at=at, updated_at=now))
+                metrics.FIRST_RESPONSE_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))
             record_event(s, h.id, kind, at, str(data.get("actor_id") or "") or None, data)
             s.commit()
             hid = h.id

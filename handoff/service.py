@@ -297,7 +297,7 @@ class TurnService:
             self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries),
             turn.channel, ticket_id,
         )
-        metrics.HANDOFFS.labels(category=decision.category or "unknown", team=pkg.route.team).inc()
+        _count_handoff(decision, account, pkg.route.team)
         log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
                  triggers=[r.trigger for r in decision.reasons], team=pkg.route.team, priority=pkg.priority)
         self.on_handoff(handoff_id)
@@ -352,7 +352,7 @@ class TurnService:
             except _Conflict:
                 await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
-            metrics.HANDOFFS.labels(category=decision.category or "unknown", team=pkg.route.team).inc()
+            _count_handoff(decision, account, pkg.route.team)
             self.on_handoff(handoff_id)
             return {**pkg.response(handoff_id), "created": True}
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
@@ -452,6 +452,14 @@ class TurnService:
 
 
 HANDLE_TIME_SAMPLE = 200  # recent solved handoffs per team behind the expected wait
+
+
+def _count_handoff(decision: Decision, account: AccountContext, team: str) -> None:
+    metrics.HANDOFFS.labels(category=decision.category or "unknown", team=team).inc()
+    for trigger in dict.fromkeys(r.trigger for r in decision.reasons):
+        metrics.REASONS.labels(trigger=trigger).inc()
+    for source in account.sources:
+        metrics.ENRICHMENT.labels(source=source.source, status=source.status).inc()
 
 
 def load_roster(sessions: sessionmaker[Session], settings: Settings) -> Roster:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff import metrics
 from handoff.storage.tables import InboundEventRow
 from handoff.zendesk_webhook import InboundEvent, WebhookRejected, parse_event, verify_signature
 
@@ -54,8 +55,10 @@ def mount_zendesk_webhook(app: FastAPI, sessions: sessionmaker[Session], *, secr
         except WebhookRejected as e:
             log.warning("zendesk webhook refused", status=e.status, reason=e.reason,
                         webhook_id=headers.get("x-zendesk-webhook-id"))
+            metrics.WEBHOOK_EVENTS.labels(outcome=f"refused_{e.status}").inc()
             return JSONResponse({"error": e.reason}, e.status)
         fresh = await asyncio.to_thread(store_event, sessions, event, now)
+        metrics.WEBHOOK_EVENTS.labels(outcome="accepted" if fresh else "duplicate").inc()
         if not fresh:
             return JSONResponse({"status": "duplicate", "key": event.key}, 200)
         wake()

@@ -69,6 +69,7 @@ class ConversationRow(Base):
     handoff_id: Mapped[str | None] = mapped_column(String(40))
     # set when the conversation lives in a Zendesk ticket (webhook flow): the handoff updates that ticket
     zendesk_ticket_id: Mapped[int | None] = mapped_column(BigInteger)
+    csat: Mapped[str | None] = mapped_column(String(16))  # satisfaction of a conversation the AI kept
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -209,3 +210,18 @@ class AgentStatusRow(Base):
     agent: Mapped[str] = mapped_column(String(64), primary_key=True)
     available: Mapped[bool]
     updated_at: Mapped[datetime]
+
+
+class JobRunRow(Base):
+    """One run of a once-per-period job (the weekly digest); the key makes it run once across processes."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "period", name="uq_job_runs_job_period"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # running | done | failed
+    owner: Mapped[str | None] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

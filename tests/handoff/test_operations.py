@@ -98,3 +98,23 @@ async def test_queue_status_and_callbacks_reads(runtime):
     assert status["handoff_id"] == hid and status["deliveries"]
     assert await runtime.operations.status("h_nope") is None
     assert await runtime.operations.callbacks() == []
+
+
+async def test_claim_and_feedback_feed_prometheus(runtime):
+    from prometheus_client import generate_latest
+
+    from handoff.metrics import REGISTRY
+
+    def sample(name, **labels):
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    claims = sample("handoff_time_to_claim_seconds_count")
+    claimed = sample("handoff_events_total", kind="claimed")
+    explicit = sample("handoff_reasons_total", trigger="explicit_request")
+    hid = await handoff(runtime)
+    runtime.clock.advance(90)
+    await runtime.operations.claim(hid, "sam")
+    assert sample("handoff_time_to_claim_seconds_count") == claims + 1
+    assert sample("handoff_events_total", kind="claimed") == claimed + 1
+    assert sample("handoff_reasons_total", trigger="explicit_request") == explicit + 1
+    assert b"handoff_time_to_claim_seconds_bucket" in generate_latest(REGISTRY)
