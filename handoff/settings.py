@@ -99,6 +99,28 @@ class SlaSettings(_Section):
         return v
 
 
+class DigestSettings(_Section):
+    """The weekly digest posted to Slack: top reasons, the trend, the worst handoffs."""
+
+    enabled: bool = True
+    weekday: str = Field("mon", pattern="^(mon|tue|wed|thu|fri|sat|sun)$")
+    time: str = Field("09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "America/New_York"
+    channel: str | None = None  # default: [slack] default_channel
+    worst_count: int = Field(5, ge=0, le=20)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        return v
+
+
 class JobSettings(_Section):
     """How often each process looks for due callbacks and webhook events."""
 
@@ -121,6 +143,7 @@ class Settings(_Section):
     hubspot: HubSpotSettings = HubSpotSettings()
     delivery: DeliverySettings = DeliverySettings()
     sla: SlaSettings = SlaSettings()
+    digest: DigestSettings = DigestSettings()
     jobs: JobSettings = JobSettings()
 
 

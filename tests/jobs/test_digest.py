@@ -1,0 +1,69 @@
+"""The weekly digest is due at the configured local time and sent once per week across processes."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from handoff.settings import DigestSettings
+from handoff.storage.db import make_engine, make_sessionmaker, migrate
+from jobs.digest import claim_run, due_period, run_digest
+from tests.support.clock import Clock
+
+SETTINGS = DigestSettings(weekday="mon", time="09:00", timezone="America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        (datetime(2026, 3, 9, 12, 59, tzinfo=UTC), None),  # Monday 08:59 EDT (DST began Sunday)
+        (datetime(2026, 3, 9, 13, 0, tzinfo=UTC), "2026-W11"),  # Monday 09:00 EDT
+        (datetime(2026, 3, 13, 22, 0, tzinfo=UTC), "2026-W11"),  # later that week: still that week's
+        (datetime(2026, 3, 2, 14, 0, tzinfo=UTC), "2026-W10"),  # Monday 09:00 EST
+        (datetime(2026, 3, 2, 13, 59, tzinfo=UTC), None),
+        (datetime(2026, 3, 16, 3, 0, tzinfo=UTC), "2026-W11"),  # Sunday 23:00 local: the old week
+    ],
+)
+def test_due_period(now, expected):
+    assert due_period(now, SETTINGS) == expected
+
+
+@pytest.fixture
+def sessions(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def test_one_claim_per_period(sessions):
+    now = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)
+    assert claim_run(sessions, "2026-W11", "a", now) is True
+    assert claim_run(sessions, "2026-W11", "b", now) is False
+    assert claim_run(sessions, "2026-W12", "b", now) is True
+
+
+async def test_sent_once_and_retried_after_a_failure(sessions):
+    clock = Clock(datetime(2026, 3, 9, 13, 5, tzinfo=UTC))
+    sent: list[str] = []
+    failures = [RuntimeError("slack down")]
+
+    async def send(text, blocks):
+        if failures:
+            raise failures.pop()
+        sent.append(text)
+        return {"ts": "1.2"}
+
+    def stats_between(start, end):
+        return {"handoffs": 3, "start": start.isoformat(), "end": end.isoformat()}
+
+    def render(current, previous):
+        return f"{current['handoffs']} handoffs from {current['start'][:10]}", []
+
+    kwargs = dict(sessions=sessions, settings=SETTINGS, clock=clock, owner="p1", stats_between=stats_between,
+                  render=render, send=send)
+    assert await run_digest(**kwargs) is None  # failed: recorded, not sent
+    assert await run_digest(**kwargs) == "2026-W11"  # the next check retries
+    assert await run_digest(**kwargs) is None  # and never again that week
+    assert await run_digest(**{**kwargs, "owner": "p2"}) is None
+    assert sent == ["3 handoffs from 2026-03-02"]
