@@ -117,7 +117,7 @@ class BacktestReport:
         }
 
 
-def _excerpt(conv: Conversation, upto: int | None = None) -> str:
+def excerpt(conv: Conversation, upto: int | None = None) -> str:
     """The customer's words, up to the labelled turn, shortened for a table."""
     msgs = conv.messages if upto is None else conv.messages[: upto + 1]
     text = " | ".join(" ".join(m.text.split()) for m in msgs if m.role == "customer")
@@ -157,7 +157,7 @@ def score_conversation(report: BacktestReport, conv: Conversation, result: Repla
         per_cat["false_negatives"] += 1
         # Single-message misses first: those are the plainest phrasing gaps.
         report._miss_candidates.append((len(conv.messages), Miss(conv.id, "false_negative", label.category, label.turn,
-                                                                 None, _excerpt(conv, label.turn))))
+                                                                 None, excerpt(conv, label.turn))))
     elif decision.handoff:
         report.false_positives += 1
         per_cat["false_positives"] += 1
@@ -165,7 +165,7 @@ def score_conversation(report: BacktestReport, conv: Conversation, result: Repla
             report.by_trigger[t].false_positives += 1
         if len(report._fp_samples) < MAX_WORST:
             report._fp_samples.append(Miss(conv.id, "false_positive", label.category, label.turn,
-                                           result.handoff_at, _excerpt(conv, result.handoff_at), triggers))
+                                           result.handoff_at, excerpt(conv, result.handoff_at), triggers))
     else:
         report.true_negatives += 1
         per_cat["true_negatives"] += 1

@@ -226,37 +226,113 @@ def simulate(
 
 @app.command()
 def backtest(
-    file: Annotated[Path, typer.Argument(help="labelled conversations (JSON Lines) or a Zendesk export")],
+    file: Annotated[
+        Optional[Path], typer.Argument(help="labelled conversations (JSON Lines) or a Zendesk export")
+    ] = None,
     settings: SettingsOpt = None,
     at: AtOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+    from_history: Annotated[
+        bool,
+        typer.Option("--from-history", help="replay the stored conversations (DATABASE_URL), real outcomes as labels"),
+    ] = False,
+    since: Annotated[
+        Optional[str], typer.Option("--since", help="with --from-history: conversations started at or after (ISO-8601)")
+    ] = None,
+    until: Annotated[
+        Optional[str], typer.Option("--until", help="with --from-history: conversations started before (ISO-8601)")
+    ] = None,
+    limit: Annotated[
+        Optional[int], typer.Option("--limit", min=1, help="with --from-history: at most this many conversations")
+    ] = None,
+    settle_minutes: Annotated[
+        int,
+        typer.Option("--settle-minutes", min=0,
+                     help="with --from-history: skip conversations without a handoff active in the last N minutes"),
+    ] = 30,
+    compare_with: Annotated[
+        Optional[Path],
+        typer.Option("--compare-with", help="with --from-history: proposed settings.toml to compare against --settings"),
+    ] = None,
 ) -> None:
-    """Replay many conversations through the triggers and score them against their labels."""
+    """Replay many conversations through the triggers and score them against their labels.
+
+    --from-history: replay stored conversations, real outcomes as labels; --compare-with: what a new file would do.
+    """
+    from datetime import timedelta
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from handoff.backtest import render_report, run_backtest
     from handoff.conversations import ConversationFileError
     from handoff.zendesk_export import read_any
 
+    if from_history and file is not None:
+        fail("give either FILE or --from-history, not both")
+    if not from_history and file is None:
+        fail("give a conversations FILE, or --from-history to replay the stored conversations")
+    if not from_history and (since or until or limit or compare_with):
+        fail("--since, --until, --limit and --compare-with go with --from-history")
     config = _config(settings)
-    _parse_at(at)  # validated; the decision itself does not depend on the clock
-    if not file.exists():
-        fail(f"{file} does not exist")
-    total = None
-    try:
-        with open(file, "rb") as fh:
-            total = sum(1 for line in fh if line.strip())
-    except OSError as e:
-        fail(f"{file}: {e.strerror or e}")
+    now = _parse_at(at)  # a file back-test validates it only; history uses it to tell finished conversations
     show = not as_json and sys.stderr.isatty()
-    try:
-        with Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, disable=not show, transient=True) as progress:
-            task = progress.add_task("backtest", total=total)
-            report = run_backtest(read_any(file, bot_user_ids=_bot_ids(config)), config.settings.triggers,
-                                  progress=lambda n: progress.update(task, completed=n))
-    except ConversationFileError as e:
-        fail(f"{file}: {e}")
+
+    def bar() -> Progress:
+        return Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, disable=not show, transient=True)
+
+    if from_history:
+        from handoff.conversations import parse_time
+        from handoff.history import compare, labelled_from_store, render_comparison
+        from handoff.storage.db import make_engine, make_sessionmaker, migrate
+
+        try:
+            start = parse_time(since, "--since")
+            end = parse_time(until, "--until")
+        except ValueError as e:
+            fail(str(e))
+            raise
+        proposed = _config(compare_with).settings.triggers if compare_with is not None else None
+        engine = make_engine(config.database_url())
+        try:
+            migrate(engine)
+            history = labelled_from_store(make_sessionmaker(engine), since=start, until=end, limit=limit,
+                                          settled_before=now - timedelta(minutes=settle_minutes))
+            with bar() as progress:
+                task = progress.add_task("backtest", total=limit)
+
+                def tick(n: int) -> None:
+                    progress.update(task, completed=n)
+
+                if proposed is not None:
+                    comparison = compare(history, config.settings.triggers, proposed, progress=tick)
+                else:
+                    report = run_backtest(history, config.settings.triggers, progress=tick)
+        finally:
+            engine.dispose()
+        if proposed is not None:
+            if as_json:
+                print(json.dumps(comparison.as_dict(), indent=2, ensure_ascii=False, default=str))
+            else:
+                out.print(render_comparison(comparison))
+            return
+    else:
+        assert file is not None
+        if not file.exists():
+            fail(f"{file} does not exist")
+        total = None
+        try:
+            with open(file, "rb") as fh:
+                total = sum(1 for line in fh if line.strip())
+        except OSError as e:
+            fail(f"{file}: {e.strerror or e}")
+        try:
+            with bar() as progress:
+                task = progress.add_task("backtest", total=total)
+                report = run_backtest(read_any(file, bot_user_ids=_bot_ids(config)), config.settings.triggers,
+                                      progress=lambda n: progress.update(task, completed=n))
+        except ConversationFileError as e:
+            fail(f"{file}: {e}")
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
         return

@@ -92,7 +92,8 @@ def _merge_customer(old: Customer, new: Customer | None) -> Customer:
     return Customer(**{k: getattr(new, k) or getattr(old, k) for k in asdict(old)})
 
 
-def _message_from_row(row: MessageRow) -> Message:
+def message_from_row(row: MessageRow) -> Message:
+    """Rebuild a Message from its stored row."""
     extra = row.extra or {}
     return Message(
         role=row.role,  # type: ignore[arg-type]
@@ -147,7 +148,7 @@ class TurnService:
     def _transcript(self, cid: str) -> tuple[Message, ...]:
         with self.sessions() as s:
             rows = s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid).order_by(MessageRow.idx)).all()
-            return tuple(_message_from_row(r) for r in rows)
+            return tuple(message_from_row(r) for r in rows)
 
     def roster(self) -> Roster:
         """The live roster from the store."""
