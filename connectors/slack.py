@@ -157,6 +157,13 @@ class SlackConnector:
         response = await self._call(self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks))
         return _required(response, "ts")
 
+    async def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
+        """A plain channel message (the weekly digest); returns its ts."""
+        response = await self._call(self.client.chat_postMessage(
+            channel=channel, text=text, blocks=blocks, unfurl_links=False,
+        ))
+        return _required(response, "ts")
+
     async def post_thread(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> str:

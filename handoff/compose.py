@@ -5,7 +5,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,29 @@ class Runtime:
             PeriodicJob("callbacks", self.run_callbacks, s.jobs.callbacks_check_seconds),
             PeriodicJob("sla_reminders", self.run_reminders, s.sla.check_seconds),
             PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
+            PeriodicJob("weekly_digest", self.run_digest, 300),
         ])
+
+    async def run_digest(self) -> str | None:
+        """Post the weekly digest if it is due and no other process has."""
+        from handoff.render.digest import render_digest
+        from handoff.stats import collect_stats
+        from jobs.digest import run_digest
+
+        s = self.config.settings
+        channel = s.digest.channel or s.slack.default_channel
+        sink = self.sinks.get(self.targets["slack"])
+
+        async def send(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+            if self.targets["slack"] == "local":
+                return await sink.keep("weekly_digest", f"digest-{self.clock():%Y%m%d}", {"text": text, "blocks": blocks})
+            return {"ts": await sink.post_message(channel, text, blocks)}
+
+        return await run_digest(
+            sessions=self.sessions, settings=s.digest, clock=self.clock, owner=self.dispatcher.owner,
+            stats_between=lambda a, b: collect_stats(self.sessions, s.quality, since=a, until=b, now=b),
+            render=lambda cur, prev: render_digest(cur, prev, worst_count=s.digest.worst_count), send=send,
+        )
 
     async def run_callbacks(self) -> list[str]:
         """Fire due callbacks, then send what they queued."""
@@ -206,7 +228,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
 
     ops_targets = {"zendesk": targets["zendesk_ticket"], "slack": targets["slack_alert"]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
-                            stats=lambda: collect_stats(sessions))
+                            stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
+                                                        now=clock()))
     inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,
                                operations=operations)
     if not config.env.zendesk_webhook_secret:

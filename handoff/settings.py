@@ -18,6 +18,7 @@ from connectors.enrichment import EnrichmentSettings
 from connectors.hubspot import HubSpotSettings
 from connectors.stripe import StripeSettings
 from handoff.account import AccountRules
+from handoff.analytics import QualitySettings
 from handoff.briefing import BriefingSettings
 from handoff.decide.config import TriggerSettings
 from handoff.routing.config import RoutingSettings
@@ -143,6 +144,7 @@ class Settings(_Section):
     hubspot: HubSpotSettings = HubSpotSettings()
     delivery: DeliverySettings = DeliverySettings()
     sla: SlaSettings = SlaSettings()
+    quality: QualitySettings = QualitySettings()
     digest: DigestSettings = DigestSettings()
     jobs: JobSettings = JobSettings()
 

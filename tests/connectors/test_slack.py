@@ -279,3 +279,9 @@ async def test_connection_refused_is_unavailable(fake_slack: FakeSlack) -> None:
 
     with pytest.raises(Unavailable, match="connection"):
         await connector.check()
+
+
+async def test_post_message_is_a_plain_channel_message(slack_connector, fake_slack) -> None:
+    ts = await slack_connector.post_message("C0DIGEST", "Weekly digest", [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}])
+    [message] = fake_slack.messages
+    assert (message["channel"], message["ts"], message["text"], message["thread_ts"]) == ("C0DIGEST", ts, "Weekly digest", None)

@@ -160,3 +160,30 @@ def test_setup_zendesk_creates_webhook_and_hides_the_secret(files, fake_zendesk,
     second = runner.invoke(app, args)
     assert second.exit_code == 0
     assert len(fake_zendesk.requests_to("/api/v2/webhooks", "POST")) == 1  # idempotent
+
+
+def test_stats_of_real_handoffs_with_filters(files):
+    from handoff.compose import build_runtime
+    from handoff.service import TurnInput
+    from handoff.settings import load_config
+
+    import asyncio
+
+    rt = build_runtime(load_config(REPO / "settings.toml"))
+    try:
+        for i, text in enumerate(["I want a human", "I was charged twice, refund me", "how do I export?"]):
+            asyncio.run(rt.service.post_message(f"s-{i}", TurnInput(role="customer", text=text,
+                                                                   customer=None)))
+    finally:
+        rt.close()
+    out = json.loads(invoke("stats", "--json", "--since", "7d").stdout)
+    assert out["conversations"] == 3 and out["handoffs"] == 2
+    assert out["by_reason"]["explicit_request"] == 1
+    assert out["quality_score"]["count"] == 2
+    billing = json.loads(invoke("stats", "--json", "--team", "billing").stdout)
+    assert billing["handoffs"] == 1
+    assert invoke("stats", "--team", "nope").exit_code == 2
+    bad = invoke("stats", "--since", "last week")
+    assert bad.exit_code == 2 and "--since" in bad.output
+    table = invoke("stats")
+    assert table.exit_code == 0 and "by reason" in table.stdout

@@ -67,3 +67,21 @@ async def test_sent_once_and_retried_after_a_failure(sessions):
     assert await run_digest(**kwargs) is None  # and never again that week
     assert await run_digest(**{**kwargs, "owner": "p2"}) is None
     assert sent == ["3 handoffs from 2026-03-02"]
+
+
+async def test_runtime_posts_the_digest_once_locally(make_config, tmp_path):
+    from handoff.compose import build_runtime
+    from handoff.service import TurnInput
+    from tests.support.settings import shipped_settings
+
+    rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")),
+                       clock=Clock(datetime(2026, 3, 5, 15, 0, tzinfo=UTC)))
+    try:
+        await rt.service.post_message("c-1", TurnInput(role="customer", text="I want a human"))
+        rt.clock.set(datetime(2026, 3, 9, 14, 0, tzinfo=UTC))  # Monday 10:00 New York
+        assert await rt.run_digest() == "2026-W11"
+        assert await rt.run_digest() is None
+        [kept] = (tmp_path / "outbox" / "updates").glob("digest-*.json")
+        assert "1 handoff in 1 conversation (100.0%)" in kept.read_text()
+    finally:
+        rt.close()
