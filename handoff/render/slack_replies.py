@@ -403,6 +403,21 @@ def _plain_value(value: Any) -> str:
     return _text(value, 200)
 
 
+def _csat(value: Any) -> str:
+    if isinstance(value, Mapping):
+        handoff = (value.get("handoff") or {}).get("rate")
+        ai_only = (value.get("ai_only") or {}).get("rate")
+        return f"{_percent(handoff)} / {_percent(ai_only)}"
+    return _percent(value) if isinstance(value, float) else _plain_value(value)
+
+
+def _quality(value: Any) -> str:
+    if isinstance(value, Mapping):
+        mean = value.get("mean")
+        return "n/a" if mean is None else f"{mean:.1f} / 100 ({value.get('count', 0)} handoffs)"
+    return _plain_value(value)
+
+
 def stats_reply(data: Mapping[str, Any]) -> Reply:
     """The `handoff stats --json` object as one readable message."""
     rows: list[tuple[str, str]] = [
@@ -412,10 +427,10 @@ def stats_reply(data: Mapping[str, Any]) -> Reply:
         ("Time to handoff", _spread(data.get("time_to_handoff_seconds"))),
         ("First human response", _spread(data.get("time_to_first_human_response_seconds"))),
         ("Resolution", _spread(data.get("resolution_seconds"))),
-        ("CSAT", _percent(data["csat"]) if isinstance(data.get("csat"), float) else _plain_value(data.get("csat"))),
+        ("CSAT after handoff / AI-only", _csat(data.get("csat"))),
         ("Repeat contact rate", _percent(data.get("repeat_contact_rate"))),
         ("Unnecessary rate", _percent(data.get("unnecessary_rate"))),
-        ("Quality score", _plain_value(data.get("quality_score"))),
+        ("Quality score", _quality(data.get("quality_score"))),
     ]
     blocks: list[dict[str, Any]] = [
         _header("Handoff stats"),

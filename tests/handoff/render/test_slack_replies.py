@@ -240,13 +240,15 @@ def test_stats_reply() -> None:
         "time_to_handoff_seconds": {"median": 95, "p90": 600},
         "time_to_first_human_response_seconds": {"median": 4000, "p90": 200000},
         "resolution_seconds": {"median": None, "p90": None},
-        "csat": 0.875, "repeat_contact_rate": None, "unnecessary_rate": 0.1, "quality_score": 0.8123,
+        "csat": {"handoff": {"rate": 0.875}, "ai_only": {"rate": None}}, "repeat_contact_rate": None,
+        "unnecessary_rate": 0.1, "quality_score": {"mean": 81.23, "count": 30},
         "dead_deliveries": 2,
     }
     reply = stats_reply(data)
     text = whole(reply)
     for bit in ("*Handoff rate*\\n15.0%", "median 1m · p90 10m", "median 1h 6m · p90 2d 7h", "median – · p90 –",
-                "*CSAT*\\n87.5%", "*Unnecessary rate*\\n10.0%", "*Quality score*\\n0.81",
+                "*CSAT after handoff / AI-only*\\n87.5% / –", "*Unnecessary rate*\\n10.0%",
+                "*Quality score*\\n81.2 / 100 (30 handoffs)",
                 "*Repeat contact rate*\\n–", "frustration 20, explicit request 12, loop 1", "billing dispute 9",
                 "2 deliveries failed for good"):
         assert bit in text, bit
@@ -277,3 +279,14 @@ def test_slack_date(value: Any, expected: str) -> None:
 def test_reply_kwargs() -> None:
     assert Reply("t").kwargs() == {"text": "t"}
     assert Reply("t", [{"type": "divider"}]).kwargs() == {"text": "t", "blocks": [{"type": "divider"}]}
+
+
+def test_stats_reply_reads_the_analytics_shapes():
+    from handoff.render.slack_replies import stats_reply
+
+    reply = stats_reply({"conversations": 10, "handoffs": 2, "handoff_rate": 0.2,
+                         "csat": {"handoff": {"rate": 0.75}, "ai_only": {"rate": 0.5}},
+                         "quality_score": {"mean": 82.35, "median": 80.0, "count": 2}})
+    fields = " ".join(f["text"] for b in reply.blocks if b.get("fields") for f in b["fields"])
+    assert "75.0%" in fields and "50.0%" in fields
+    assert "82.3 / 100 (2 handoffs)" in fields or "82.4 / 100 (2 handoffs)" in fields
