@@ -187,3 +187,9 @@ def test_stats_of_real_handoffs_with_filters(files):
     assert bad.exit_code == 2 and "--since" in bad.output
     table = invoke("stats")
     assert table.exit_code == 0 and "by reason" in table.stdout
+    report = files[0] / "report.html"
+    written = invoke("stats", "--html", str(report))
+    assert written.exit_code == 0 and "report written" in written.stdout
+    page = report.read_text()
+    assert page.count('<figure class="chart"') >= 4 and 'data-chart="reasons"' in page
+    assert "explicit_request" in page
