@@ -64,5 +64,8 @@ def configure_logging(level: str = "info", fmt: str = "console", secrets: Iterab
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("urllib3", "httpx", "httpcore", "apscheduler", "asyncio"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # vendor clients log whole request and response bodies at debug (customer messages, e-mails):
+    # our own debug lines never turn theirs on
+    for noisy in ("urllib3", "httpx", "httpcore", "apscheduler", "asyncio", "zenpy", "slack_sdk", "slack_bolt",
+                  "stripe", "hubspot", "aiohttp", "requests"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

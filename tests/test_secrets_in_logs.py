@@ -1,0 +1,116 @@
+"""A whole run at debug level, with every secret set and every edge exercised, never logs a secret."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+SECRETS = {
+    "HANDOFF_API_KEYS": "api-key-A1b2C3d4E5f6",
+    "ZENDESK_WEBHOOK_SECRET": "zd-webhook-signing-secret-9f8e7d",
+    "SLACK_SIGNING_SECRET": "slack-signing-secret-0a1b2c3d4e",
+    "HANDOFF_SUMMARISER_API_KEY": "sk-summariser-key-5566778899",
+}
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _zendesk_signed(body: bytes, secret: str) -> dict[str, str]:
+    ts = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    sig = base64.b64encode(hmac.new(secret.encode(), ts.encode() + body, hashlib.sha256).digest()).decode()
+    return {"x-zendesk-webhook-signature": sig, "x-zendesk-webhook-signature-timestamp": ts,
+            "x-zendesk-webhook-invocation-id": "inv-secrets", "content-type": "application/json"}
+
+
+def _slack_signed(body: str, secret: str) -> dict[str, str]:
+    ts = str(int(time.time()))
+    sig = "v0=" + hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig,
+            "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, fake_slack, fake_stripe, fake_hubspot):
+    fake_stripe.add_customer("ana@example.com", name="Ana Lima")
+    fake_hubspot.add_contact("ana@example.com")
+    fake_zendesk.fail_next(401, times=5, path="/api/v2/tickets.json")  # ticket writes refused: logged, dead
+    port = _port()
+    settings = tmp_path / "settings.toml"
+    settings.write_text(
+        f"[service]\noutbox_dir = '{(tmp_path / 'outbox').as_posix()}'\nlog_level = 'debug'\nlog_format = 'json'\n"
+        "[zendesk]\nsubdomain = 'acme'\n[slack]\ndefault_channel = 'C0HANDOFF'\n"
+        "[delivery]\npoll_seconds = 0.2\nbackoff_initial_seconds = 0.1\n"
+        "[briefing.summariser]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, **SECRETS, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(settings),
+           "ZENDESK_EMAIL": fake_zendesk.email, "ZENDESK_API_TOKEN": fake_zendesk.token, "ZENDESK_URL": fake_zendesk.url,
+           "SLACK_BOT_TOKEN": fake_slack.token, "SLACK_API_URL": fake_slack.api_url,
+           "STRIPE_API_KEY": fake_stripe.api_key, "STRIPE_API_BASE": fake_stripe.url,
+           "HUBSPOT_ACCESS_TOKEN": fake_hubspot.token, "HUBSPOT_URL": fake_hubspot.url}
+    log = open(tmp_path / "run.log", "w+b")
+    proc = subprocess.Popen([sys.executable, "-m", "handoff.cli", "serve", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    auth = {"Authorization": f"Bearer {SECRETS['HANDOFF_API_KEYS']}"}
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, "server exited"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        customer = {"email": "ana@example.com", "name": "Ana"}
+        r = httpx.post(f"{base}/v1/conversations/s-1/messages", headers=auth, timeout=10,
+                       json={"role": "customer", "text": "I want a real person now", "customer": customer})
+        assert r.json()["decision"] == "handoff"
+        hid = r.json()["handoff_id"]
+        httpx.post(f"{base}/v1/conversations/s-2/messages", headers={"Authorization": "Bearer wrong"}, timeout=5,
+                   json={"role": "customer", "text": "hi"})
+        body = json.dumps({"ticket_id": "123"}).encode()
+        httpx.post(f"{base}/webhooks/zendesk", content=body, headers=_zendesk_signed(body, "forged"), timeout=5)
+        httpx.post(f"{base}/webhooks/zendesk", content=body, timeout=5,
+                   headers=_zendesk_signed(body, SECRETS["ZENDESK_WEBHOOK_SECRET"]))
+        form = urllib.parse.urlencode({"command": "/handoff", "text": "queue", "user_id": "U0NOBODY",
+                                       "channel_id": "C0HANDOFF", "team_id": "T1", "trigger_id": "1.2"})
+        httpx.post(f"{base}/slack/events", content=form, headers=_slack_signed(form, SECRETS["SLACK_SIGNING_SECRET"]),
+                   timeout=5)
+        httpx.post(f"{base}/slack/events", content=form, headers=_slack_signed(form, "forged"), timeout=5)
+        while True:  # the ticket, refused once with 401, is dead; the alert goes out
+            status = httpx.get(f"{base}/v1/handoffs/{hid}", headers=auth, timeout=5).json()
+            if {d["status"] for d in status["deliveries"]} <= {"sent", "dead"} and status["deliveries"]:
+                break
+            assert time.monotonic() < deadline + 30
+            time.sleep(0.05)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+        log.close()
+    text = (tmp_path / "run.log").read_text(errors="replace")
+    assert '"level": "debug"' in text or '"level":"debug"' in text  # debug really was on
+    assert "delivery dead" in text and "zendesk webhook refused" in text
+    secrets = [*SECRETS.values(), fake_zendesk.token, fake_slack.token, fake_stripe.api_key, fake_hubspot.token,
+               base64.b64encode(f"{fake_zendesk.email}/token:{fake_zendesk.token}".encode()).decode()]
+    for secret in secrets:
+        assert secret not in text, f"a secret ({secret[:4]}…) is in the log"
+    # vendor clients' debug dumps (whole bodies, customer data) stay off even at our debug level
+    assert "ana@example.com" not in text and "I want a real person now" not in text
