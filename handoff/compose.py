@@ -164,7 +164,7 @@ class Runtime:
             if slack_app is not None:
                 from handoff.slack_app import mount_slack
 
-                mount_slack(app, slack_app)
+                mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock)
 
         return create_app(
             self.service,

@@ -14,17 +14,26 @@ the alert's channel (the bot posted the alert there), falling back to the `respo
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 
 import structlog
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.replay_guard import REPLAYED, ReplayGuard
 from handoff.render.slack_card import ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY
 from handoff.render.slack_replies import (
     AGENT_ONLY,
@@ -49,6 +58,7 @@ log = structlog.get_logger("handoff.slack")
 
 COMMAND = "/handoff"
 EVENTS_PATH = "/slack/events"
+SIGNATURE_WINDOW_SECONDS = 300  # Slack's: a request more than 5 minutes off is refused
 _REFUSED_ACTION = {"claim": "claim handoffs", "available": "change their availability",
                    "away": "change their availability"}
 
@@ -125,14 +135,105 @@ def build_slack_app(
     return app
 
 
-def mount_slack(fastapi_app: FastAPI, slack_app: AsyncApp, path: str = EVENTS_PATH) -> None:
-    """Add `POST /slack/events` (events, commands, interactivity) to a FastAPI app."""
+def mount_slack(fastapi_app: FastAPI, slack_app: AsyncApp, path: str = EVENTS_PATH, *,
+                sessions: sessionmaker[Session] | None = None, clock: Callable[[], datetime] | None = None,
+                signing_secret: str | None = None, now: Callable[[], float] = time.time) -> None:
+    """Add `POST /slack/events` (events, commands, interactivity) to a FastAPI app.
+
+    A front door checks each request before bolt sees it: bolt parses the body before it checks
+    the signature, so an unsigned malformed body (bad UTF-8, a `payload` that is not JSON or is
+    nested thousands deep, a timestamp that is not a number) would be a 500 there. Here: 401 for
+    a missing, forged or stale signature (Slack's 5-minute window), 400 for a signed body bolt
+    cannot read. With `sessions`, an exact replay of an accepted signed request within the window
+    is refused too (401 "replayed request", with `X-Slack-No-Retry: 1`); a request we answered
+    with a non-2xx is not remembered, so a Slack retry of it passes (handoff.replay_guard).
+    """
     handler = AsyncSlackRequestHandler(slack_app)
+    # bolt keeps the secret it was built with; the front door must verify with the same one
+    secret = signing_secret or getattr(slack_app, "_signing_secret", None)
+    if not secret:
+        raise ValueError("the Slack signing secret is unknown: pass signing_secret=")
+    key = secret.encode("utf-8")
+    guard = None
+    if sessions is not None:
+        guard = ReplayGuard(sessions, "slack", window_seconds=SIGNATURE_WINDOW_SECONDS,
+                            clock=clock or (lambda: datetime.now(UTC)))
 
     @fastapi_app.post(path, tags=["slack"], response_class=Response)
     async def slack_events(request: Request) -> Response:
         """Slack's events, `/handoff` commands and button actions (signed by Slack)."""
-        return await handler.handle(request)
+        body = await request.body()
+        if is_ssl_check(body):
+            return Response(status_code=200)  # Slack probing our certificate; it may come unsigned, does nothing
+        digest = verify_slack_signature(key, body, request.headers.get("x-slack-request-timestamp"),
+                                        request.headers.get("x-slack-signature"), now=now())
+        if digest is None:
+            return JSONResponse({"error": "invalid request"}, 401)
+        problem = unreadable_slack_body(body, request.headers.get("content-type", ""))
+        if problem:
+            log.warning("slack_request_unreadable", problem=problem)
+            return JSONResponse({"error": f"malformed Slack request: {problem}"}, 400)
+        if guard is not None and not await guard.aclaim(digest):
+            log.warning("slack_request_replayed")
+            return JSONResponse({"error": REPLAYED}, 401, headers={"X-Slack-No-Retry": "1"})
+        accepted = False
+        try:
+            response = await handler.handle(request)
+            accepted = 200 <= response.status_code < 300
+        except (ValueError, TypeError, RecursionError):  # signed, but bolt could not read it
+            log.warning("slack_request_unreadable")
+            response = JSONResponse({"error": "malformed Slack request"}, 400)
+        finally:
+            if guard is not None and not accepted:
+                await guard.arelease(digest)
+        return response
+
+
+def is_ssl_check(body: bytes) -> bool:
+    """Slack's `ssl_check=1` probe of a slash command URL (answered 200 as bolt would, nothing else done)."""
+    if len(body) > 1024 or b"ssl_check" not in body:
+        return False
+    fields = parse_qs(body.decode("utf-8", "replace"))
+    return fields.get("ssl_check") == ["1"] and "payload" not in fields
+
+
+def unreadable_slack_body(body: bytes, content_type: str) -> str | None:
+    """Why bolt could not read this body (bolt would answer it with a 500), or None when it can."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return "body is not valid UTF-8"
+    try:
+        if content_type.lower().startswith("application/json"):
+            obj: Any = json.loads(text)
+        else:
+            payload = parse_qs(text).get("payload")
+            if payload is None:
+                return None  # a slash command: plain form fields
+            obj = json.loads(payload[0])
+    except RecursionError:
+        return "JSON nested too deeply"
+    except ValueError:
+        return "not valid JSON"
+    return None if isinstance(obj, dict) else "the JSON is not an object"
+
+
+def verify_slack_signature(secret: bytes, body: bytes, timestamp: str | None, signature: str | None, *,
+                           now: float, window_seconds: float = SIGNATURE_WINDOW_SECONDS) -> bytes | None:
+    """The raw HMAC of a genuine, fresh Slack request (`v0=` hex of HMAC-SHA256 over `v0:ts:body`), else None."""
+    if not timestamp or not signature or not signature.startswith("v0="):
+        return None
+    ts = timestamp.strip()
+    if not (ts.isascii() and ts.isdigit() and len(ts) <= 12):
+        return None
+    try:
+        given = bytes.fromhex(signature[3:])
+    except ValueError:
+        return None
+    expected = hmac.new(secret, b"v0:" + ts.encode() + b":" + body, hashlib.sha256).digest()
+    if not hmac.compare_digest(given, expected) or abs(now - int(ts)) > window_seconds:
+        return None
+    return expected
 
 
 class _SlackEdge:

@@ -225,3 +225,17 @@ class JobRunRow(Base):
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+class SeenSignatureRow(Base):
+    """A signed webhook request we accepted, kept for twice the signature window so a replay is refused."""
+
+    __tablename__ = "seen_signatures"
+    __table_args__ = (
+        UniqueConstraint("source", "signature_hash", name="uq_seen_signatures_hash"),
+        Index("ix_seen_signatures_seen_at", "seen_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(16))  # zendesk | slack
+    signature_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the verified signature's bytes
+    seen_at: Mapped[datetime]
