@@ -8,6 +8,7 @@ alert channels by id so a lost send can be found again with `find_alert`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -30,6 +31,8 @@ TRANSIENT_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavaila
                               "team_added_to_org"})
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def alert_metadata(handoff_id: str) -> dict[str, Any]:
@@ -104,7 +107,7 @@ class SlackConnector:
 
     async def post_alert(self, request: AlertRequest, *, check_existing: bool = False) -> AlertResult:
         """Post the alert to the channel, then DM the agent; with `check_existing`, skip what is already there."""
-        found = await self.find_alert(request.channel, request.handoff_id) if check_existing else None
+        found = await self._earlier_alert(request.channel, request.handoff_id) if check_existing else None
         if found is not None:
             channel, ts = found.channel, found.ts
         else:
@@ -112,9 +115,24 @@ class SlackConnector:
         dm_ts = None
         if request.dm_user_id:
             dm_channel = await self.open_dm(request.dm_user_id)
-            dm_found = await self.find_alert(dm_channel, request.handoff_id) if check_existing else None
+            dm_found = await self._earlier_alert(dm_channel, request.handoff_id) if check_existing else None
             dm_ts = dm_found.ts if dm_found is not None else (await self._post(dm_channel, request))[1]
         return AlertResult(channel=channel, ts=ts, dm_ts=dm_ts)
+
+    async def _earlier_alert(self, channel: str, handoff_id: str) -> AlertResult | None:
+        """find_alert, but a channel whose history cannot be read means "not found": posting decides.
+
+        Slack answers `channel_not_found` to conversations.history for a `#name` (it wants ids) and for a
+        channel nothing was ever posted to by us; failing the delivery there would make every retry dead.
+        """
+        try:
+            return await self.find_alert(channel, handoff_id)
+        except Rejected as exc:
+            if exc.reason != "channel_not_found":
+                raise
+            log.warning("cannot read the history of Slack channel %s to look for an earlier alert of %s; posting it "
+                        "(configure alert channels by id, C..., so a retry never posts twice)", channel, handoff_id)
+            return None
 
     async def _post(self, channel: str, request: AlertRequest) -> tuple[str, str]:
         response = await self._call(self.client.chat_postMessage(

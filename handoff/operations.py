@@ -277,7 +277,9 @@ class Operations:
                               .values(csat=data["score"], updated_at=now))
                     s.commit()
                 return None
-            if kind == "solved" and h.status != "solved":
+            if kind == "solved" and h.status == "solved":
+                return h.id  # a redelivered or reprocessed "solved": recorded once already
+            if kind == "solved":
                 s.execute(update(HandoffRow).where(HandoffRow.id == h.id, HandoffRow.status != "solved")
                           .values(status="solved", solved_at=at, updated_at=now))
                 metrics.RESOLUTION_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))

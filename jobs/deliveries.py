@@ -19,12 +19,15 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from connectors.delivery import AlertRequest, TicketRequest
 from connectors.errors import Unavailable, UpstreamError
 from handoff import metrics
+from handoff.errors import describe, is_database_unavailable
+from handoff.operations import enqueue
 from handoff.render.slack_card import with_ticket_button
 from handoff.render.slack_states import card_in_state
 from handoff.settings import DeliverySettings
@@ -35,6 +38,9 @@ log = structlog.get_logger("handoff.delivery")
 
 # Retry-After longer than this is not slept through in-process: the row is rescheduled instead.
 IN_PROCESS_RETRY_AFTER_CAP = 5.0
+# How long an alert waits for its handoff's ticket (claimed in the same batch) to get the ticket link;
+# past this it goes without the link, so a slow or failing Zendesk never holds the Slack alert back.
+ALERT_WAITS_FOR_TICKET_SECONDS = 3.0
 
 
 def backoff_seconds(attempts: int, settings: DeliverySettings, retry_after: float | None, rand: float) -> float:
@@ -48,7 +54,8 @@ class _WaitRetryAfter:
     """tenacity wait: the upstream's Retry-After when it gave one, else exponential jitter."""
 
     def __init__(self) -> None:
-        self.fallback = wait_exponential_jitter(multiplier=0.2, max=2.0)
+        # 0.2 s, 0.4 s, ... plus up to 0.2 s of jitter: an in-process retry must stay quick
+        self.fallback = wait_exponential_jitter(multiplier=0.2, jitter=0.2, max=2.0)
 
     def __call__(self, state: Any) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -87,6 +94,8 @@ class Dispatcher:
         self._again = False
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._in_flight: set[int] = set()  # rows this process is sending right now
+        self._claiming = asyncio.Lock()
 
     def wake(self) -> None:
         """Deliver due work now, in the background; called after a handoff commits and by the scheduler.
@@ -111,26 +120,44 @@ class Dispatcher:
             try:
                 while await self.run_due() > 0:
                     pass
-            except Exception:  # noqa: BLE001 - must outlive a bad moment (database restarting)
-                log.exception("delivery run failed; the next wake-up tries again")
+            except Exception as e:  # noqa: BLE001 - must outlive a bad moment (database restarting)
+                if is_database_unavailable(e):
+                    log.warning("database unavailable; deliveries wait for the next wake-up", error=describe(e))
+                else:
+                    log.exception("delivery run failed; the next wake-up tries again")
 
     async def idle(self) -> None:
         """Wait for the background run started by wake() to finish (tests, shutdown)."""
         while self._task is not None and not self._task.done():
             await asyncio.shield(self._task)
 
-    def _claim(self, limit: int) -> list[DeliveryRow]:
+    def _claim(self, limit: int, in_flight: frozenset[int] = frozenset()) -> list[DeliveryRow]:
+        # rows of ours not in flight were abandoned when the database went away mid-run: take them back
         return claim_due(self.sessions, DeliveryRow, now=self.clock(), lease_seconds=self.settings.lease_seconds,
-                         owner=self.owner, limit=limit)
+                         owner=self.owner, limit=limit, reclaim_own=in_flight)
 
     async def run_due(self, limit: int = 20) -> int:
-        """Claim and send up to `limit` due deliveries; returns how many were attempted."""
-        rows = await asyncio.to_thread(self._claim, limit)
-        for row in rows:
-            await self._deliver(row)
+        """Claim and send up to `limit` due deliveries at once; returns how many were attempted.
+
+        The rows of a batch go out concurrently, so one slow vendor never holds back the other's
+        writes (nor lets the batch outlive its leases); an alert waits a little for its ticket so it
+        can carry the ticket link.
+        """
+        async with self._claiming:  # the in-flight set must not change between reading it and claiming
+            rows = await asyncio.to_thread(self._claim, limit, frozenset(self._in_flight))
+            self._in_flight.update(r.id for r in rows)
+        if not rows:
+            return 0
+        tickets = {r.handoff_id: asyncio.create_task(self._deliver(r)) for r in rows if r.kind == "zendesk_ticket"}
+        others = [asyncio.create_task(self._deliver(r, after=tickets.get(r.handoff_id) if r.kind == "slack_alert" else None))
+                  for r in rows if r.kind != "zendesk_ticket"]
+        outcomes = await asyncio.gather(*tickets.values(), *others, return_exceptions=True)
+        failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+        if failure is not None:
+            raise failure  # e.g. the database went away while recording an outcome: drain() logs it
         return len(rows)
 
-    async def _send(self, row: DeliveryRow) -> dict[str, Any]:
+    async def _send(self, row: DeliveryRow, again: bool = False) -> dict[str, Any]:
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
@@ -140,12 +167,14 @@ class Dispatcher:
         if row.target == "local" and row.kind not in ("zendesk_ticket", "slack_alert"):
             # with no vendor configured, follow-up writes are kept as files like the first ones
             return await sink.keep(row.kind, row.dedupe_key, row.payload)
-        return await send(sink, row)
+        # `again`: an earlier try may have reached the vendor even though its answer was lost
+        # (a timeout): sinks that cannot dedupe by themselves look before writing
+        return await send(sink, row, again or row.attempts > 1)
 
-    async def _send_zendesk_ticket(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+    async def _send_zendesk_ticket(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         return asdict(await sink.upsert_ticket(TicketRequest(**_ticket_args(row.payload))))
 
-    async def _send_zendesk_update(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+    async def _send_zendesk_update(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         # the ticket may still be on its way: wait for it rather than create a second one
         handoff = await asyncio.to_thread(self._handoff, row.handoff_id)
         ticket_id = handoff.zendesk_ticket_id if handoff else None
@@ -155,27 +184,33 @@ class Dispatcher:
         args.update(ticket_id=ticket_id, subject=args.get("subject") or "")
         return asdict(await sink.upsert_ticket(TicketRequest(**args)))
 
-    async def _send_slack_alert(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+    async def _send_slack_alert(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         payload = dict(row.payload)
         ticket_url = await asyncio.to_thread(self._ticket_url, row.handoff_id)
         if ticket_url and payload.get("blocks"):
             payload["blocks"] = with_ticket_button(payload["blocks"], row.handoff_id, ticket_url)
         # after a crash mid-send the alert may already be in Slack: look before posting again
-        return asdict(await sink.post_alert(AlertRequest(**payload), check_existing=row.attempts > 1))
+        result = asdict(await sink.post_alert(AlertRequest(**payload), check_existing=again))
+        return {**result, "ticket_link": bool(ticket_url)}
 
-    async def _send_slack_update(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+    async def _send_slack_update(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         alert = await asyncio.to_thread(self._alert, row.handoff_id)
         if alert is None:
             raise Unavailable("slack", "the alert is not posted yet")
         channel, ts, payload = alert
-        blocks = card_in_state(payload.get("blocks") or [], row.handoff_id, row.payload)
-        text = f"{payload.get('text', '')} ({row.payload.get('note')})"
+        blocks = payload.get("blocks") or []
+        # the stored card predates the ticket: keep (or add) its "Open in Zendesk" button
+        if blocks and (ticket_url := await asyncio.to_thread(self._ticket_url, row.handoff_id)):
+            blocks = with_ticket_button(blocks, row.handoff_id, ticket_url)
+        blocks = card_in_state(blocks, row.handoff_id, row.payload)
+        note = row.payload.get("note")
+        text = f"{payload.get('text', '')} ({note})" if note else payload.get("text", "")
         await sink.update_alert(channel, ts, text, blocks)
         if row.payload.get("note"):
             await sink.post_thread(channel, ts, row.payload["note"])
         return {"channel": channel, "ts": ts}
 
-    async def _send_slack_message(self, sink: Any, row: DeliveryRow) -> dict[str, Any]:
+    async def _send_slack_message(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         p = row.payload
         if p.get("thread") and (alert := await asyncio.to_thread(self._alert, row.handoff_id)) is not None:
             channel, ts, _ = alert
@@ -184,7 +219,7 @@ class Dispatcher:
         result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.get("channel") or "",
                                                     text=p["text"], blocks=p.get("blocks") or [],
                                                     dm_user_id=p.get("dm_user_id")),
-                                       check_existing=row.attempts > 1)
+                                       check_existing=again)
         return asdict(result)
 
     def _handoff(self, handoff_id: str) -> HandoffRow | None:
@@ -212,24 +247,56 @@ class Dispatcher:
         url = (res or {}).get("url")
         return url if url and url.startswith("http") else None
 
-    async def _deliver(self, row: DeliveryRow) -> None:
+    async def _deliver(self, row: DeliveryRow, *, after: asyncio.Task[None] | None = None) -> None:
+        try:
+            await self._deliver_claimed(row, after)
+        finally:
+            self._in_flight.discard(row.id)
+
+    async def _deliver_claimed(self, row: DeliveryRow, after: asyncio.Task[None] | None) -> None:
+        if after is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(after), ALERT_WAITS_FOR_TICKET_SECONDS)
+            except TimeoutError:
+                log.info("alert not waiting longer for its ticket; sending it without the ticket link",
+                         delivery_id=row.id, handoff_id=row.handoff_id)
+            except Exception:  # noqa: BLE001 - the ticket's own task reports its failure
+                pass
+
+        def quick_retry_log(state: Any) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            log.warning("delivery attempt failed; retrying in-process", delivery_id=row.id, handoff_id=row.handoff_id,
+                        kind=row.kind, target=row.target, attempts=row.attempts,
+                        retry_in_seconds=round(state.next_action.sleep, 2) if state.next_action else None,
+                        error=str(exc))
+
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self.quick_attempts),
                 wait=_WaitRetryAfter(),
                 retry=retry_if_exception(_quick_retry),
+                before_sleep=quick_retry_log,
                 reraise=True,
             ):
                 with attempt:
-                    result = await self._send(row)
+                    result = await self._send(row, again=attempt.retry_state.attempt_number > 1)
         except UpstreamError as e:
             await asyncio.to_thread(self._failed, row, e, e.transient, e.retry_after)
             return
         except Exception as e:  # noqa: BLE001 - a bug in one delivery must not stop the others
+            if is_database_unavailable(e):
+                raise  # our own store went away: the row is taken back once it answers again
             log.exception("delivery crashed", delivery_id=row.id, kind=row.kind)
             await asyncio.to_thread(self._failed, row, e, True, None)
             return
-        await asyncio.to_thread(self._succeeded, row, result)
+        try:
+            await asyncio.to_thread(self._succeeded, row, result)
+        except Exception as e:
+            if is_database_unavailable(e):
+                log.warning("delivered, but the database went away before it was recorded; the retry will find it "
+                            "and not send it again", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind,
+                            target=row.target, error=describe(e))
+            raise
 
     def _succeeded(self, row: DeliveryRow, result: dict[str, Any]) -> None:
         now = self.clock()
@@ -252,8 +319,32 @@ class Dispatcher:
                     .values(alert_channel=result.get("channel"), alert_ts=result["ts"], updated_at=now)
                 )
             s.commit()
+        if row.kind == "zendesk_ticket" or (row.kind == "slack_alert" and result.get("ticket_link") is False):
+            self._link_alert_to_ticket(row.handoff_id, now)
         metrics.DELIVERIES.labels(kind=row.kind, outcome="sent").inc()
         log.info("delivered", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target)
+
+    def _link_alert_to_ticket(self, handoff_id: str, now: datetime) -> None:
+        """An alert that went out before its ticket existed gets the ticket button once both are sent."""
+        with self.sessions() as s:
+            sent = {k: (t, r) for k, t, r in s.execute(
+                select(DeliveryRow.kind, DeliveryRow.target, DeliveryRow.result).where(
+                    DeliveryRow.handoff_id == handoff_id, DeliveryRow.status == "sent",
+                    DeliveryRow.kind.in_(("zendesk_ticket", "slack_alert")))).all()}
+            alert, ticket = sent.get("slack_alert"), sent.get("zendesk_ticket")
+            if alert is None or ticket is None or alert[0] != "slack" or (alert[1] or {}).get("ticket_link") is not False:
+                return
+            key = f"{handoff_id}:slack:ticket_link"
+            if not str((ticket[1] or {}).get("url") or "").startswith("http") or s.scalar(
+                    select(DeliveryRow.id).where(DeliveryRow.dedupe_key == key)) is not None:
+                return
+            enqueue(s, handoff_id, "slack_update", "slack", key, {"state": "ticket_link", "note": None}, now)
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()  # the other side of the race queued it: once is enough
+                return
+        log.info("alert went out before its ticket; adding the ticket link", handoff_id=handoff_id)
 
     def _failed(self, row: DeliveryRow, err: BaseException, transient: bool, retry_after: float | None) -> None:
         now = self.clock()

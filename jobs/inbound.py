@@ -3,6 +3,12 @@
 A customer comment on a ticket the bot handles is replayed through the turn service (each comment
 once, keyed by its id), so the webhook flow decides, packages and routes exactly like the API, and
 the handoff updates that same ticket. Solved, assignment and satisfaction events feed the metrics.
+
+Zendesk does not promise order: a "solved" or an assignment can arrive before the comment whose
+processing creates the handoff (or while that comment waits for a retry). Such an event, for a ticket
+that has no handoff yet, waits (rescheduled, not failed) up to `ORPHAN_GRACE_SECONDS` after it was
+received for the handoff to appear, then is acted on as it is: for a ticket that never got a handoff
+(the AI kept it, or a ticket we never saw) nothing is recorded but an AI-only rating.
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.errors import UpstreamError
 from handoff.conversations import parse_time
+from handoff.errors import describe, is_database_unavailable
 from handoff.models import Customer
 from handoff.operations import Operations
 from handoff.service import TurnInput, TurnService
@@ -32,6 +39,14 @@ log = structlog.get_logger("handoff.inbound")
 
 MAX_ATTEMPTS = 8
 LEASE_SECONDS = 120.0
+ORPHAN_GRACE_SECONDS = 300.0
+ORPHAN_RECHECK_MAX_SECONDS = 60.0
+# event kinds that only mean something for a ticket with a handoff
+NEEDS_HANDOFF = frozenset({"solved", "agent_assigned", "satisfaction_rated"})
+
+
+class HandoffNotYet(Exception):
+    """The event is about a handoff that does not exist (yet): look again a little later."""
 
 
 def conversation_id_for_ticket(ticket_id: int) -> str:
@@ -53,6 +68,8 @@ class InboundProcessor:
         self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task[None] | None = None
         self._again = False
+        self._in_flight: set[int] = set()  # events this process is working on right now
+        self._claiming = asyncio.Lock()
 
     def wake(self) -> None:
         """Process pending events now, in the background."""
@@ -66,8 +83,11 @@ class InboundProcessor:
             try:
                 while await self.run_due() > 0:
                     pass
-            except Exception:  # noqa: BLE001 - must outlive a bad moment; the next wake-up retries
-                log.exception("webhook processing run failed")
+            except Exception as e:  # noqa: BLE001 - must outlive a bad moment; the next wake-up retries
+                if is_database_unavailable(e):
+                    log.warning("database unavailable; webhook events wait for the next wake-up", error=describe(e))
+                else:
+                    log.exception("webhook processing run failed")
 
     async def idle(self) -> None:
         """Wait for the background run to finish (tests, shutdown)."""
@@ -76,20 +96,45 @@ class InboundProcessor:
 
     async def run_due(self, limit: int = 20) -> int:
         """Process up to `limit` due events; returns how many were attempted."""
-        rows = await asyncio.to_thread(claim_due, self.sessions, InboundEventRow, now=self.clock(),
-                                       lease_seconds=LEASE_SECONDS, owner=self.owner, limit=limit,
-                                       working="processing")
-        for row in rows:
-            try:
-                await self.handle(row.payload)
-            except Exception as e:  # noqa: BLE001 - one bad event must not stop the others
-                transient = not isinstance(e, UpstreamError) or e.transient
-                await asyncio.to_thread(self._finish, row, e, transient, getattr(e, "retry_after", None))
-                if not isinstance(e, UpstreamError):
-                    log.exception("webhook event failed", event_id=row.id, kind=row.kind, ticket_id=row.ticket_id)
-                continue
-            await asyncio.to_thread(self._finish, row, None, False, None)
+        async with self._claiming:  # events of ours not in flight were abandoned by a database outage: retake them
+            rows = await asyncio.to_thread(claim_due, self.sessions, InboundEventRow, now=self.clock(),
+                                           lease_seconds=LEASE_SECONDS, owner=self.owner, limit=limit,
+                                           working="processing", reclaim_own=frozenset(self._in_flight))
+            self._in_flight.update(r.id for r in rows)
+        try:
+            for row in rows:
+                await self._process(row)
+        finally:
+            self._in_flight.difference_update(r.id for r in rows)
         return len(rows)
+
+    async def _process(self, row: InboundEventRow) -> None:
+        try:
+            await self.handle(row.payload, received_at=row.received_at)
+        except HandoffNotYet:
+            await asyncio.to_thread(self._wait_for_handoff, row)
+            return
+        except Exception as e:  # noqa: BLE001 - one bad event must not stop the others
+            if is_database_unavailable(e):
+                raise  # our own store went away: the event is taken back once it answers again
+            transient = not isinstance(e, UpstreamError) or e.transient
+            await asyncio.to_thread(self._finish, row, e, transient, getattr(e, "retry_after", None))
+            if not isinstance(e, UpstreamError):
+                log.exception("webhook event failed", event_id=row.id, kind=row.kind, ticket_id=row.ticket_id)
+            return
+        await asyncio.to_thread(self._finish, row, None, False, None)
+
+    def _wait_for_handoff(self, row: InboundEventRow) -> None:
+        now = self.clock()
+        delay = min(ORPHAN_RECHECK_MAX_SECONDS, 2.0 * 2 ** max(0, row.attempts - 1))
+        log.info("webhook event waits for its handoff", event_id=row.id, kind=row.kind, ticket_id=row.ticket_id,
+                 retry_in_seconds=delay)
+        with self.sessions() as s:
+            s.execute(update(InboundEventRow).where(InboundEventRow.id == row.id,
+                                                    InboundEventRow.lease_owner == self.owner)
+                      .values(status="pending", next_attempt_at=now + timedelta(seconds=delay), lease_until=None,
+                              last_error="waiting for the ticket's handoff"))
+            s.commit()
 
     def _finish(self, row: InboundEventRow, error: BaseException | None, transient: bool,
                 retry_after: float | None) -> None:
@@ -110,12 +155,25 @@ class InboundProcessor:
                                                     InboundEventRow.lease_owner == self.owner).values(**values))
             s.commit()
 
-    async def handle(self, event: dict[str, Any]) -> None:
-        """Act on one event (the stored form of an InboundEvent)."""
+    async def handle(self, event: dict[str, Any], *, received_at: datetime | None = None) -> None:
+        """Act on one event (the stored form of an InboundEvent).
+
+        With `received_at`, an event about a handoff's ticket raises HandoffNotYet while the ticket has
+        no handoff and the event is younger than ORPHAN_GRACE_SECONDS (see the module docstring).
+        """
         kind, ticket_id, data = event["kind"], int(event["ticket_id"]), event.get("data") or {}
         at = parse_time(event.get("occurred_at"), "occurred_at")
         actor = event.get("actor_id")
         score = str(data.get("satisfaction_score") or "").lower()
+        about_handoff = kind in NEEDS_HANDOFF  # never a comment: a handoff must not wait
+        if kind == "agent_assigned" and actor is not None and actor == self.settings.zendesk.bot_user_id:
+            about_handoff = False  # ignored below anyway
+        if about_handoff and received_at is not None and not await asyncio.to_thread(self._has_handoff, ticket_id):
+            age = (self.clock() - received_at).total_seconds()
+            if age < ORPHAN_GRACE_SECONDS:
+                raise HandoffNotYet(ticket_id)
+            log.info("webhook event about a ticket without a handoff; nothing to record", kind=kind,
+                     ticket_id=ticket_id)
         # every trigger snapshot carries a score ("unoffered", "offered"): only a real rating counts
         if score in ("good", "bad"):
             await self._record(ticket_id, "satisfaction_rated", {"score": score, "actor_id": actor}, at)
@@ -129,6 +187,10 @@ class InboundProcessor:
             return
         if kind in ("comment_added", "ticket_created", "other", "status_changed"):
             await self._ticket_activity(ticket_id)
+
+    def _has_handoff(self, ticket_id: int) -> bool:
+        with self.sessions() as s:
+            return self.operations.handoff_for_ticket(s, ticket_id) is not None
 
     async def _record(self, ticket_id: int, kind: str, data: dict[str, Any], at: datetime | None) -> None:
         await asyncio.to_thread(self.operations.ticket_event, ticket_id, kind, data, at)

@@ -14,6 +14,8 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from handoff.errors import describe, is_database_unavailable
+
 log = structlog.get_logger("handoff.jobs")
 
 
@@ -41,7 +43,10 @@ def _guarded(job: PeriodicJob) -> Callable[[], Any]:
             result = job.func()
             if asyncio.iscoroutine(result):
                 await result
-        except Exception:  # noqa: BLE001 - a failing run is logged; the next run tries again
-            log.exception("job failed", job=job.id)
+        except Exception as e:  # noqa: BLE001 - a failing run is logged; the next run tries again
+            if is_database_unavailable(e):
+                log.warning("database unavailable; the job runs again next time", job=job.id, error=describe(e))
+            else:
+                log.exception("job failed", job=job.id)
 
     return run
