@@ -16,6 +16,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handoff import __version__, metrics
+from handoff.errors import install_error_handlers
+from handoff.request_limits import install_request_limits
 from handoff.service import ConversationBusy, NotFoundError, TurnService, turn_from_body
 
 log = structlog.get_logger("handoff.api")
@@ -165,8 +167,11 @@ def _is_local(host: str | None) -> bool:
         return host in ("localhost", "testclient")
 
 
-def require_key(request: Request) -> None:
-    """Bearer API key check; with no keys configured, only this machine may call."""
+async def require_key(request: Request) -> None:
+    """Bearer API key check; with no keys configured, only this machine may call.
+
+    Async although it awaits nothing: FastAPI runs a sync dependency in a worker thread, a hop per request.
+    """
     keys: list[bytes] = request.app.state.api_keys
     if not keys:
         if not _is_local(request.client.host if request.client else None):
@@ -196,6 +201,7 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         lifespan=lifespan,
     )
     app.state.api_keys = [k.encode() for k in api_keys]
+    install_error_handlers(app)  # a database outage is a 503 with Retry-After, not a traceback
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -261,6 +267,7 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
     if extra_routes:
         extra_routes(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    install_request_limits(app)  # JSON depth, encoding and content type, after the size check
     return app
 
 

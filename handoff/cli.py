@@ -80,14 +80,57 @@ def _startup_notes(runtime: Any) -> None:
     log.info("storage", database=db)
 
 
+# Threads for blocking calls made with asyncio.to_thread: connectors run sync SDKs (zenpy) there for as
+# long as an upstream takes to answer, so the default (cores + 4) would let one slow Zendesk starve the
+# webhook ack and every other database call that shares the default executor.
+IO_THREADS = 64
+SERVE_JOBS_ENV = "HANDOFF_SERVE_JOBS"  # how `serve --workers N` tells its worker processes about --no-jobs
+
+
+def with_io_threads(app: Any, threads: int = IO_THREADS) -> Any:
+    """Give the app's event loop a default executor of `threads` threads for the life of the app."""
+    from concurrent.futures import ThreadPoolExecutor
+    from contextlib import asynccontextmanager
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> Any:
+        executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="handoff-io")
+        asyncio.get_running_loop().set_default_executor(executor)
+        async with inner(a) as state:
+            yield state
+
+    app.router.lifespan_context = lifespan
+    return app
+
+
+def serve_app() -> Any:
+    """The app of one `serve --workers N` process, built from the environment (uvicorn calls this in each)."""
+    import os
+
+    from handoff.compose import build_runtime
+
+    config = _config(None)  # $HANDOFF_SETTINGS, set by `serve` when --settings was given
+    _setup_logging(config)
+    runtime = build_runtime(config, run_migrations=False)  # the parent migrated before starting workers
+    return with_io_threads(runtime.app(jobs=os.environ.get(SERVE_JOBS_ENV, "1") == "1"))
+
+
 @app.command()
 def serve(
     settings: SettingsOpt = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)] = 8000,
     jobs: Annotated[bool, typer.Option("--jobs/--no-jobs", help="also run the background jobs in this process")] = True,
+    workers: Annotated[int, typer.Option(
+        "--workers", "-w", min=1, max=64,
+        help="HTTP worker processes sharing the port, each with its own connections and jobs (about one per core)",
+    )] = 1,
 ) -> None:
     """Run the HTTP API (and, unless --no-jobs, the background jobs)."""
+    import os
+
     import structlog
     import uvicorn
 
@@ -95,14 +138,29 @@ def serve(
 
     config = _config(settings)
     _setup_logging(config)
-    runtime = build_runtime(config)
     log = structlog.get_logger("handoff")
-    _startup_notes(runtime)
+    if workers == 1:
+        runtime = build_runtime(config)
+        _startup_notes(runtime)
+        target: Any = with_io_threads(runtime.app(jobs=jobs))
+    else:
+        from handoff.storage.db import make_engine, migrate
+
+        engine = make_engine(config.database_url())
+        migrate(engine)  # once, here: the workers start on the current schema
+        engine.dispose()
+        runtime = build_runtime(config, run_migrations=False)  # for the start-up notes only
+        _startup_notes(runtime)
+        runtime.close()
+        if settings is not None:
+            os.environ["HANDOFF_SETTINGS"] = str(settings.resolve())
+        os.environ[SERVE_JOBS_ENV] = "1" if jobs else "0"
+        target = "handoff.cli:serve_app"
     if not config.env.api_keys():
         log.warning("HANDOFF_API_KEYS is not set: the /v1 API accepts requests from this machine only")
-    log.info("listening", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/docs")
-    uvicorn.run(runtime.app(jobs=jobs), host=host, port=port, log_config=None, access_log=False,
-                server_header=False)
+    log.info("listening", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/docs", workers=workers)
+    uvicorn.run(target, host=host, port=port, log_config=None, access_log=False, server_header=False,
+                factory=workers > 1, workers=workers if workers > 1 else None)
 
 
 @app.command()

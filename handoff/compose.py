@@ -176,7 +176,8 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Release connections."""
+        """Release connections and the database threads."""
+        self.service.close()
         self.engine.dispose()
 
 

@@ -7,17 +7,20 @@ optimistic version check; a repeated `message_id` gets the stored answer.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import statistics
 import uuid
 import weakref
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.sql.functions import coalesce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +28,7 @@ from handoff import metrics
 from handoff.conversations import parse_time
 from handoff.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
-from handoff.packaging import handoff_response, package_handoff
+from handoff.packaging import package_handoff
 from handoff.routing import AgentLoad, Roster
 from handoff.settings import Settings
 from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffRow, MessageRow
@@ -33,6 +36,36 @@ from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow,
 log = structlog.get_logger("handoff.service")
 
 MAX_VERSION_RETRIES = 20
+# Threads that run turns' database work. Their own pool, so a turn never queues behind connector calls
+# (zenpy, HubSpot) that hold default-executor threads for as long as an upstream takes to answer.
+# SQLite takes one writer at a time: one thread queues turns in order instead of in the busy handler.
+DB_THREADS = 4  # measured (bench/load.py): more threads only fight over the GIL for the same cores
+SQLITE_DB_THREADS = 1
+
+T = TypeVar("T")
+
+# The hot path's statements, built once with bind parameters: SQLAlchemy then reuses the compiled form,
+# where statements built per call with values inlined cost more CPU to cache-key than the round trip.
+_CONVERSATIONS = ConversationRow.__table__
+_LOAD = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("p_cid"))
+_LOAD_WITH_REPEAT = select(
+    _CONVERSATIONS,
+    select(MessageRow.response)
+    .where(MessageRow.conversation_id == bindparam("p_cid"), MessageRow.message_id == bindparam("p_mid"))
+    .scalar_subquery().label("stored_response"),
+).where(_CONVERSATIONS.c.id == bindparam("p_cid"))
+_UPDATE_CONVERSATION = (
+    update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.id == bindparam("p_cid"), _CONVERSATIONS.c.version == bindparam("p_version"))
+    .values(
+        version=_CONVERSATIONS.c.version + 1, updated_at=bindparam("p_now"),
+        zendesk_ticket_id=bindparam("p_ticket"), customer=bindparam("p_customer"), page_url=bindparam("p_page"),
+        state=bindparam("p_state"), message_count=bindparam("p_count"),
+        channel=coalesce(bindparam("p_channel", type_=_CONVERSATIONS.c.channel.type), _CONVERSATIONS.c.channel),
+        handoff_id=coalesce(bindparam("p_handoff", type_=_CONVERSATIONS.c.handoff_id.type), _CONVERSATIONS.c.handoff_id),
+    )
+)
+_INSERT_MESSAGE = insert(MessageRow.__table__)
 
 
 class Enricher(Protocol):
@@ -73,6 +106,21 @@ class TurnInput:
 
 class _Conflict(Exception):
     """Another turn of the same conversation committed first."""
+
+
+@dataclass(frozen=True)
+class _Undecided:
+    """A turn loaded and decided in the database thread that still needs the slow path (a handoff)."""
+
+    conv: ConversationRow | None
+    message: Message
+    customer: Customer
+    page_url: str | None
+    ticket_id: int | None
+    state: DecisionState | None = None
+    new_state: DecisionState | None = None
+    context: DecisionContext | None = None
+    decision: Decision | None = None
 
 
 def new_handoff_id() -> str:
@@ -130,6 +178,17 @@ class TurnService:
         self.on_handoff = on_handoff or (lambda _hid: None)
         self.summariser = summariser
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        bind = sessions.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        self._db = ThreadPoolExecutor(max_workers=SQLITE_DB_THREADS if sqlite else DB_THREADS,
+                                      thread_name_prefix="handoff-db")
+
+    async def _in_db_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(fn, *args))
+
+    def close(self) -> None:
+        """Stop the database threads (idle ones exit at once)."""
+        self._db.shutdown(wait=False)
 
     # ---- reads -------------------------------------------------------------------------------
 
@@ -144,6 +203,19 @@ class TurnService:
                 if stored is not None:
                     return None, stored
             return s.get(ConversationRow, cid), None
+
+    @staticmethod
+    def _load_in(s: Session, cid: str, message_id: str | None) -> tuple[Any, dict[str, Any] | None]:
+        """The conversation's row (read-only, columns as attributes) and, for a repeated message_id, its answer.
+
+        One round trip; Core rows, because the ORM's identity map costs CPU the hot path does not need.
+        """
+        if message_id is None:
+            return s.connection().execute(_LOAD, {"p_cid": cid}).first(), None
+        row = s.connection().execute(_LOAD_WITH_REPEAT, {"p_cid": cid, "p_mid": message_id}).first()
+        if row is None:  # messages belong to a stored conversation: no conversation, no repeat
+            return None, None
+        return (None, row.stored_response) if row.stored_response is not None else (row, None)
 
     def _transcript(self, cid: str) -> tuple[Message, ...]:
         with self.sessions() as s:
@@ -214,42 +286,59 @@ class TurnService:
                     await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
+    def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided:
+        """Load, decide and, when the turn stays with the AI, store it: one session, one thread hop.
+
+        Returns the answer, or what the slow path (a handoff, or a conversation already handed off) needs.
+        """
+        with self.sessions() as s:
+            conv, stored = self._load_in(s, cid, turn.message_id)
+            if stored is not None:
+                return stored
+            ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)
+            customer = _merge_customer(customer_from_json(conv.customer if conv else None), turn.customer)
+            page_url = turn.page_url or (conv.page_url if conv else None)
+            index = conv.message_count if conv else 0
+            message = Message(
+                role=turn.role,  # type: ignore[arg-type]
+                text=turn.text,
+                index=index,
+                sent_at=turn.sent_at,
+                confidence=turn.confidence,
+                page_url=turn.page_url,
+                kb_articles=turn.kb_articles,
+                ai_actions=turn.ai_actions,
+                message_id=turn.message_id,
+            )
+            if conv is not None and conv.handoff_id:
+                return _Undecided(conv, message, customer, page_url, ticket_id)
+            state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
+            context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
+            new_state, decision = step(state, message, context, self.settings.triggers)
+            if decision.handoff:
+                return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
+            response = {"decision": "continue", "message_index": index, "category": decision.category}
+            self._write(s, cid, conv, customer, page_url, message, response, new_state.to_json(), None, turn.channel,
+                        ticket_id)
+            return response
+
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
-        conv, stored = await asyncio.to_thread(self._load, cid, turn.message_id)
-        if stored is not None:
-            return stored
+        done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)
+        if not isinstance(done, _Undecided):
+            return done
+        conv, message, customer, page_url, ticket_id = done.conv, done.message, done.customer, done.page_url, done.ticket_id
+        index = message.index
         now = self.clock()
-        ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)
-        customer = _merge_customer(customer_from_json(conv.customer if conv else None), turn.customer)
-        page_url = turn.page_url or (conv.page_url if conv else None)
-        index = conv.message_count if conv else 0
-        message = Message(
-            role=turn.role,  # type: ignore[arg-type]
-            text=turn.text,
-            index=index,
-            sent_at=turn.sent_at,
-            confidence=turn.confidence,
-            page_url=turn.page_url,
-            kb_articles=turn.kb_articles,
-            ai_actions=turn.ai_actions,
-            message_id=turn.message_id,
-        )
-        if conv is not None and conv.handoff_id:
+        if done.decision is None:
+            assert conv is not None and conv.handoff_id
             # already with a human: keep the transcript, answer with the handoff the bot must respect
             existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
             response = {**_existing_response(existing), "message_index": index}
-            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, conv.state, None,
-                                    None, ticket_id)
+            await self._in_db_thread(self._commit, cid, conv, customer, page_url, message, response, conv.state, None,
+                                     None, ticket_id)
             return response
-
-        state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
-        context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
-        new_state, decision = step(state, message, context, self.settings.triggers)
-        if not decision.handoff:
-            response = {"decision": "continue", "message_index": index, "category": decision.category}
-            await asyncio.to_thread(self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(),
-                                    None, turn.channel, ticket_id)
-            return response
+        assert done.state is not None and done.new_state is not None and done.context is not None
+        state, new_state, context, decision = done.state, done.new_state, done.context, done.decision
 
         handoff_id = new_handoff_id()
         account = await self.enricher.enrich(customer)
@@ -294,7 +383,7 @@ class TurnService:
             updated_at=now,
         )
         deliveries = self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
-        await asyncio.to_thread(
+        await self._in_db_thread(
             self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries),
             turn.channel, ticket_id,
         )
@@ -400,6 +489,23 @@ class TurnService:
         channel: str | None,
         zendesk_ticket_id: int | None = None,
     ) -> None:
+        with self.sessions() as s:
+            self._write(s, cid, conv, customer, page_url, message, response, state, handoff, channel, zendesk_ticket_id)
+
+    def _write(
+        self,
+        s: Session,
+        cid: str,
+        conv: ConversationRow | None,
+        customer: Customer,
+        page_url: str | None,
+        message: Message,
+        response: dict[str, Any],
+        state: dict[str, Any],
+        handoff: tuple[HandoffRow, list[DeliveryRow]] | None,
+        channel: str | None,
+        zendesk_ticket_id: int | None = None,
+    ) -> None:
         now = self.clock()
         values: dict[str, Any] = {
             "zendesk_ticket_id": zendesk_ticket_id,
@@ -412,26 +518,35 @@ class TurnService:
             values["channel"] = channel
         if handoff is not None:
             values["handoff_id"] = handoff[0].id
-        with self.sessions() as s:
-            try:
+        try:
+            if conv is None:
                 self._upsert_conversation(s, cid, conv, values, now)
-                s.add(
-                    MessageRow(
-                        conversation_id=cid, idx=message.index, message_id=message.message_id, role=message.role,
-                        text=message.text, sent_at=message.sent_at, received_at=now, confidence=message.confidence,
-                        page_url=message.page_url,
-                        extra={"kb_articles": [asdict(k) for k in message.kb_articles], "ai_actions": list(message.ai_actions)},
-                        response=response,
-                    )
-                )
-                if handoff is not None:
-                    s.add(handoff[0])
-                    s.flush()
-                    s.add_all(handoff[1])
-                s.commit()
-            except IntegrityError:
-                s.rollback()
-                raise _Conflict() from None
+                conn = s.connection()
+            else:
+                conn = s.connection()
+                res = conn.execute(_UPDATE_CONVERSATION, {
+                    "p_cid": cid, "p_version": conv.version, "p_now": now, "p_ticket": zendesk_ticket_id,
+                    "p_customer": values["customer"], "p_page": page_url, "p_state": state,
+                    "p_count": values["message_count"], "p_channel": values.get("channel"),
+                    "p_handoff": values.get("handoff_id"),
+                })
+                if res.rowcount != 1:
+                    raise _Conflict()
+            conn.execute(_INSERT_MESSAGE, {
+                "conversation_id": cid, "idx": message.index, "message_id": message.message_id, "role": message.role,
+                "text": message.text, "sent_at": message.sent_at, "received_at": now, "confidence": message.confidence,
+                "page_url": message.page_url,
+                "extra": {"kb_articles": [asdict(k) for k in message.kb_articles], "ai_actions": list(message.ai_actions)},
+                "response": response,
+            })
+            if handoff is not None:
+                s.add(handoff[0])
+                s.flush()
+                s.add_all(handoff[1])
+            s.commit()
+        except IntegrityError:
+            s.rollback()
+            raise _Conflict() from None
 
     def _commit_handoff_only(
         self, cid: str, conv: ConversationRow | None, customer: Customer, handoff: HandoffRow, deliveries: list[DeliveryRow]

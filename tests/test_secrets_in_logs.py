@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import pytest
 
 SECRETS = {
     "HANDOFF_API_KEYS": "api-key-A1b2C3d4E5f6",

@@ -20,7 +20,6 @@ from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unava
 from connectors.hubspot import HubSpotConnector
 from connectors.stripe import StripeConnector
 from handoff.models import Customer
-from tests.fakes.enrichment_fixtures import fake_hubspot, fake_stripe  # noqa: F401 - fixtures
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
 from tests.fakes.stripe import API_KEY, FakeStripe
 

@@ -8,7 +8,6 @@ import pytest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
 from handoff.models import Customer
-from tests.fakes.enrichment_fixtures import fake_hubspot  # noqa: F401 - fixture
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
 
 ANA = Customer(email="ana@example.com")

@@ -23,7 +23,7 @@ from handoff.cli import app as cli_app
 from handoff.storage.tables import DeliveryRow
 from tests.fakes.http import FakeServer
 from tests.faults.conftest import MAX_ATTEMPTS, make_handoff
-from tests.faults.support import API_KEY, alert_for, alerts_by_handoff, buttons, heal, stall_answers, tickets_by_handoff
+from tests.faults.support import alert_for, alerts_by_handoff, buttons, heal, stall_answers, tickets_by_handoff
 
 KIND = {"zendesk": "zendesk_ticket", "slack": "slack_alert"}
 OTHER = {"zendesk": "slack", "slack": "zendesk"}

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from handoff.request_limits import install_request_limits
 
 
 def hostile_app(rt: Any, *, jobs: bool = False) -> Any:
-    """The runtime's app as served; `install_request_limits` is a no-op once create_app calls it itself."""
-    app = rt.app(jobs=jobs)
-    install_request_limits(app)
-    return app
+    """The runtime's app as served."""
+    return rt.app(jobs=jobs)
 
 
 class BlockingClient:

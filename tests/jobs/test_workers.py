@@ -8,9 +8,7 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select, update
 
 from handoff.compose import build_runtime

@@ -1,0 +1,464 @@
+"""Benchmark: many concurrent bots posting turns to a real `handoff serve` over HTTP, for a fixed time.
+
+Zendesk and Slack are local fakes that answer every request after `--delay` seconds (1 s by default),
+so handoffs (about 5% of conversations) deliver to slow upstreams in the background, and enrichment of
+a handing-off customer waits on Zendesk's ticket history. Beside the bots, a webhook sender posts
+Zendesk-signed webhook calls at a fixed rate; their processing also reads the slow fake Zendesk.
+
+Prints, per database, turns per second and the `/v1` latency (all turns, and routine turns that
+stay with the AI), webhook acks per second and their latency, and every non-2xx answer as an error.
+Targets on a 2-core machine: ≥ 300 turns/s on PostgreSQL, `/v1` p99 < 50 ms, and webhook acks as
+fast as when upstreams are instant.
+
+    python bench/load.py [--db sqlite|postgres|both] [--seconds 10] [--bots 50] [--workers 2] [--json]
+                         [--rate 300 (turns/s offered; 0 = as fast as answered)] [--warmup 2] [--delay 1.0]
+                         [--webhook-rate 20] [--max-turns 200000]
+
+PostgreSQL: a fresh database is created on `--pg-url` (default postgresql://postgres@127.0.0.1:5432/postgres,
+trust auth) and dropped afterwards. Everything talks to 127.0.0.1 only; the load stops by itself after
+`--seconds` or `--max-turns`, whichever comes first.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import math
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
+
+# httpcore looks for sniffio on every request; when it is not installed, each look is a failed import that
+# searches sys.path on disk, which made this load generator, not the service, the bottleneck. None in
+# sys.modules makes the failed import instant (httpcore then assumes asyncio, which is right here).
+if importlib.util.find_spec("sniffio") is None:
+    sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+import httpx  # noqa: E402
+
+from handoff.zendesk_webhook import sign  # noqa: E402
+from tests.fakes.slack import FakeSlack  # noqa: E402
+from tests.fakes.zendesk import FakeZendesk  # noqa: E402
+
+API_KEY = "bench-key-0123456789abcdef"
+WEBHOOK_SECRET = "bench-webhook-secret-0123456789"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+HANDOFF_SHARE = 0.05  # conversations that end with the customer asking for a person
+TURNS_PER_CONVERSATION = 8
+
+# Routine turns: neutral product questions and confident AI answers that no trigger escalates.
+CUSTOMER_LINES = (
+    "How do I export my dashboard to CSV?",
+    "Where can I change the notification settings for my team?",
+    "Is there a keyboard shortcut for creating a new report?",
+    "Can I share a report with someone outside my workspace?",
+    "How often does the data refresh on the overview page?",
+    "What file types can I upload to the library?",
+    "Does the mobile app support dark mode?",
+    "How do I add a new teammate to my project?",
+    "Can I schedule a report to be emailed every Monday?",
+    "Where do I find the API documentation?",
+)
+AI_LINES = (
+    "Open Reports, choose the dashboard and click Export, then pick CSV.",
+    "Go to Settings > Notifications; each team has its own section there.",
+    "Press N on any page to start a new report.",
+    "Yes: use Share > Invite by email, guests get read-only access.",
+    "The overview refreshes every fifteen minutes.",
+    "You can upload PDF, PNG, JPG, CSV and XLSX files up to 50 MB.",
+    "Yes, the mobile app follows your phone's dark mode setting.",
+    "Open the project, click Members and then Invite.",
+    "Yes, open the report and choose Schedule > Weekly > Monday.",
+    "The API reference is linked from Settings > Developers.",
+)
+HANDOFF_LINE = "This is not working for me, can I talk to a real person please?"
+
+
+@dataclass
+class Sample:
+    """One timed request."""
+
+    kind: str  # "routine", "handoff" or "webhook"
+    seconds: float
+    status: int  # 0 when the request failed without an answer
+    at: float = 0.0  # time.monotonic() when the request was sent
+
+
+@dataclass
+class Run:
+    """Everything measured against one database."""
+
+    db: str
+    seconds: float
+    samples: list[Sample] = field(default_factory=list)
+    measure_from: float = 0.0  # samples sent earlier are warm-up and not counted
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def error(self, what: str) -> None:
+        """Count one non-2xx answer or transport failure by its kind."""
+        self.errors[what] = self.errors.get(what, 0) + 1
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile of `values` (None when empty)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+@contextmanager
+def fresh_database(kind: str, workdir: Path, pg_url: str) -> Iterator[str]:
+    """A database with nothing in it: a new SQLite file, or a PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"handoff_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def running_service(database_url: str, workdir: Path, zendesk: FakeZendesk, slack: FakeSlack,
+                    workers: int) -> Iterator[str]:
+    """A real `handoff serve` process on a free port, pointed at the fakes; yields its base URL."""
+    port = free_port()
+    settings = workdir / "settings.toml"
+    settings.write_text(
+        f"""
+[service]
+outbox_dir = "{(workdir / 'outbox').as_posix()}"
+[zendesk]
+subdomain = "acme"
+[slack]
+default_channel = "C0HANDOFF"
+[delivery]
+poll_seconds = 1
+""",
+        encoding="utf-8",
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HANDOFF_SETTINGS": str(settings),
+        "HANDOFF_API_KEYS": API_KEY,
+        "ZENDESK_EMAIL": zendesk.email,
+        "ZENDESK_API_TOKEN": zendesk.token,
+        "ZENDESK_URL": zendesk.url,
+        "ZENDESK_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_API_URL": slack.api_url,
+    }
+    cmd = [sys.executable, "-m", "handoff.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    if workers != 1:
+        cmd += ["--workers", str(workers)]
+    log_path = workdir / "server.log"
+    with open(log_path, "w+b") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"handoff serve exited:\n{log_path.read_text(errors='replace')[-3000:]}")
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("handoff serve did not answer /healthz within 60 s")
+                time.sleep(0.1)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def conversation_turns(rng: random.Random, ends_in_handoff: bool) -> list[dict[str, Any]]:
+    """The turns of one conversation: customer and AI alternating, the last customer turn maybe asking for a person."""
+    turns: list[dict[str, Any]] = []
+    # no question or answer twice in one conversation: a repeat is a loop, which rightly escalates
+    questions = iter(rng.sample(CUSTOMER_LINES, TURNS_PER_CONVERSATION // 2))
+    answers = iter(rng.sample(AI_LINES, TURNS_PER_CONVERSATION // 2))
+    customer = {"email": f"user{rng.randrange(10**6)}@example.com", "name": "Bench User", "language": "en"}
+    for i in range(TURNS_PER_CONVERSATION):
+        if i % 2 == 0:
+            last = i == TURNS_PER_CONVERSATION - 2
+            text = HANDOFF_LINE if ends_in_handoff and last else next(questions)
+            turn: dict[str, Any] = {"role": "customer", "text": text, "page_url": "https://app.example.com/reports"}
+            if i == 0:
+                turn["customer"] = customer
+        else:
+            turn = {"role": "ai", "text": next(answers), "confidence": round(rng.uniform(0.8, 0.99), 2),
+                    "kb_articles": [{"id": f"kb-{rng.randrange(50)}", "title": "Help article"}]}
+        turn["message_id"] = f"m{i}"
+        turns.append(turn)
+    return turns
+
+
+async def bot(base: str, run: Run, bot_id: int, stop_at: float, budget: list[int], seed: int,
+              interval: float) -> None:
+    """One bot: conversation after conversation until time or the turn budget runs out.
+
+    With `interval` > 0 the bot posts a turn every `interval` seconds (the customer and the AI take
+    time too); a late answer makes the next turn go at once, so a slow server shows as fewer turns/s.
+    """
+    # a client (one keep-alive connection) per bot: one shared pool scans every connection on each request
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30,
+                                 limits=httpx.Limits(max_connections=1)) as client:
+        await client.get("/healthz")
+        await _converse(client, run, bot_id, stop_at, budget, seed, interval)
+
+
+async def _converse(client: httpx.AsyncClient, run: Run, bot_id: int, stop_at: float, budget: list[int], seed: int,
+                    interval: float) -> None:
+    rng = random.Random(seed * 10_000 + bot_id)
+    conversation = 0
+    next_at = time.monotonic() + rng.uniform(0, interval)  # spread the bots' phases
+    while True:
+        ends_in_handoff = rng.random() < HANDOFF_SHARE
+        cid = f"bench-{seed}-{bot_id}-{conversation}"
+        conversation += 1
+        for turn in conversation_turns(rng, ends_in_handoff):
+            if interval:
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+                next_at = max(next_at + interval, time.monotonic())
+            if time.monotonic() >= stop_at or budget[0] <= 0:
+                return
+            budget[0] -= 1
+            sent_at = time.monotonic()
+            started = time.perf_counter()
+            try:
+                r = await client.post(f"/v1/conversations/{cid}/messages", json=turn)
+                status = r.status_code
+            except httpx.HTTPError as e:
+                status = 0
+                run.error(f"turn {type(e).__name__}")
+            elapsed = time.perf_counter() - started
+            if status and not 200 <= status < 300:
+                run.error(f"turn {status}")
+            decision = r.json().get("decision") if status == 200 else None
+            run.samples.append(Sample("handoff" if decision == "handoff" else "routine", elapsed, status, sent_at))
+            if decision == "handoff":
+                break  # the human takes over; the bot starts a new conversation
+
+
+def webhook_call(ticket_id: int, n: int) -> tuple[bytes, dict[str, str]]:
+    """A trigger-webhook call as Zendesk sends it: the recommended body, signed with the shared secret."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body = json.dumps({
+        "ticket_id": str(ticket_id), "status": "open", "requester_id": "", "assignee_id": "",
+        "current_user_id": "", "comment_id": str(10**9 + n), "comment_author_id": "", "comment_public": "true",
+        "satisfaction_score": "unoffered", "tags": "ai_agent", "updated_at": now,
+    }).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Zendesk-Webhook-Id": "01HBENCHWEBHOOK",
+        "X-Zendesk-Webhook-Invocation-Id": f"bench-{uuid.uuid4().hex}",
+        "X-Zendesk-Webhook-Signature-Timestamp": now,
+        "X-Zendesk-Webhook-Signature": sign(WEBHOOK_SECRET, now, body),
+    }
+    return body, headers
+
+
+async def webhook_sender(client: httpx.AsyncClient, run: Run, tickets: list[int], rate: float, stop_at: float) -> None:
+    """Signed Zendesk webhook calls at a fixed rate (open loop: a slow ack does not slow the sender)."""
+    if rate <= 0:
+        return
+    pending: set[asyncio.Task[None]] = set()
+
+    async def one(n: int) -> None:
+        body, headers = webhook_call(tickets[n % len(tickets)], n)
+        sent_at = time.monotonic()
+        started = time.perf_counter()
+        try:
+            r = await client.post("/webhooks/zendesk", content=body, headers=headers)
+            status = r.status_code
+        except httpx.HTTPError as e:
+            status = 0
+            run.error(f"webhook {type(e).__name__}")
+        if status and not 200 <= status < 300:
+            run.error(f"webhook {status}")
+        run.samples.append(Sample("webhook", time.perf_counter() - started, status, sent_at))
+
+    n = 0
+    start = time.monotonic()
+    while time.monotonic() < stop_at:
+        task = asyncio.create_task(one(n))
+        pending.add(task)
+        task.add_done_callback(pending.discard)
+        n += 1
+        await asyncio.sleep(max(0.0, start + n / rate - time.monotonic()))
+    if pending:
+        await asyncio.wait(pending, timeout=10)
+
+
+async def drive(base: str, run: Run, *, bots: int, seconds: float, warmup: float, max_turns: int, rate: float,
+                webhook_rate: float, tickets: list[int]) -> None:
+    """Run the bots and the webhook sender against `base` for `seconds`."""
+    seed = random.randrange(10**6)
+    async with httpx.AsyncClient(base_url=base, timeout=30) as hooks:
+        budget = [max_turns]
+        run.measure_from = time.monotonic() + warmup  # connections, threads and caches warm before it counts
+        stop_at = run.measure_from + seconds
+        await asyncio.gather(
+            *(bot(base, run, i, stop_at, budget, seed, bots / rate if rate else 0.0) for i in range(bots)),
+            webhook_sender(hooks, run, tickets, webhook_rate, stop_at),
+        )
+        run.seconds = max(1e-9, min(time.monotonic(), stop_at) - run.measure_from)
+
+
+def summarise(run: Run) -> dict[str, Any]:
+    """The figures of one run, latencies in milliseconds."""
+    def ms(v: float | None) -> float | None:
+        return None if v is None else round(v * 1000, 1)
+
+    counted = [s for s in run.samples if s.at >= run.measure_from]
+    turns = [s.seconds for s in counted if s.kind in ("routine", "handoff")]
+    routine = [s.seconds for s in counted if s.kind == "routine"]
+    handoff = [s.seconds for s in counted if s.kind == "handoff"]
+    hooks = [s.seconds for s in counted if s.kind == "webhook"]
+    ok_turns = sum(1 for s in counted if s.kind != "webhook" and 200 <= s.status < 300)
+    ok_hooks = sum(1 for s in counted if s.kind == "webhook" and 200 <= s.status < 300)
+    return {
+        "db": run.db,
+        "seconds": round(run.seconds, 2),
+        "turns": len(turns),
+        "turns_per_second": round(ok_turns / run.seconds, 1) if run.seconds else 0.0,
+        "v1_p50_ms": ms(percentile(turns, 50)),
+        "v1_p90_ms": ms(percentile(turns, 90)),
+        "v1_p99_ms": ms(percentile(turns, 99)),
+        "v1_max_ms": ms(max(turns) if turns else None),
+        "routine_p99_ms": ms(percentile(routine, 99)),
+        "handoffs": len(handoff),
+        "handoff_p50_ms": ms(percentile(handoff, 50)),
+        "webhook_acks": ok_hooks,
+        "webhook_acks_per_second": round(ok_hooks / run.seconds, 1) if run.seconds else 0.0,
+        "webhook_p50_ms": ms(percentile(hooks, 50)),
+        "webhook_p99_ms": ms(percentile(hooks, 99)),
+        "errors": sum(1 for s in counted if not 200 <= s.status < 300),
+        "error_kinds": dict(run.errors),
+    }
+
+
+def bench_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Fakes, a fresh database, a service process, the load; everything torn down afterwards."""
+    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp, FakeZendesk() as zendesk, FakeSlack() as slack:
+        workdir = Path(tmp)
+        # tickets the webhook calls are about: the bot's, with a routine customer comment each
+        tickets = [zendesk.add_ticket(subject=f"Question {i}", tags=["ai_agent"], requester_email=f"t{i}@example.com",
+                                      comments=[CUSTOMER_LINES[i % len(CUSTOMER_LINES)]])["id"] for i in range(20)]
+        zendesk.delay = slack.delay = args.delay  # after seeding: only the service's calls are slow
+        with fresh_database(db, workdir, args.pg_url) as url, \
+                running_service(url, workdir, zendesk, slack, args.workers) as base:
+            run = Run(db=db, seconds=args.seconds)
+            asyncio.run(drive(base, run, bots=args.bots, seconds=args.seconds, warmup=args.warmup,
+                              max_turns=args.max_turns, rate=args.rate,
+                              webhook_rate=args.webhook_rate, tickets=tickets))
+        if os.environ.get("HANDOFF_BENCH_TIMELINE"):
+            timeline(run)
+        return summarise(run)
+
+
+def timeline(run: Run) -> None:
+    """Per second: turns answered and their median latency (to stderr; for finding stalls)."""
+    turns = [s for s in run.samples if s.kind != "webhook"]
+    if not turns:
+        return
+    t0 = run.measure_from
+    by: dict[int, list[float]] = {}
+    for s in turns:
+        by.setdefault(math.floor(s.at - t0), []).append(s.seconds)
+    for sec in sorted(by):
+        print(f"{sec:4d}s {len(by[sec]):5d} turns  p50 {percentile(by[sec], 50) * 1000:7.1f} ms  "
+              f"max {max(by[sec]) * 1000:7.1f} ms", file=sys.stderr)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    """The results as an aligned text table."""
+    cols = [("DB", "db"), ("turns/s", "turns_per_second"), ("/v1 p50", "v1_p50_ms"), ("p90", "v1_p90_ms"),
+            ("p99", "v1_p99_ms"), ("max", "v1_max_ms"), ("routine p99", "routine_p99_ms"),
+            ("handoffs", "handoffs"), ("handoff p50", "handoff_p50_ms"), ("acks/s", "webhook_acks_per_second"),
+            ("ack p50", "webhook_p50_ms"), ("ack p99", "webhook_p99_ms"), ("errors", "errors")]
+    rows = [[h for h, _ in cols]] + [["-" if r[k] is None else str(r[k]) for _, k in cols] for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(cols))]
+    lines = ["  ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]]) + "\n(latencies in ms)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, run the load on each database, print the figures."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    p.add_argument("--seconds", type=float, default=10.0, help="how long the load runs per database")
+    p.add_argument("--warmup", type=float, default=2.0, help="seconds of load before measuring starts")
+    p.add_argument("--bots", type=int, default=50, help="concurrent bots, each on its own keep-alive connection")
+    p.add_argument("--rate", type=float, default=300.0,
+                   help="turns per second offered by all bots together (0: every bot posts as fast as it is answered)")
+    p.add_argument("--workers", type=int, default=2, help="`handoff serve --workers` (1: a single process)")
+    p.add_argument("--webhook-rate", type=float, default=20.0, help="signed Zendesk webhook calls per second")
+    p.add_argument("--delay", type=float, default=1.0, help="seconds the Zendesk and Slack fakes take to answer")
+    p.add_argument("--max-turns", type=int, default=200_000, help="stop after this many turns even if time remains")
+    p.add_argument("--pg-url", default=os.environ.get("HANDOFF_BENCH_PG_URL", DEFAULT_PG),
+                   help="PostgreSQL server to create the throw-away database on")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    args = p.parse_args(argv)
+    if not 0 < args.seconds <= 600 or not 1 <= args.bots <= 1000 or args.workers < 1:
+        p.error("--seconds must be in (0, 600], --bots in [1, 1000], --workers ≥ 1")
+    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = [bench_one(db, args) for db in dbs]
+    if args.json:
+        print(json.dumps({"bots": args.bots, "workers": args.workers, "seconds": args.seconds,
+                          "offered_turns_per_second": args.rate or None,
+                          "upstream_delay_seconds": args.delay, "webhook_rate": args.webhook_rate,
+                          "cpus": os.cpu_count(), "results": results}))
+    else:
+        offered = f"{args.rate:g} turns/s offered" if args.rate else "as fast as answered"
+        print(f"{args.bots} bots ({offered}), {args.seconds:g} s per database, serve --workers {args.workers}, "
+              f"upstreams answer after {args.delay:g} s, {args.webhook_rate:g} webhook calls/s, {os.cpu_count()} CPUs")
+        print(table(results))
+        for r in results:
+            if r["error_kinds"]:
+                print(f"{r['db']} errors: {r['error_kinds']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

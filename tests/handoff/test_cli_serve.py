@@ -1,0 +1,95 @@
+"""`handoff serve`: several worker processes on one port, and the larger default executor."""
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from handoff.cli import IO_THREADS, with_io_threads
+
+API_KEY = "serve-test-key-0123456789"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                out.add(int(entry.name))
+    return out
+
+
+def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_url: str) -> None:
+    port = _free_port()
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[service]\noutbox_dir = "{(tmp_path / "outbox").as_posix()}"\n', encoding="utf-8")
+    env = {**os.environ, "DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}
+    env.pop("HANDOFF_SETTINGS", None)
+    log = open(tmp_path / "server.log", "w+b")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "handoff.cli", "serve", "--settings", str(settings), "--port", str(port),
+         "--workers", "2", "--no-jobs"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(_children(proc.pid)) >= 2:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve --workers 2 did not come up"
+            time.sleep(0.1)
+        headers = {"Authorization": f"Bearer {API_KEY}"}
+        with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
+            # new connections each time, so both workers get turns; the answers must still be in order
+            answers = [httpx.post(f"{base}/v1/conversations/multi/messages", headers=headers, timeout=10,
+                                  json={"role": "customer" if i % 2 == 0 else "ai", "text": f"question number {i}",
+                                        "message_id": f"m{i}"}).json() for i in range(6)]
+            assert [a["message_index"] for a in answers] == list(range(6))
+            repeat = client.post("/v1/conversations/multi/messages",
+                                 json={"role": "customer", "text": "question number 0", "message_id": "m0"}).json()
+            assert repeat["message_index"] == 0  # idempotent across processes
+        assert len(_children(proc.pid)) >= 2
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+async def test_with_io_threads_sets_a_larger_default_executor_for_the_apps_life() -> None:
+    seen: list[int] = []
+    app = FastAPI()
+
+    @app.get("/threads")
+    async def threads() -> dict[str, int]:
+        executor = asyncio.get_running_loop()._default_executor  # type: ignore[attr-defined]
+        seen.append(executor._max_workers)
+        return {"max": executor._max_workers}
+
+    with_io_threads(app, threads=IO_THREADS)
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        assert client.get("/threads").json() == {"max": IO_THREADS}
+    assert seen == [IO_THREADS]
