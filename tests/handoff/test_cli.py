@@ -193,3 +193,25 @@ def test_stats_of_real_handoffs_with_filters(files):
     page = report.read_text()
     assert page.count('<figure class="chart"') >= 4 and 'data-chart="reasons"' in page
     assert "explicit_request" in page
+
+
+def test_erase_dry_run_then_for_real(files):
+    from handoff.compose import build_runtime
+    from handoff.models import Customer
+    from handoff.service import TurnInput
+    from handoff.settings import load_config
+
+    import asyncio
+
+    rt = build_runtime(load_config(REPO / "settings.toml"))
+    try:
+        asyncio.run(rt.service.post_message("e-1", TurnInput(role="customer", text="I want a human",
+                                                             customer=Customer(email="ana@example.com"))))
+    finally:
+        rt.close()
+    dry = json.loads(invoke("erase", "--email", "ana@example.com", "--json").stdout)
+    assert dry == {"dry_run": True, "conversations": 1, "conversation_ids": ["e-1"]}
+    done = json.loads(invoke("erase", "--email", "ana@example.com", "--yes", "--json").stdout)
+    assert done["conversations"] == 1 and done["messages"] == 1 and done["handoffs"] == 1
+    assert invoke("erase").exit_code == 2
+    assert invoke("erase", "--email", "a@b.c", "--conversation", "x").exit_code == 2
