@@ -164,10 +164,10 @@ def parse_conversation(obj: Any) -> Conversation:
     )
 
 
-def read_conversations(path: str | Path) -> Iterator[Conversation]:
-    """Yield the conversations of a JSON Lines file; blank lines are skipped.
+def read_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Yield (1-based line number, decoded JSON) for each non-blank line of a JSON Lines file.
 
-    Raises ConversationFileError with the line number on the first unreadable line.
+    Raises ConversationFileError with the line number on a line that is too long, not UTF-8 or not JSON.
     """
     with open(path, "rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
@@ -176,12 +176,22 @@ def read_conversations(path: str | Path) -> Iterator[Conversation]:
             if not raw.strip():
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
+                yield lineno, json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError:
                 raise ConversationFileError(lineno, "not valid UTF-8") from None
             except json.JSONDecodeError as e:
                 raise ConversationFileError(lineno, f"not valid JSON ({e.msg} at column {e.colno})") from None
-            try:
-                yield parse_conversation(obj)
-            except ValueError as e:
-                raise ConversationFileError(lineno, str(e)) from None
+            except RecursionError:
+                raise ConversationFileError(lineno, "JSON nested too deeply") from None
+
+
+def read_conversations(path: str | Path) -> Iterator[Conversation]:
+    """Yield the conversations of a JSON Lines file; blank lines are skipped.
+
+    Raises ConversationFileError with the line number on the first unreadable line.
+    """
+    for lineno, obj in read_json_lines(path):
+        try:
+            yield parse_conversation(obj)
+        except ValueError as e:
+            raise ConversationFileError(lineno, str(e)) from None

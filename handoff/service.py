@@ -28,7 +28,7 @@ from handoff import metrics
 from handoff.conversations import parse_time
 from handoff.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
-from handoff.packaging import package_handoff
+from handoff.packaging import Package, package_handoff
 from handoff.routing import AgentLoad, Roster
 from handoff.settings import Settings
 from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffRow, MessageRow
@@ -362,27 +362,8 @@ class TurnService:
             settings=self.settings,
         )
         response = {**pkg.response(handoff_id), "message_index": index}
-        handoff = HandoffRow(
-            id=handoff_id,
-            conversation_id=cid,
-            source="api",
-            status="open" if pkg.route.on_shift else "callback_scheduled",
-            message_index=index,
-            category=decision.category,
-            priority=pkg.priority,
-            reasons=[r.as_dict() for r in decision.reasons],
-            team=pkg.route.team,
-            agent=pkg.route.agent,
-            route=pkg.route.as_dict(),
-            briefing=pkg.briefing.as_dict(),
-            customer_message=pkg.route.customer_message,
-            callback_at=pkg.route.callback_at,
-            zendesk_ticket_id=ticket_id,
-            customer_email=customer.email,
-            created_at=now,
-            updated_at=now,
-        )
-        deliveries = self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
+        handoff, deliveries = self._handoff_rows(pkg, decision, handoff_id=handoff_id, cid=cid, source="api",
+                                                 message_index=index, ticket_id=ticket_id, email=customer.email, now=now)
         await self._in_db_thread(
             self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries),
             turn.channel, ticket_id,
@@ -426,19 +407,11 @@ class TurnService:
                 customer=merged, page_url=page_url, roster=await asyncio.to_thread(self.roster), now=now,
                 settings=self.settings,
             )
-            handoff = HandoffRow(
-                id=handoff_id, conversation_id=cid, source="bot_request",
-                status="open" if pkg.route.on_shift else "callback_scheduled", message_index=last,
-                category=decision.category, priority=pkg.priority, reasons=[r.as_dict() for r in decision.reasons],
-                team=pkg.route.team, agent=pkg.route.agent, route=pkg.route.as_dict(), briefing=pkg.briefing.as_dict(),
-                customer_message=pkg.route.customer_message, callback_at=pkg.route.callback_at, created_at=now, updated_at=now,
-                customer_email=merged.email, zendesk_ticket_id=conv.zendesk_ticket_id if conv else None,
-            )
+            handoff, deliveries = self._handoff_rows(
+                pkg, decision, handoff_id=handoff_id, cid=cid, source="bot_request", message_index=last,
+                ticket_id=conv.zendesk_ticket_id if conv else None, email=merged.email, now=now)
             try:
-                await asyncio.to_thread(
-                    self._commit_handoff_only, cid, conv, merged, handoff,
-                    self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": handoff.zendesk_ticket_id}, pkg.alert, now),
-                )
+                await asyncio.to_thread(self._commit_handoff_only, cid, conv, merged, handoff, deliveries)
             except _Conflict:
                 await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
                 continue
@@ -452,6 +425,22 @@ class TurnService:
         if self.summariser is None or not messages:
             return None
         return await self.summariser.summarise(messages)
+
+    def _handoff_rows(self, pkg: Package, decision: Decision, *, handoff_id: str, cid: str, source: str,
+                      message_index: int | None, ticket_id: int | None, email: str | None,
+                      now: datetime) -> tuple[HandoffRow, list[DeliveryRow]]:
+        """The handoff row and its two delivery rows, to be stored in one transaction."""
+        r = pkg.route
+        handoff = HandoffRow(
+            id=handoff_id, conversation_id=cid, source=source,
+            status="open" if r.on_shift else "callback_scheduled", message_index=message_index,
+            category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
+            team=r.team, agent=r.agent, route=r.as_dict(), briefing=pkg.briefing.as_dict(),
+            customer_message=r.customer_message, callback_at=r.callback_at, zendesk_ticket_id=ticket_id,
+            customer_email=email, created_at=now, updated_at=now,
+        )
+        # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
+        return handoff, self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
 
     def _deliveries(self, handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any], now: datetime) -> list[DeliveryRow]:
         common = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,

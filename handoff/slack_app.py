@@ -20,7 +20,6 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs
@@ -33,6 +32,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.operations import Agent
 from handoff.replay_guard import REPLAYED, ReplayGuard
 from handoff.render.slack_card import ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY
 from handoff.render.slack_replies import (
@@ -61,16 +61,6 @@ EVENTS_PATH = "/slack/events"
 SIGNATURE_WINDOW_SECONDS = 300  # Slack's: a request more than 5 minutes off is refused
 _REFUSED_ACTION = {"claim": "claim handoffs", "available": "change their availability",
                    "away": "change their availability"}
-
-
-@dataclass(frozen=True)
-class Agent:
-    """An agent of settings.toml, as the Slack app needs it."""
-
-    id: str
-    name: str
-    slack_user_id: str | None
-    email: str | None
 
 
 class Operations(Protocol):

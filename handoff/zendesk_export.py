@@ -24,7 +24,14 @@ from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from handoff.conversations import ConversationFileError, Conversation, Label, parse_time, read_conversations
+from handoff.conversations import (
+    Conversation,
+    ConversationFileError,
+    Label,
+    parse_time,
+    read_conversations,
+    read_json_lines,
+)
 from handoff.models import Customer, Message
 
 Format = Literal["conversations", "zendesk_json", "zendesk_jsonl"]
@@ -189,22 +196,13 @@ def _read_zendesk_json(path: Path, bot_user_ids: Collection[int]) -> Iterator[Co
 
 
 def _read_zendesk_jsonl(path: Path, bot_user_ids: Collection[int], users: dict[int, dict[str, Any]]) -> Iterator[Conversation]:
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise ConversationFileError(lineno, "not valid UTF-8") from None
-            except json.JSONDecodeError as e:
-                raise ConversationFileError(lineno, f"not valid JSON ({e.msg} at column {e.colno})") from None
-            try:
-                conv = ticket_to_conversation(obj, bot_user_ids, users)
-            except ValueError as e:
-                raise ConversationFileError(lineno, str(e)) from None
-            if conv is not None:
-                yield conv
+    for lineno, obj in read_json_lines(path):
+        try:
+            conv = ticket_to_conversation(obj, bot_user_ids, users)
+        except ValueError as e:
+            raise ConversationFileError(lineno, str(e)) from None
+        if conv is not None:
+            yield conv
 
 
 def read_zendesk(path: str | Path, bot_user_ids: Collection[int] = (), users: Iterable[dict[str, Any]] = ()) -> Iterator[Conversation]:
