@@ -7,12 +7,15 @@ Zendesk-signed webhook calls at a fixed rate; their processing also reads the sl
 
 Prints, per database, turns per second and the `/v1` latency (all turns, and routine turns that
 stay with the AI), webhook acks per second and their latency, and every non-2xx answer as an error.
+Beside the client's figures: the server's own p50/p99 of the same turns (from the `handoff_turn_seconds`
+buckets scraped from `/metrics` when measuring starts and ends) and how late the load generator's own
+timers fire (its event-loop lag), to tell a slow service from a busy load generator.
 Targets on a 2-core machine: ≥ 300 turns/s on PostgreSQL, `/v1` p99 < 50 ms, and webhook acks as
 fast as when upstreams are instant.
 
     python bench/load.py [--db sqlite|postgres|both] [--seconds 10] [--bots 50] [--workers 2] [--json]
                          [--rate 300 (turns/s offered; 0 = as fast as answered)] [--warmup 2] [--delay 1.0]
-                         [--webhook-rate 20] [--max-turns 200000]
+                         [--webhook-rate 20] [--max-turns 200000] [--connect-spread 0]
 
 PostgreSQL: a fresh database is created on `--pg-url` (default postgresql://postgres@127.0.0.1:5432/postgres,
 trust auth) and dropped afterwards. Everything talks to 127.0.0.1 only; the load stops by itself after
@@ -107,6 +110,11 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     measure_from: float = 0.0  # samples sent earlier are warm-up and not counted
     errors: dict[str, int] = field(default_factory=dict)
+    # the server's own view: handoff_turn_seconds buckets {le: count} scraped from /metrics when measuring
+    # starts and when it ends (under --workers N one scrape covers every worker)
+    server_before: dict[float, float] = field(default_factory=dict)
+    server_after: dict[float, float] = field(default_factory=dict)
+    loop_lag: list[float] = field(default_factory=list)  # how late this load generator's timers fire
 
     def error(self, what: str) -> None:
         """Count one non-2xx answer or transport failure by its kind."""
@@ -127,6 +135,43 @@ def percentile(values: list[float], p: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
     return ordered[rank - 1]
+
+
+def turn_buckets(exposition: str) -> dict[float, float]:
+    """The cumulative `handoff_turn_seconds` bucket counts {upper bound: count} of a /metrics answer."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    out: dict[float, float] = {}
+    for family in text_string_to_metric_families(exposition):
+        if family.name == "handoff_turn_seconds":
+            for sample in family.samples:
+                if sample.name == "handoff_turn_seconds_bucket":
+                    le = float(sample.labels["le"])
+                    out[le] = out.get(le, 0.0) + sample.value
+    return out
+
+
+def bucket_quantile(before: dict[float, float], after: dict[float, float], q: float,
+                    drop_slowest: int = 0) -> float | None:
+    """The q-quantile of what was observed between two scrapes, interpolated in its bucket like PromQL's
+    histogram_quantile (so it is only as precise as the buckets around it).
+
+    `drop_slowest`: leave out that many of the slowest observations first (the handoffs, which wait ~1 s
+    for enrichment by design and are slower than every routine turn), giving the routine turns' quantile.
+    """
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    if not counts or counts[-1] - drop_slowest <= 0:
+        return None
+    rank = q * (counts[-1] - drop_slowest)
+    lower, below = 0.0, 0.0
+    for bound, count in zip(bounds, counts):
+        if count >= rank:
+            if math.isinf(bound):
+                return lower  # beyond the last finite bucket: its lower edge is all one can say
+            return lower + (bound - lower) * ((rank - below) / (count - below) if count > below else 1.0)
+        lower, below = bound, count
+    return None
 
 
 @contextmanager
@@ -234,7 +279,7 @@ def conversation_turns(rng: random.Random, ends_in_handoff: bool) -> list[dict[s
 
 
 async def bot(base: str, run: Run, bot_id: int, stop_at: float, budget: list[int], seed: int,
-              interval: float) -> None:
+              interval: float, bots: int = 1, connect_spread: float = 0.0) -> None:
     """One bot: conversation after conversation until time or the turn budget runs out.
 
     With `interval` > 0 the bot posts a turn every `interval` seconds (the customer and the AI take
@@ -243,6 +288,8 @@ async def bot(base: str, run: Run, bot_id: int, stop_at: float, budget: list[int
     # a client (one keep-alive connection) per bot: one shared pool scans every connection on each request
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=30,
                                  limits=httpx.Limits(max_connections=1)) as client:
+        if connect_spread:  # bot i connects i/bots of the way into the spread, not all in one burst
+            await asyncio.sleep(connect_spread * bot_id / bots)
         await client.get("/healthz")
         await _converse(client, run, bot_id, stop_at, budget, seed, interval)
 
@@ -330,8 +377,25 @@ async def webhook_sender(client: httpx.AsyncClient, run: Run, tickets: list[int]
         await asyncio.wait(pending, timeout=10)
 
 
+async def server_view(client: httpx.AsyncClient, run: Run, stop_at: float) -> None:
+    """Scrape the service's turn-latency histogram when measuring starts; the end scrape follows the load."""
+    await asyncio.sleep(max(0.0, run.measure_from - time.monotonic()))
+    run.server_before = turn_buckets((await client.get("/metrics")).text)
+
+
+async def lag_probe(run: Run, stop_at: float, every: float = 0.005) -> None:
+    """How late this process's timers fire: a busy load generator delays the bots' sends and reads too."""
+    while True:
+        before = time.monotonic()
+        if before >= stop_at:
+            return
+        await asyncio.sleep(every)
+        if before >= run.measure_from:
+            run.loop_lag.append(time.monotonic() - before - every)
+
+
 async def drive(base: str, run: Run, *, bots: int, seconds: float, warmup: float, max_turns: int, rate: float,
-                webhook_rate: float, tickets: list[int]) -> None:
+                webhook_rate: float, tickets: list[int], connect_spread: float = 0.0) -> None:
     """Run the bots and the webhook sender against `base` for `seconds`."""
     seed = random.randrange(10**6)
     async with httpx.AsyncClient(base_url=base, timeout=30) as hooks:
@@ -339,10 +403,14 @@ async def drive(base: str, run: Run, *, bots: int, seconds: float, warmup: float
         run.measure_from = time.monotonic() + warmup  # connections, threads and caches warm before it counts
         stop_at = run.measure_from + seconds
         await asyncio.gather(
-            *(bot(base, run, i, stop_at, budget, seed, bots / rate if rate else 0.0) for i in range(bots)),
+            *(bot(base, run, i, stop_at, budget, seed, bots / rate if rate else 0.0, bots, connect_spread)
+              for i in range(bots)),
             webhook_sender(hooks, run, tickets, webhook_rate, stop_at),
+            server_view(hooks, run, stop_at),
+            lag_probe(run, stop_at),
         )
         run.seconds = max(1e-9, min(time.monotonic(), stop_at) - run.measure_from)
+        run.server_after = turn_buckets((await hooks.get("/metrics")).text)
 
 
 def summarise(run: Run) -> dict[str, Any]:
@@ -367,6 +435,12 @@ def summarise(run: Run) -> dict[str, Any]:
         "v1_p99_ms": ms(percentile(turns, 99)),
         "v1_max_ms": ms(max(turns) if turns else None),
         "routine_p99_ms": ms(percentile(routine, 99)),
+        # the same turns timed inside the service (the /v1 handler, from handoff_turn_seconds buckets):
+        # what the client sees on top is parsing, queueing in both event loops, and the wire
+        "server_p50_ms": ms(bucket_quantile(run.server_before, run.server_after, 0.50)),
+        "server_p99_ms": ms(bucket_quantile(run.server_before, run.server_after, 0.99)),
+        "server_routine_p99_ms": ms(bucket_quantile(run.server_before, run.server_after, 0.99, len(handoff))),
+        "client_lag_p99_ms": ms(percentile(run.loop_lag, 99)),
         "handoffs": len(handoff),
         "handoff_p50_ms": ms(percentile(handoff, 50)),
         "webhook_acks": ok_hooks,
@@ -391,15 +465,16 @@ def bench_one(db: str, args: argparse.Namespace) -> dict[str, Any]:
             run = Run(db=db, seconds=args.seconds)
             asyncio.run(drive(base, run, bots=args.bots, seconds=args.seconds, warmup=args.warmup,
                               max_turns=args.max_turns, rate=args.rate,
-                              webhook_rate=args.webhook_rate, tickets=tickets))
+                              webhook_rate=args.webhook_rate, tickets=tickets,
+                              connect_spread=args.connect_spread))
         if os.environ.get("HANDOFF_BENCH_TIMELINE"):
             timeline(run)
         return summarise(run)
 
 
 def timeline(run: Run) -> None:
-    """Per second: turns answered and their median latency (to stderr; for finding stalls)."""
-    turns = [s for s in run.samples if s.kind != "webhook"]
+    """Per second: routine turns answered, their median and slowest latency (to stderr; for finding stalls)."""
+    turns = [s for s in run.samples if s.kind == "routine"]
     if not turns:
         return
     t0 = run.measure_from
@@ -407,14 +482,16 @@ def timeline(run: Run) -> None:
     for s in turns:
         by.setdefault(math.floor(s.at - t0), []).append(s.seconds)
     for sec in sorted(by):
-        print(f"{sec:4d}s {len(by[sec]):5d} turns  p50 {percentile(by[sec], 50) * 1000:7.1f} ms  "
-              f"max {max(by[sec]) * 1000:7.1f} ms", file=sys.stderr)
+        print(f"{sec:4d}s {len(by[sec]):5d} routine turns  p50 {percentile(by[sec], 50) * 1000:7.1f} ms  "
+              f"p99 {percentile(by[sec], 99) * 1000:7.1f} ms  max {max(by[sec]) * 1000:7.1f} ms", file=sys.stderr)
 
 
 def table(results: list[dict[str, Any]]) -> str:
     """The results as an aligned text table."""
     cols = [("DB", "db"), ("turns/s", "turns_per_second"), ("/v1 p50", "v1_p50_ms"), ("p90", "v1_p90_ms"),
             ("p99", "v1_p99_ms"), ("max", "v1_max_ms"), ("routine p99", "routine_p99_ms"),
+            ("server p50", "server_p50_ms"), ("server p99", "server_p99_ms"),
+            ("server routine p99", "server_routine_p99_ms"), ("client lag p99", "client_lag_p99_ms"),
             ("handoffs", "handoffs"), ("handoff p50", "handoff_p50_ms"), ("acks/s", "webhook_acks_per_second"),
             ("ack p50", "webhook_p50_ms"), ("ack p99", "webhook_p99_ms"), ("errors", "errors")]
     rows = [[h for h, _ in cols]] + [["-" if r[k] is None else str(r[k]) for _, k in cols] for r in results]
@@ -438,10 +515,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-turns", type=int, default=200_000, help="stop after this many turns even if time remains")
     p.add_argument("--pg-url", default=os.environ.get("HANDOFF_BENCH_PG_URL", DEFAULT_PG),
                    help="PostgreSQL server to create the throw-away database on")
+    p.add_argument("--connect-spread", type=float, default=0.0,
+                   help="seconds over which the bots open their connections (0: all at once, as at a fleet's "
+                        "restart; then one worker may accept most of them)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args(argv)
     if not 0 < args.seconds <= 600 or not 1 <= args.bots <= 1000 or args.workers < 1:
         p.error("--seconds must be in (0, 600], --bots in [1, 1000], --workers ≥ 1")
+    if not 0 <= args.connect_spread <= args.warmup:
+        p.error("--connect-spread must be in [0, --warmup]: connecting is part of the warm-up")
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = [bench_one(db, args) for db in dbs]
     if args.json:

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handoff import __version__, metrics
@@ -262,7 +262,8 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     async def prom() -> Response:
-        return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        # under `serve --workers N`, the sum over every worker's value files, whichever worker answers
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     if extra_routes:
         extra_routes(app)

@@ -114,7 +114,28 @@ def serve_app() -> Any:
     config = _config(None)  # $HANDOFF_SETTINGS, set by `serve` when --settings was given
     _setup_logging(config)
     runtime = build_runtime(config, run_migrations=False)  # the parent migrated before starting workers
-    return with_io_threads(runtime.app(jobs=os.environ.get(SERVE_JOBS_ENV, "1") == "1"))
+    return _forget_on_exit(with_io_threads(runtime.app(jobs=os.environ.get(SERVE_JOBS_ENV, "1") == "1")))
+
+
+def _forget_on_exit(app: Any) -> Any:
+    """Mark this worker's metrics dead when its app stops (live gauges only; counters keep counting)."""
+    import os
+    from contextlib import asynccontextmanager
+
+    from handoff import metrics
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> Any:
+        try:
+            async with inner(a) as state:
+                yield state
+        finally:
+            metrics.process_exited(os.getpid())
+
+    app.router.lifespan_context = lifespan
+    return app
 
 
 @app.command()
@@ -159,8 +180,50 @@ def serve(
     if not config.env.api_keys():
         log.warning("HANDOFF_API_KEYS is not set: the /v1 API accepts requests from this machine only")
     log.info("listening", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/docs", workers=workers)
-    uvicorn.run(target, host=host, port=port, log_config=None, access_log=False, server_header=False,
-                factory=workers > 1, workers=workers if workers > 1 else None)
+    metrics_dir = _shared_metrics_dir() if workers > 1 else None
+    try:
+        uvicorn.run(target, host=host, port=port, log_config=None, access_log=False, server_header=False,
+                    factory=workers > 1, workers=workers if workers > 1 else None)
+    finally:
+        if metrics_dir is not None:
+            import shutil
+
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _shared_metrics_dir() -> str:
+    """A fresh private directory for the workers' metric files, announced to them through the environment.
+
+    Set before uvicorn spawns the workers, so each imports prometheus_client already in multiprocess mode
+    (this parent imported it earlier, in single-process mode, and serves no requests). Never reused: a
+    directory left by an earlier run would add its counts to this one's.
+    """
+    import os
+    import tempfile
+
+    from handoff.metrics import MULTIPROC_ENV
+
+    _remove_stale_metrics_dirs(Path(tempfile.gettempdir()))
+    path = tempfile.mkdtemp(prefix=f"handoff-metrics-{os.getpid()}-")  # empty, mode 0700
+    os.environ[MULTIPROC_ENV] = path
+    return path
+
+
+def _remove_stale_metrics_dirs(tmp: Path) -> None:
+    """Remove the metrics directories of earlier `serve` runs that were killed before they could (pid gone)."""
+    import os
+    import shutil
+
+    for d in tmp.glob("handoff-metrics-*-*"):
+        pid = d.name.split("-")[2]
+        if not pid.isdigit() or d.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass  # alive, someone else's: leave it
 
 
 @app.command()

@@ -1,15 +1,27 @@
 """Prometheus series, all named handoff_*, in a registry of their own.
 
-Counters and histograms count what this process did; scrape every process (they add up). Durations
+Counters and histograms count what this process did. Under `serve --workers N` the worker processes
+share one directory of value files (prometheus_client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR set
+by `serve` before the workers start), and `/metrics` on any of them answers for all of them. Durations
 are observed when the event happens: claim, first human reply, solve.
+
+Multiprocess rules this module keeps: prometheus_client reads PROMETHEUS_MULTIPROC_DIR once, when it is
+first imported, so the variable must be in the environment before that (spawned workers inherit it);
+a Gauge added here needs a `multiprocess_mode` (e.g. "livesum"), and `process_exited` drops a stopped
+worker's live-gauge files (counters and histograms keep theirs: what a dead worker counted still counts).
 """
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
-_LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+# fine steps below 250 ms so the p50 and p99 of a routine turn (a few ms to tens of ms) can be read off
+_LATENCY = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5)
 _HUMAN = (30, 60, 120, 300, 600, 1800, 3600, 4 * 3600, 8 * 3600, 24 * 3600, 72 * 3600)
 
 TURNS = Counter("handoff_turns", "Turns posted to the /v1 API", ["role", "decision"], registry=REGISTRY)
@@ -27,3 +39,28 @@ FIRST_RESPONSE_SECONDS = Histogram("handoff_time_to_first_human_response_seconds
                                    "From handoff to the first public human reply", buckets=_HUMAN, registry=REGISTRY)
 RESOLUTION_SECONDS = Histogram("handoff_resolution_seconds", "From handoff to solved", buckets=_HUMAN,
                                registry=REGISTRY)
+
+
+def multiprocess_dir() -> str | None:
+    """The shared directory of value files when several processes count together, else None."""
+    return os.environ.get(MULTIPROC_ENV) or None
+
+
+def exposition() -> bytes:
+    """The text exposition of every handoff_* series: this process's, or all workers' in multiprocess mode."""
+    if multiprocess_dir() is None:
+        return generate_latest(REGISTRY)
+    from prometheus_client import multiprocess
+
+    registry = CollectorRegistry()  # fresh per scrape: the collector reads the files when asked
+    multiprocess.MultiProcessCollector(registry)
+    return generate_latest(registry)
+
+
+def process_exited(pid: int) -> None:
+    """Forget a stopped worker's live gauges (multiprocess mode only; a no-op otherwise)."""
+    if multiprocess_dir() is None:
+        return
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(pid)

@@ -77,6 +77,67 @@ def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_
         log.close()
 
 
+def _turns_total(text: str) -> float:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return sum(s.value for f in text_string_to_metric_families(text) if f.name == "handoff_turns"
+               for s in f.samples if s.name == "handoff_turns_total")
+
+
+def test_metrics_count_the_turns_of_every_worker_whichever_answers(tmp_path: Path, database_url: str) -> None:
+    port = _free_port()
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f'[service]\noutbox_dir = "{(tmp_path / "outbox").as_posix()}"\n', encoding="utf-8")
+    env = {**os.environ, "DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}
+    env.pop("HANDOFF_SETTINGS", None)
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    log = open(tmp_path / "server.log", "w+b")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "handoff.cli", "serve", "--settings", str(settings), "--port", str(port),
+         "--workers", "2", "--no-jobs"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
+    )
+    base = f"http://127.0.0.1:{port}"
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(_children(proc.pid)) >= 2:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "serve --workers 2 did not come up"
+            time.sleep(0.1)
+        workers = _children(proc.pid) - {proc.pid}
+        shared = {dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
+                  .get("PROMETHEUS_MULTIPROC_DIR") for pid in workers}
+        shared.discard(None)
+        assert len(shared) == 1, shared  # one directory, handed to every worker
+        metrics_dir = Path(shared.pop())
+        assert metrics_dir.is_dir() and metrics_dir.stat().st_mode & 0o077 == 0  # private to this user
+        # a new connection per turn until both workers have counted some (each writes counter_<pid>.db)
+        sent = 0
+        while sent < 10 or len(list(metrics_dir.glob("counter_*.db"))) < 2:
+            assert sent < 200, "every turn landed on one worker"
+            r = httpx.post(f"{base}/v1/conversations/spread-{sent}/messages", headers=headers, timeout=10,
+                           json={"role": "customer", "text": f"question number {sent}", "message_id": "m0"})
+            assert r.status_code == 200, r.text
+            sent += 1
+        # whichever worker a scrape lands on, it reports every worker's turns
+        for _ in range(8):
+            scrape = httpx.get(f"{base}/metrics", timeout=10)
+            assert scrape.status_code == 200
+            assert _turns_total(scrape.text) == sent
+            assert 'handoff_turn_seconds_bucket{le="0.0025"}' in scrape.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+    assert not metrics_dir.exists()  # removed when serve exits
+
+
 async def test_with_io_threads_sets_a_larger_default_executor_for_the_apps_life() -> None:
     seen: list[int] = []
     app = FastAPI()

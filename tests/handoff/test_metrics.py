@@ -1,0 +1,58 @@
+"""handoff.metrics: one process's series, or every worker's when they share a multiprocess directory."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from handoff import metrics
+
+# prometheus_client picks its mode when first imported, so each "worker" is a fresh interpreter
+_COUNT = """
+import sys
+from handoff import metrics
+for _ in range(int(sys.argv[1])):
+    metrics.TURNS.labels(role="customer", decision="continue").inc()
+    metrics.TURN_SECONDS.observe(0.003)
+"""
+_SCRAPE = "import sys; from handoff import metrics; sys.stdout.write(metrics.exposition().decode())"
+
+
+def _python(code: str, *args: str, env: dict[str, str]) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples
+               if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
+
+
+def test_exposition_sums_every_process_sharing_the_directory(tmp_path: Path) -> None:
+    env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
+    _python(_COUNT, "3", env=env)
+    _python(_COUNT, "4", env=env)
+    text = _python(_SCRAPE, env=env)  # a third process, which counted nothing itself
+    assert _sample(text, "handoff_turns_total", role="customer", decision="continue") == 7
+    assert _sample(text, "handoff_turn_seconds_bucket", le="0.005") == 7
+    assert _sample(text, "handoff_turn_seconds_bucket", le="0.0025") == 0
+
+
+def test_without_the_directory_exposition_is_this_process_only(monkeypatch) -> None:
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    before = _sample(metrics.exposition().decode(), "handoff_turns_total", role="ai", decision="handoff")
+    metrics.TURNS.labels(role="ai", decision="handoff").inc()
+    after = _sample(metrics.exposition().decode(), "handoff_turns_total", role="ai", decision="handoff")
+    assert after == before + 1
+    metrics.process_exited(os.getpid())  # a no-op outside multiprocess mode
+
+
+def test_process_exited_keeps_what_a_dead_worker_counted(tmp_path: Path) -> None:
+    env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
+    _python(_COUNT + "metrics.process_exited(__import__('os').getpid())\n", "2", env=env)
+    assert _sample(_python(_SCRAPE, env=env), "handoff_turns_total") == 2
