@@ -577,8 +577,9 @@ app.add_typer(setup_app, name="setup")
 
 @setup_app.command("zendesk")
 def setup_zendesk_cmd(
-    url: Annotated[str, typer.Option("--url", help="public URL of this service's POST /webhooks/zendesk")],
     settings: SettingsOpt = None,
+    url: Annotated[Optional[str], typer.Option(
+        "--url", help="public URL of POST /webhooks/zendesk (default: [service] public_url + /webhooks/zendesk)")] = None,
     name: Annotated[str, typer.Option(help="name of the webhook and the trigger")] = "Handoff",
     kind: Annotated[str, typer.Option(help="trigger (default; carries CSAT) or events")] = "trigger",
     show_secret: Annotated[bool, typer.Option("--show-secret", help="print the webhook's signing secret")] = False,
@@ -591,6 +592,7 @@ def setup_zendesk_cmd(
     config = _config(settings)
     if kind not in ("trigger", "events"):
         fail("--kind must be trigger or events")
+    url = url or config.settings.service.public_url.rstrip("/") + "/webhooks/zendesk"
     if not url.startswith(("https://", "http://")):
         fail("--url must be the public http(s) URL of /webhooks/zendesk")
     connector = build_zendesk(config)

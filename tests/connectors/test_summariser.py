@@ -129,7 +129,7 @@ async def test_transport_errors_return_none(error: Exception) -> None:
 @respx.mock
 async def test_overall_timeout_returns_none_quickly() -> None:
     async def slow(request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(30)
+        await asyncio.Event().wait()  # an upstream that never answers
         return httpx.Response(200, json=completion("too late"))
 
     respx.post(ENDPOINT).mock(side_effect=slow)

@@ -215,3 +215,15 @@ def test_erase_dry_run_then_for_real(files):
     assert done["conversations"] == 1 and done["messages"] == 1 and done["handoffs"] == 1
     assert invoke("erase").exit_code == 2
     assert invoke("erase", "--email", "a@b.c", "--conversation", "x").exit_code == 2
+
+
+def test_setup_zendesk_defaults_to_the_public_url(files, fake_zendesk, monkeypatch):
+    monkeypatch.setenv("ZENDESK_EMAIL", fake_zendesk.email)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", fake_zendesk.token)
+    monkeypatch.setenv("ZENDESK_URL", fake_zendesk.url)
+    settings = files[0] / "zd.toml"
+    settings.write_text("[service]\npublic_url = 'https://handoff.acme.test/'\n[zendesk]\nsubdomain = 'acme'\n")
+    r = runner.invoke(app, ["setup", "zendesk", "--settings", str(settings)])
+    assert r.exit_code == 0, r.output
+    [hook] = fake_zendesk.requests_to("/api/v2/webhooks", "POST")
+    assert hook.json["webhook"]["endpoint"] == "https://handoff.acme.test/webhooks/zendesk"
