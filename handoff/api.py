@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from handoff import __version__, metrics
 from handoff.errors import install_error_handlers
 from handoff.request_limits import install_request_limits
+from handoff.routing.hours import load_zone
 from handoff.service import ConversationBusy, NotFoundError, TurnService, turn_from_body
 
 log = structlog.get_logger("handoff.api")
@@ -41,14 +42,8 @@ class CustomerIn(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str | None) -> str | None:
-        if v is None:
-            return v
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        if v is not None:
+            load_zone(v)
         return v
 
 

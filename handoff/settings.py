@@ -22,6 +22,7 @@ from handoff.analytics import QualitySettings
 from handoff.briefing import BriefingSettings
 from handoff.decide.config import TriggerSettings
 from handoff.routing.config import RoutingSettings
+from handoff.routing.hours import load_zone
 
 DEFAULT_SETTINGS_PATH = Path("settings.toml")
 
@@ -113,12 +114,7 @@ class DigestSettings(_Section):
     @field_validator("timezone")
     @classmethod
     def _tz(cls, v: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {v!r}") from None
+        load_zone(v)
         return v
 
 

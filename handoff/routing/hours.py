@@ -94,7 +94,7 @@ def load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown time zone {name!r}: use an IANA name such as America/New_York") from exc
+        raise ValueError(f"unknown time zone {name!r}: use an IANA time zone name such as America/New_York") from exc
 
 
 def check_calendar(country: str, subdivision: str | None = None) -> None:
