@@ -2,38 +2,19 @@
 alert found in local fake Zendesk and Slack servers."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+
 API_KEY = "e2e-key-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
 def server(tmp_path: Path, database_url: str, fake_zendesk, fake_slack):
-    port = _free_port()
+    port = free_port()
     settings = tmp_path / "settings.toml"
     settings.write_text(
         f"""
@@ -49,7 +30,6 @@ poll_seconds = 1
         encoding="utf-8",
     )
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "HANDOFF_SETTINGS": str(settings),
         "HANDOFF_API_KEYS": API_KEY,
@@ -59,29 +39,18 @@ poll_seconds = 1
         "SLACK_BOT_TOKEN": fake_slack.token,
         "SLACK_API_URL": fake_slack.api_url,
     }
-    log = open(tmp_path / "server.log", "w+b")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "handoff.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-    )
+    log = tmp_path / "server.log"
+    proc = start_process(["serve", "--host", "127.0.0.1", "--port", str(port)], env, tmp_path, log)
     base = f"http://127.0.0.1:{port}"
-
-    def up():
-        if proc.poll() is not None:
-            log.seek(0)
-            raise AssertionError(f"server exited: {log.read().decode(errors='replace')[-3000:]}")
-        try:
-            return httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    _wait_until(up, 30, "the server to answer /healthz")
     try:
-        yield base, tmp_path / "server.log"
+        wait_healthy(base, proc, log)
+    except AssertionError:
+        stop_process(proc)
+        raise
+    try:
+        yield base, log
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+        stop_process(proc)
 
 
 def test_conversation_over_http_produces_ticket_and_alert(server, fake_zendesk, fake_slack):
@@ -101,7 +70,7 @@ def test_conversation_over_http_produces_ticket_and_alert(server, fake_zendesk, 
     handoff_id = answers[-1]["handoff_id"]
     assert "repeat" in answers[-1]["customer_message"]
 
-    ticket = _wait_until(lambda: next(iter(fake_zendesk.tickets.values()), None), 15, "the Zendesk ticket")
+    ticket = wait_until(lambda: next(iter(fake_zendesk.tickets.values()), None), 15, "the Zendesk ticket")
     assert ticket["external_id"] == handoff_id
     assert "handoff" in ticket["tags"]
     assert ticket["priority"] in ("normal", "high", "urgent")
@@ -109,7 +78,7 @@ def test_conversation_over_http_produces_ticket_and_alert(server, fake_zendesk, 
     assert comments[0]["public"] is False
     assert "real person" in comments[0]["body"]
 
-    alert = _wait_until(lambda: next((m for m in fake_slack.messages if m["channel"] == "C0HANDOFF"), None), 15,
+    alert = wait_until(lambda: next((m for m in fake_slack.messages if m["channel"] == "C0HANDOFF"), None), 15,
                         "the Slack alert")
     assert alert["text"]
     buttons = [e for b in alert["blocks"] if b["type"] == "actions" for e in b["elements"]]
@@ -117,7 +86,7 @@ def test_conversation_over_http_produces_ticket_and_alert(server, fake_zendesk, 
     assert any(b.get("action_id") == "handoff_open_ticket" and b["url"].endswith(f"/agent/tickets/{ticket['id']}") for b in buttons)
     assert "ana@example.com" not in str(alert["blocks"])  # PII masked in Slack
 
-    status = _wait_until(
+    status = wait_until(
         lambda: (lambda d: d if all(x["status"] == "sent" for x in d["deliveries"]) else None)(
             httpx.get(f"{base}/v1/handoffs/{handoff_id}", headers=headers, timeout=5).json()), 15, "deliveries sent")
     assert status["zendesk_ticket_id"] == ticket["id"]

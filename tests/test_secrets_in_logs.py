@@ -5,10 +5,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.parse
 from datetime import UTC, datetime
@@ -16,18 +12,14 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+
 SECRETS = {
     "HANDOFF_API_KEYS": "api-key-A1b2C3d4E5f6",
     "ZENDESK_WEBHOOK_SECRET": "zd-webhook-signing-secret-9f8e7d",
     "SLACK_SIGNING_SECRET": "slack-signing-secret-0a1b2c3d4e",
     "HANDOFF_SUMMARISER_API_KEY": "sk-summariser-key-5566778899",
 }
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _zendesk_signed(body: bytes, secret: str) -> dict[str, str]:
@@ -48,7 +40,7 @@ def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, f
     fake_stripe.add_customer("ana@example.com", name="Ana Lima")
     fake_hubspot.add_contact("ana@example.com")
     fake_zendesk.fail_next(401, times=5, path="/api/v2/tickets.json")  # ticket writes refused: logged, dead
-    port = _port()
+    port = free_port()
     settings = tmp_path / "settings.toml"
     settings.write_text(
         f"[service]\noutbox_dir = '{(tmp_path / 'outbox').as_posix()}'\nlog_level = 'debug'\nlog_format = 'json'\n"
@@ -57,27 +49,16 @@ def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, f
         "[briefing.summariser]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n",
         encoding="utf-8",
     )
-    env = {**os.environ, **SECRETS, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(settings),
+    env = {**SECRETS, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(settings),
            "ZENDESK_EMAIL": fake_zendesk.email, "ZENDESK_API_TOKEN": fake_zendesk.token, "ZENDESK_URL": fake_zendesk.url,
            "SLACK_BOT_TOKEN": fake_slack.token, "SLACK_API_URL": fake_slack.api_url,
            "STRIPE_API_KEY": fake_stripe.api_key, "STRIPE_API_BASE": fake_stripe.url,
            "HUBSPOT_ACCESS_TOKEN": fake_hubspot.token, "HUBSPOT_URL": fake_hubspot.url}
-    log = open(tmp_path / "run.log", "w+b")
-    proc = subprocess.Popen([sys.executable, "-m", "handoff.cli", "serve", "--port", str(port)], env=env,
-                            stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    proc = start_process(["serve", "--port", str(port)], env, tmp_path, tmp_path / "run.log")
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {SECRETS['HANDOFF_API_KEYS']}"}
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, "server exited"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=0.5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_healthy(base, proc, tmp_path / "run.log")
         customer = {"email": "ana@example.com", "name": "Ana"}
         r = httpx.post(f"{base}/v1/conversations/s-1/messages", headers=auth, timeout=10,
                        json={"role": "customer", "text": "I want a real person now", "customer": customer})
@@ -94,16 +75,13 @@ def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, f
         httpx.post(f"{base}/slack/events", content=form, headers=_slack_signed(form, SECRETS["SLACK_SIGNING_SECRET"]),
                    timeout=5)
         httpx.post(f"{base}/slack/events", content=form, headers=_slack_signed(form, "forged"), timeout=5)
-        while True:  # the ticket, refused once with 401, is dead; the alert goes out
+        def settled():  # the ticket, refused with 401, is dead; the alert goes out
             status = httpx.get(f"{base}/v1/handoffs/{hid}", headers=auth, timeout=5).json()
-            if {d["status"] for d in status["deliveries"]} <= {"sent", "dead"} and status["deliveries"]:
-                break
-            assert time.monotonic() < deadline + 30
-            time.sleep(0.05)
+            return status["deliveries"] and {d["status"] for d in status["deliveries"]} <= {"sent", "dead"}
+
+        wait_until(settled, 30, "the deliveries to settle", (proc,))
     finally:
-        proc.terminate()
-        proc.wait(timeout=15)
-        log.close()
+        stop_process(proc)
     text = (tmp_path / "run.log").read_text(errors="replace")
     assert '"level": "debug"' in text or '"level":"debug"' in text  # debug really was on
     assert "delivery dead" in text and "zendesk webhook refused" in text

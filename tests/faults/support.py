@@ -1,15 +1,9 @@
 """Helpers shared by the fault tests: vendor object counts, fault switches, polling, subprocesses."""
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
-from pathlib import Path
 from typing import Any, TypeVar
 
 from tests.fakes.http import FakeResponse, FakeServer
@@ -72,27 +66,8 @@ def stall_answers(fake: FakeServer, seconds: float, when: Callable[[BaseHTTPRequ
     fake._write = _write  # type: ignore[method-assign]
 
 
-def wait_until(predicate: Callable[[], T], timeout: float, what: str,
-               procs: tuple[subprocess.Popen[bytes], ...] = (), interval: float = 0.05) -> T:
-    """Poll until `predicate()` is truthy (and return it); fail after `timeout` or if a process died."""
-    deadline = time.monotonic() + timeout
-    while True:
-        for p in procs:
-            if p.poll() is not None:
-                raise AssertionError(f"a process exited early with {p.returncode} while waiting for {what}")
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def vendor_env(fake_zendesk: FakeZendesk, fake_slack: FakeSlack) -> dict[str, str]:
@@ -102,22 +77,4 @@ def vendor_env(fake_zendesk: FakeZendesk, fake_slack: FakeSlack) -> dict[str, st
             "SLACK_API_URL": fake_slack.api_url}
 
 
-def start_process(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    """`python -m handoff.cli ARGS` with stdout and stderr into `log`."""
-    out = open(log, "ab")  # noqa: SIM115 - the child owns the handle for its life
-    try:
-        return subprocess.Popen([sys.executable, "-m", "handoff.cli", *args], env={**os.environ, **env},
-                                stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-    finally:
-        out.close()
 
-
-def stop_process(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate a child we started and reap it."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)

@@ -20,8 +20,8 @@ from handoff.storage.db import make_engine, make_sessionmaker
 from handoff.storage.tables import DeliveryRow, HandoffRow, MessageRow
 from tests.conftest import requires_postgres
 from tests.faults.conftest import FAULT_SETTINGS, make_handoff
-from tests.faults.support import (API_KEY, HUMAN_PLEASE, alerts_by_handoff, free_port, start_process, stop_process,
-                                  tickets_by_handoff, vendor_env, wait_until)
+from tests.faults.support import API_KEY, HUMAN_PLEASE, alerts_by_handoff, tickets_by_handoff, vendor_env
+from tests.support.processes import free_port, start_process, stop_process, wait_until
 from tests.faults.tcp_proxy import TcpProxy
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,14 +12,9 @@ import httpx
 from fastapi import FastAPI
 
 from handoff.cli import IO_THREADS, with_io_threads
+from tests.support.processes import free_port
 
 API_KEY = "serve-test-key-0123456789"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _children(pid: int) -> set[int]:
@@ -37,7 +31,7 @@ def _children(pid: int) -> set[int]:
 
 
 def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[service]\noutbox_dir = "{(tmp_path / "outbox").as_posix()}"\n', encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}
@@ -85,7 +79,7 @@ def _turns_total(text: str) -> float:
 
 
 def test_metrics_count_the_turns_of_every_worker_whichever_answers(tmp_path: Path, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[service]\noutbox_dir = "{(tmp_path / "outbox").as_posix()}"\n', encoding="utf-8")
     env = {**os.environ, "DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}

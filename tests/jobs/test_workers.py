@@ -2,10 +2,6 @@
 once and each delivery is sent once."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -16,21 +12,10 @@ from handoff.service import TurnInput
 from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from tests.conftest import requires_postgres
 from tests.support.clock import Clock
+from tests.support.processes import start_process, stop_process, wait_until
 from tests.support.settings import shipped_settings
 
 HANDOFFS = 12
-
-
-def _wait_until(predicate, timeout: float, what: str, procs):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for p in procs:
-            if p.poll() is not None:
-                raise AssertionError(f"a worker exited early with {p.returncode}")
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @requires_postgres
@@ -59,10 +44,8 @@ async def test_two_workers_share_callbacks_and_deliveries_exactly_once(make_conf
         s.execute(update(DeliveryRow).values(next_attempt_at=datetime.now(UTC) - timedelta(minutes=1)))
         s.commit()
 
-    proc_env = {**os.environ, **env, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(config.path)}
-    logs = [open(tmp_path / f"worker{n}.log", "w+b") for n in range(2)]
-    procs = [subprocess.Popen([sys.executable, "-m", "handoff.cli", "worker"], env=proc_env, stdout=log,
-                              stderr=subprocess.STDOUT, cwd=tmp_path) for log in logs]
+    proc_env = {**env, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(config.path)}
+    procs = tuple(start_process(["worker"], proc_env, tmp_path, tmp_path / f"worker{n}.log") for n in range(2))
     try:
         def done() -> bool:
             with rt.sessions() as s:
@@ -70,14 +53,10 @@ async def test_two_workers_share_callbacks_and_deliveries_exactly_once(make_conf
                 pending = s.scalars(select(DeliveryRow.id).where(DeliveryRow.status != "sent")).all()
             return all(fired) and not pending
 
-        _wait_until(done, 60, "every callback fired and every delivery sent", procs)
+        wait_until(done, 60, "every callback fired and every delivery sent", procs, interval=0.1)
     finally:
         for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(timeout=15)
-        for log in logs:
-            log.close()
+            stop_process(p)
 
     with rt.sessions() as s:
         fired = Counter(e.handoff_id for e in s.scalars(select(HandoffEventRow).where(HandoffEventRow.kind == "callback_fired")))
