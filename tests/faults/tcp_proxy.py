@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.engine import make_url
 
 
 class TcpProxy:
@@ -96,3 +100,14 @@ class TcpProxy:
     def stop(self) -> None:
         """Close everything."""
         self.cut()
+
+
+@contextmanager
+def proxied_database(database_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """A cuttable proxy in front of a PostgreSQL server, and the database URL that goes through it."""
+    url = make_url(database_url)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
+    try:
+        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    finally:
+        proxy.stop()

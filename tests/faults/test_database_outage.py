@@ -11,7 +11,6 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from structlog.testing import capture_logs
 
 from handoff.compose import build_runtime
@@ -22,25 +21,17 @@ from tests.conftest import requires_postgres
 from tests.faults.conftest import FAULT_SETTINGS, make_handoff
 from tests.faults.support import API_KEY, HUMAN_PLEASE, alerts_by_handoff, tickets_by_handoff, vendor_env
 from tests.support.processes import free_port, start_process, stop_process, wait_until
-from tests.faults.tcp_proxy import TcpProxy
+from tests.faults.tcp_proxy import TcpProxy, proxied_database
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 OUTAGE_SECONDS = 2.0
 
 
 @pytest.fixture
-def proxy(database_url: str) -> Iterator[TcpProxy]:
-    """A cuttable proxy in front of the test PostgreSQL server."""
-    url = make_url(database_url)
-    p = TcpProxy(url.host or "127.0.0.1", url.port or 5432).start()
-    try:
-        yield p
-    finally:
-        p.stop()
-
-
-def through(database_url: str, proxy: TcpProxy) -> str:
-    return make_url(database_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+def proxied(database_url: str) -> Iterator[tuple[TcpProxy, str]]:
+    """A cuttable proxy in front of the test PostgreSQL server, and the URL through it."""
+    with proxied_database(database_url) as pair:
+        yield pair
 
 
 def turn(text: str, message_id: str) -> dict:
@@ -48,8 +39,9 @@ def turn(text: str, message_id: str) -> dict:
 
 
 @requires_postgres
-async def test_outage_answers_503_then_recovers(make_config, database_url, proxy, fake_zendesk, fake_slack):
-    config = make_config(FAULT_SETTINGS, DATABASE_URL=through(database_url, proxy),
+async def test_outage_answers_503_then_recovers(make_config, proxied, fake_zendesk, fake_slack):
+    proxy, url = proxied
+    config = make_config(FAULT_SETTINGS, DATABASE_URL=url,
                          **vendor_env(fake_zendesk, fake_slack))
     rt = build_runtime(config)
     rt.service.on_handoff = lambda _id: None
@@ -168,12 +160,13 @@ class Bot:
 
 
 @requires_postgres
-def test_serve_rides_out_a_database_outage(make_config, database_url, proxy, tmp_path: Path, fake_zendesk,
+def test_serve_rides_out_a_database_outage(make_config, database_url, proxied, tmp_path: Path, fake_zendesk,
                                            fake_slack):
+    proxy, url = proxied
     config = make_config(FAULT_SETTINGS + "poll_seconds = 0.2\n", **vendor_env(fake_zendesk, fake_slack))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**vendor_env(fake_zendesk, fake_slack), "DATABASE_URL": through(database_url, proxy),
+    env = {**vendor_env(fake_zendesk, fake_slack), "DATABASE_URL": url,
            "HANDOFF_SETTINGS": str(config.path), "HANDOFF_API_KEYS": API_KEY}
     serve = start_process(["serve", "--port", str(port)], env, tmp_path, tmp_path / "serve.log")
     direct = make_engine(database_url)

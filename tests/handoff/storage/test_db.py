@@ -42,3 +42,57 @@ def test_concurrent_migrations_on_postgresql(pg_database):
     finally:
         for e in engines:
             e.dispose()
+
+
+@requires_postgres
+def test_connection_that_died_while_idle_is_replaced_without_an_error(database_url, monkeypatch):
+    """After a quiet spell a pooled connection is checked before use; a dead one is swapped for a new one."""
+    from sqlalchemy import text
+
+    from handoff.storage import db
+    from tests.faults.tcp_proxy import proxied_database
+
+    now = [1000.0]
+    monkeypatch.setattr(db.time, "monotonic", lambda: now[0])
+    with proxied_database(database_url) as (proxy, url):
+        engine = make_engine(url)
+        try:
+            with engine.connect() as c:
+                assert c.execute(text("SELECT 1")).scalar() == 1
+            proxy.cut()  # the server restarts while the service is idle
+            proxy.restore()
+            now[0] += db.IDLE_CHECK_SECONDS + 1
+            with engine.connect() as c:
+                assert c.execute(text("SELECT 2")).scalar() == 2
+            assert proxy.accepted == 2  # the dead connection was replaced, once
+        finally:
+            engine.dispose()
+
+
+@requires_postgres
+def test_busy_connection_is_not_pinged_and_a_break_refreshes_the_pool(database_url, monkeypatch):
+    """In use within IDLE_CHECK_SECONDS, a connection is not pinged (no extra round trip per turn): a break
+    shows as one error, which the request answers with a 503, and makes the pool replace its connections."""
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from handoff.storage import db
+    from tests.faults.tcp_proxy import proxied_database
+
+    monkeypatch.setattr(db.time, "monotonic", lambda: 1000.0)
+    with proxied_database(database_url) as (proxy, url):
+        engine = make_engine(url)
+        try:
+            with engine.connect() as a, engine.connect() as b:  # two pooled connections
+                a.execute(text("SELECT 1"))
+                b.execute(text("SELECT 1"))
+            proxy.cut()
+            proxy.restore()
+            with pytest.raises(OperationalError), engine.connect() as c:
+                c.execute(text("SELECT 1"))
+            for _ in range(2):  # both stale connections were discarded with the first failure
+                with engine.connect() as c:
+                    assert c.execute(text("SELECT 3")).scalar() == 3
+        finally:
+            engine.dispose()
