@@ -185,6 +185,21 @@ def test_state_round_trips_through_json_and_continues_identically() -> None:
     assert d1 == d2 and s1 == s2 and d1.handoff
 
 
+def test_state_json_is_what_asdict_gives_and_shares_nothing_with_the_state() -> None:
+    import dataclasses
+
+    turns = [("customer", "The sync broke and we lost files, really upset."), ("ai", "I think it's possible.", 0.5),
+             ("customer", "This is ridiculous, nothing works"), ("ai", "Let me check that for you.", 0.6)]
+    state, _, _ = run(turns)
+    out = state.to_json()
+    assert out == json.loads(json.dumps(dataclasses.asdict(state)))
+    assert state.sentiments and state.customer_fps  # the copy below is of something
+    out["sentiments"].append(99.0)
+    for v in out["weak"].values():
+        v.append("x")
+    assert 99.0 not in state.sentiments and all("x" not in v for v in state.weak.values())
+
+
 def test_step_is_pure() -> None:
     state = initial_state()
     before = json.dumps(state.to_json())
