@@ -113,8 +113,12 @@ def serve_app() -> Any:
 
     config = _config(None)  # $HANDOFF_SETTINGS, set by `serve` when --settings was given
     _setup_logging(config)
+    from handoff.serving import freeze_startup_heap
+
     runtime = build_runtime(config, run_migrations=False)  # the parent migrated before starting workers
-    return _forget_on_exit(with_io_threads(runtime.app(jobs=os.environ.get(SERVE_JOBS_ENV, "1") == "1")))
+    app = _forget_on_exit(with_io_threads(runtime.app(jobs=os.environ.get(SERVE_JOBS_ENV, "1") == "1")))
+    freeze_startup_heap()
+    return app
 
 
 def _forget_on_exit(app: Any) -> Any:
@@ -156,14 +160,22 @@ def serve(
     import uvicorn
 
     from handoff.compose import build_runtime
+    from handoff.serving import PortInUse, balanced_workers_supported, check_port_free, freeze_startup_heap, run_workers
 
     config = _config(settings)
     _setup_logging(config)
     log = structlog.get_logger("handoff")
+    try:
+        check_port_free(host, port)
+    except PortInUse as e:
+        fail(f"cannot listen: {e.strerror}")
+    except OSError as e:
+        fail(f"cannot listen on {host}:{port}: {e.strerror or e}")
     if workers == 1:
         runtime = build_runtime(config)
         _startup_notes(runtime)
         target: Any = with_io_threads(runtime.app(jobs=jobs))
+        freeze_startup_heap()
     else:
         from handoff.storage.db import make_engine, migrate
 
@@ -181,9 +193,18 @@ def serve(
         log.warning("HANDOFF_API_KEYS is not set: the /v1 API accepts requests from this machine only")
     log.info("listening", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/docs", workers=workers)
     metrics_dir = _shared_metrics_dir() if workers > 1 else None
+    options: dict[str, Any] = {"log_config": None, "access_log": False, "server_header": False}
     try:
-        uvicorn.run(target, host=host, port=port, log_config=None, access_log=False, server_header=False,
-                    factory=workers > 1, workers=workers if workers > 1 else None)
+        if workers > 1 and balanced_workers_supported():
+            try:
+                code = run_workers(workers, host, port, {"app": target, "factory": True, **options})
+            except PortInUse as e:  # taken between the check above and the workers' start
+                fail(f"cannot listen: {e.strerror}")
+            if code:
+                fail("a worker could not start; see the log above", code)
+        else:
+            uvicorn.run(target, host=host, port=port, factory=workers > 1, workers=workers if workers > 1 else None,
+                        **options)
     finally:
         if metrics_dir is not None:
             import shutil
@@ -235,9 +256,12 @@ def worker(settings: SettingsOpt = None) -> None:
 
     config = _config(settings)
     _setup_logging(config)
+    from handoff.serving import freeze_startup_heap
+
     runtime = build_runtime(config)
     _startup_notes(runtime)
     log = structlog.get_logger("handoff")
+    freeze_startup_heap()
 
     async def main() -> None:
         stop = asyncio.Event()
