@@ -117,6 +117,7 @@ def serve_app() -> Any:
 
     runtime = build_runtime(config, run_migrations=False)  # the parent migrated before starting workers
     app = _forget_on_exit(with_io_threads(runtime.app(jobs=os.environ.get(SERVE_JOBS_ENV, "1") == "1")))
+    runtime.warm_up()
     freeze_startup_heap()
     return app
 
@@ -175,6 +176,7 @@ def serve(
         runtime = build_runtime(config)
         _startup_notes(runtime)
         target: Any = with_io_threads(runtime.app(jobs=jobs))
+        runtime.warm_up()
         freeze_startup_heap()
     else:
         from handoff.storage.db import make_engine, migrate

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -174,6 +174,23 @@ class Runtime:
             health=self.health,
             extra_routes=routes,
         )
+
+    def warm_up(self) -> None:
+        """Do before the first request what it would otherwise pay for: compile the trigger patterns and
+        open the database connections the turn threads use (a failure is only logged: the API answers
+        503 until the database is reachable)."""
+        from handoff.decide.matchers import for_settings
+        from handoff.service import DB_THREADS
+
+        for_settings(self.config.settings.triggers)
+        try:
+            with ExitStack() as opened:
+                for _ in range(1 if self.engine.dialect.name == "sqlite" else DB_THREADS):
+                    opened.enter_context(self.engine.connect())
+        except Exception as e:  # noqa: BLE001 - start anyway; requests meet the outage with a clear 503
+            from handoff.errors import describe
+
+            log.warning("could not open database connections at start-up", error=describe(e))
 
     def close(self) -> None:
         """Release connections and the database threads."""
