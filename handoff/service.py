@@ -168,12 +168,6 @@ def new_handoff_id() -> str:
     return "h_" + uuid.uuid4().hex[:24]
 
 
-def customer_from_json(data: dict[str, Any] | None) -> Customer:
-    """Rebuild a Customer stored as JSON."""
-    data = data or {}
-    return Customer(**{k: data.get(k) for k in ("email", "name", "external_id", "language", "timezone")})
-
-
 _CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
 _KB_FIELDS = tuple(f.name for f in fields(KBArticle))
 
@@ -181,6 +175,12 @@ _KB_FIELDS = tuple(f.name for f in fields(KBArticle))
 def _flat(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     # dataclasses.asdict deep-copies each value: ten times the cost, per turn, for fields that are strings
     return {n: getattr(obj, n) for n in names}
+
+
+def customer_from_json(data: dict[str, Any] | None) -> Customer:
+    """Rebuild a Customer stored as JSON."""
+    data = data or {}
+    return Customer(**{k: data.get(k) for k in _CUSTOMER_FIELDS})
 
 
 def _merge_customer(old: Customer, new: Customer | None) -> Customer:

@@ -12,22 +12,9 @@ import httpx
 from fastapi import FastAPI
 
 from handoff.cli import IO_THREADS, with_io_threads
-from tests.support.processes import free_port
+from tests.support.processes import child_pids, free_port
 
 API_KEY = "serve-test-key-0123456789"
-
-
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid:
-                out.add(int(entry.name))
-    return out
 
 
 def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_url: str) -> None:
@@ -48,7 +35,7 @@ def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_
         while True:
             assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(_children(proc.pid)) >= 2:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(child_pids(proc.pid)) >= 2:
                     break
             except httpx.HTTPError:
                 pass
@@ -64,7 +51,7 @@ def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_
             repeat = client.post("/v1/conversations/multi/messages",
                                  json={"role": "customer", "text": "question number 0", "message_id": "m0"}).json()
             assert repeat["message_index"] == 0  # idempotent across processes
-        assert len(_children(proc.pid)) >= 2
+        assert len(child_pids(proc.pid)) >= 2
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -98,13 +85,13 @@ def test_metrics_count_the_turns_of_every_worker_whichever_answers(tmp_path: Pat
         while True:
             assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(_children(proc.pid)) >= 2:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(child_pids(proc.pid)) >= 2:
                     break
             except httpx.HTTPError:
                 pass
             assert time.monotonic() < deadline, "serve --workers 2 did not come up"
             time.sleep(0.1)
-        workers = _children(proc.pid) - {proc.pid}
+        workers = child_pids(proc.pid) - {proc.pid}
         shared = {dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
                   .get("PROMETHEUS_MULTIPROC_DIR") for pid in workers}
         shared.discard(None)

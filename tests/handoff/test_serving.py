@@ -12,29 +12,16 @@ import httpx
 import pytest
 
 from handoff.serving import PortInUse, balanced_workers_supported, check_port_free, run_workers
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+from tests.support.processes import child_pids, free_port, start_process, stop_process, wait_healthy, wait_until
 
 pytestmark = pytest.mark.skipif(not balanced_workers_supported(), reason="SO_REUSEPORT balancing is Linux-only")
 
 API_KEY = "serving-test-key-0123456789"
 
 
-def _children(pid: int) -> set[int]:
-    out: set[int] = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(stat[1]) == pid:
-                out.add(int(entry.name))
-    return out
-
-
 def _workers(pid: int) -> set[int]:
     """The worker processes of a `serve` (multiprocessing's resource tracker is a child too, but no worker)."""
-    return {p for p in _children(pid) if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text(errors="replace")}
+    return {p for p in child_pids(pid) if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text(errors="replace")}
 
 
 def _wait_for_workers(proc: subprocess.Popen[bytes], count: int, without: int | None = None) -> set[int]:

@@ -70,3 +70,17 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: f
             return False
 
     wait_until(up, timeout, "the server to answer /healthz")
+
+
+def child_pids(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (from /proc; Linux)."""
+    out: set[int] = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid:
+                out.add(int(entry.name))
+    return out
