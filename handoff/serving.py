@@ -138,7 +138,9 @@ def _supervise(sockets: list[socket.socket], uvicorn_options: dict[str, Any]) ->
                 if w.process.is_alive() or stop.is_set():
                     continue
                 w.process.join()
-                if not w.ready.is_set():
+                # exited by itself before serving: the app or its settings are broken and would fail again
+                # (killed by a signal while starting, e.g. out of memory, it is replaced like any other)
+                if not w.ready.is_set() and (w.process.exitcode or 0) >= 0:
                     log.error("a worker failed to start; stopping", exit_code=w.process.exitcode)
                     stop.set()
                     code = 1

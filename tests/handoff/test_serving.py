@@ -102,8 +102,12 @@ def test_a_killed_worker_is_replaced_and_no_connection_is_refused_meanwhile(tmp_
     try:
         wait_healthy(base, proc, tmp_path / "serve.log")
         workers = _wait_for_workers(proc, 2)
+        log = tmp_path / "serve.log"
+        wait_until(lambda: log.read_text(errors="replace").count("Application startup complete") == 2, 30,
+                   "both workers to serve", (proc,))
         victim = min(workers)
         os.kill(victim, signal.SIGKILL)
+        wait_until(lambda: _gone(victim), 10, "the killed worker to be gone")  # what it had accepted died with it
         # connections the kernel sends to the dead worker's socket wait for its replacement, none is refused
         conns = _get_on_fresh_connections(port, 30)
         for c in conns:
@@ -135,6 +139,14 @@ def test_a_second_serve_on_the_same_port_is_refused(tmp_path: Path, database_url
         stop_process(first)
 
 
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in ("Z", "X")  # dead, not yet reaped
+
+
 def _python_cli() -> list[str]:
     import sys
 
@@ -149,6 +161,19 @@ def test_port_check_sees_a_listening_socket_but_not_a_closed_one() -> None:
         with pytest.raises(PortInUse, match="already in use"):
             check_port_free("127.0.0.1", port)
     check_port_free("127.0.0.1", port)  # closed: free again
+
+
+def test_a_worker_killed_while_starting_is_replaced(tmp_path: Path, database_url: str) -> None:
+    port = free_port()
+    proc = _serve(tmp_path, database_url, port)
+    try:
+        first = _wait_for_workers(proc, 2)
+        for pid in first:  # most likely still importing or building the app
+            os.kill(pid, signal.SIGKILL)
+        wait_healthy(f"http://127.0.0.1:{port}", proc, tmp_path / "serve.log")
+        assert not (_wait_for_workers(proc, 2) & first)
+    finally:
+        stop_process(proc)
 
 
 def test_a_worker_that_cannot_start_stops_the_supervisor_with_exit_1() -> None:
