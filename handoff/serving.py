@@ -3,9 +3,9 @@
 uvicorn's multi-worker mode shares one listening socket, and whichever worker wakes first accepts every
 connection waiting (asyncio takes up to 100 per wake-up). Keep-alive clients that connect together, as a
 bot fleet does after a deploy, then pile onto one worker: measured here, 48 of 63 and 58 of 61 bot
-connections on one of two workers, which saturated its core and tripled the p99 while the other idled. Here the supervisor
-binds one SO_REUSEPORT socket per worker, all before any worker starts, and the kernel spreads new
-connections over them by a hash of the addresses. Where SO_REUSEPORT does not balance (it only does on
+connections on one of two workers, which saturated its core and tripled the p99 while the other idled.
+Here the supervisor binds one SO_REUSEPORT socket per worker, all before any worker starts, and the
+kernel spreads new connections over them by a hash of the addresses. Where SO_REUSEPORT does not balance (it only does on
 Linux), uvicorn's own mode is used.
 
 The supervisor keeps every socket open for the life of the service: a worker that dies is replaced on the
