@@ -150,8 +150,9 @@ class _Undecided:
 
 
 @dataclass(frozen=True)
-class _Routine:
-    """A turn decided in the database thread that stays with the AI: what to store, and the answer."""
+class _TurnWrite:
+    """A decided turn to store: the conversation row as read, the message and its answer, and what the
+    conversation becomes (merged customer, page, ticket, channel, engine state)."""
 
     conv: Any
     message: Message
@@ -175,6 +176,26 @@ _KB_FIELDS = tuple(f.name for f in fields(KBArticle))
 def _flat(obj: Any, names: tuple[str, ...]) -> dict[str, Any]:
     # dataclasses.asdict deep-copies each value: ten times the cost, per turn, for fields that are strings
     return {n: getattr(obj, n) for n in names}
+
+
+def _conversation_params(cid: str, turn: "_TurnWrite", now: datetime, handoff_id: str | None) -> dict[str, Any]:
+    """The bind parameters of the conversation's side of a turn's write (_UPDATE_CONVERSATION's names)."""
+    return {
+        "p_cid": cid, "p_now": now, "p_ticket": turn.ticket_id, "p_customer": _flat(turn.customer, _CUSTOMER_FIELDS),
+        "p_page": turn.page_url, "p_state": turn.state, "p_count": turn.message.index + 1,
+        "p_channel": turn.channel or None, "p_handoff": handoff_id,
+    }
+
+
+def _message_values(turn: "_TurnWrite", now: datetime) -> dict[str, Any]:
+    """The stored message row of a turn (without its conversation id)."""
+    m = turn.message
+    return {
+        "idx": m.index, "message_id": m.message_id, "role": m.role, "text": m.text, "sent_at": m.sent_at,
+        "received_at": now, "confidence": m.confidence, "page_url": m.page_url,
+        "extra": {"kb_articles": [_flat(k, _KB_FIELDS) for k in m.kb_articles], "ai_actions": list(m.ai_actions)},
+        "response": turn.response,
+    }
 
 
 def customer_from_json(data: dict[str, Any] | None) -> Customer:
@@ -347,20 +368,19 @@ class TurnService:
         if self._autocommit is not None:
             with self._autocommit.connect() as conn:
                 planned = self._plan(conn, cid, turn, zendesk_ticket_id)
-                if isinstance(planned, _Routine):
+                if isinstance(planned, _TurnWrite):
                     self._write_in_one_statement(conn, cid, planned)
                     return planned.response
                 return planned
         with self.sessions() as s:
             planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id)
-            if isinstance(planned, _Routine):
-                self._write(s, cid, planned.conv, planned.customer, planned.page_url, planned.message,
-                            planned.response, planned.state, None, planned.channel, planned.ticket_id)
+            if isinstance(planned, _TurnWrite):
+                self._write(s, cid, planned)
                 return planned.response
             return planned
 
     def _plan(self, conn: Connection, cid: str, turn: TurnInput,
-              zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | _Routine:
+              zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | _TurnWrite:
         """Read the conversation and decide: a stored answer (repeated message_id), a routine turn to
         store, or what the slow path needs."""
         conv, stored = self._load_in(conn, cid, turn.message_id)
@@ -389,21 +409,13 @@ class TurnService:
         if decision.handoff:
             return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
         response = {"decision": "continue", "message_index": index, "category": decision.category}
-        return _Routine(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
+        return _TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
 
-    def _write_in_one_statement(self, conn: Connection, cid: str, turn: _Routine) -> None:
+    def _write_in_one_statement(self, conn: Connection, cid: str, turn: _TurnWrite) -> None:
         """Store a routine turn on PostgreSQL: the conversation and its message in one atomic statement."""
         now = self.clock()
-        m = turn.message
-        params = {
-            "p_cid": cid, "p_now": now, "p_ticket": turn.ticket_id, "p_customer": _flat(turn.customer, _CUSTOMER_FIELDS),
-            "p_page": turn.page_url, "p_state": turn.state, "p_count": m.index + 1, "p_channel": turn.channel,
-            "p_handoff": None,
-            "m_idx": m.index, "m_message_id": m.message_id, "m_role": m.role, "m_text": m.text, "m_sent_at": m.sent_at,
-            "m_received_at": now, "m_confidence": m.confidence, "m_page_url": m.page_url,
-            "m_extra": {"kb_articles": [_flat(k, _KB_FIELDS) for k in m.kb_articles], "ai_actions": list(m.ai_actions)},
-            "m_response": turn.response,
-        }
+        params = _conversation_params(cid, turn, now, None)
+        params.update({f"m_{k}": v for k, v in _message_values(turn, now).items()})
         if turn.conv is None:
             statement = _CREATE_WITH_MESSAGE
         else:
@@ -428,8 +440,8 @@ class TurnService:
             # already with a human: keep the transcript, answer with the handoff the bot must respect
             existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
             response = {**_existing_response(existing), "message_index": index}
-            await self._in_db_thread(self._commit, cid, conv, customer, page_url, message, response, conv.state, None,
-                                     None, ticket_id)
+            await self._in_db_thread(self._commit, cid, _TurnWrite(conv, message, customer, page_url, ticket_id,
+                                                                   conv.state, None, response), None)
             return response
         assert done.state is not None and done.new_state is not None and done.context is not None
         state, new_state, context, decision = done.state, done.new_state, done.context, done.decision
@@ -459,8 +471,8 @@ class TurnService:
         handoff, deliveries = self._handoff_rows(pkg, decision, handoff_id=handoff_id, cid=cid, source="api",
                                                  message_index=index, ticket_id=ticket_id, email=customer.email, now=now)
         await self._in_db_thread(
-            self._commit, cid, conv, customer, page_url, message, response, new_state.to_json(), (handoff, deliveries),
-            turn.channel, ticket_id,
+            self._commit, cid, _TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel,
+                                          response), (handoff, deliveries),
         )
         _count_handoff(decision, account, pkg.route.team)
         log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
@@ -559,69 +571,26 @@ class TurnService:
         if res.rowcount != 1:
             raise _Conflict()
 
-    def _commit(
-        self,
-        cid: str,
-        conv: ConversationRow | None,
-        customer: Customer,
-        page_url: str | None,
-        message: Message,
-        response: dict[str, Any],
-        state: dict[str, Any],
-        handoff: tuple[HandoffRow, list[DeliveryRow]] | None,
-        channel: str | None,
-        zendesk_ticket_id: int | None = None,
-    ) -> None:
+    def _commit(self, cid: str, turn: _TurnWrite, handoff: tuple[HandoffRow, list[DeliveryRow]] | None) -> None:
         with self.sessions() as s:
-            self._write(s, cid, conv, customer, page_url, message, response, state, handoff, channel, zendesk_ticket_id)
+            self._write(s, cid, turn, handoff)
 
-    def _write(
-        self,
-        s: Session,
-        cid: str,
-        conv: ConversationRow | None,
-        customer: Customer,
-        page_url: str | None,
-        message: Message,
-        response: dict[str, Any],
-        state: dict[str, Any],
-        handoff: tuple[HandoffRow, list[DeliveryRow]] | None,
-        channel: str | None,
-        zendesk_ticket_id: int | None = None,
-    ) -> None:
+    def _write(self, s: Session, cid: str, turn: _TurnWrite,
+               handoff: tuple[HandoffRow, list[DeliveryRow]] | None = None) -> None:
         now = self.clock()
-        values: dict[str, Any] = {
-            "zendesk_ticket_id": zendesk_ticket_id,
-            "customer": _flat(customer, _CUSTOMER_FIELDS),
-            "page_url": page_url,
-            "state": state,
-            "message_count": message.index + 1,
-        }
-        if channel:
-            values["channel"] = channel
-        if handoff is not None:
-            values["handoff_id"] = handoff[0].id
+        params = _conversation_params(cid, turn, now, handoff[0].id if handoff is not None else None)
         try:
-            if conv is None:
-                self._upsert_conversation(s, cid, conv, values, now)
+            if turn.conv is None:
+                values = {"zendesk_ticket_id": turn.ticket_id, "customer": params["p_customer"], "page_url": turn.page_url,
+                          "state": turn.state, "message_count": params["p_count"], "channel": params["p_channel"],
+                          "handoff_id": params["p_handoff"]}
+                self._upsert_conversation(s, cid, None, values, now)
                 conn = s.connection()
             else:
                 conn = s.connection()
-                res = conn.execute(_UPDATE_CONVERSATION, {
-                    "p_cid": cid, "p_version": conv.version, "p_now": now, "p_ticket": zendesk_ticket_id,
-                    "p_customer": values["customer"], "p_page": page_url, "p_state": state,
-                    "p_count": values["message_count"], "p_channel": values.get("channel"),
-                    "p_handoff": values.get("handoff_id"),
-                })
-                if res.rowcount != 1:
+                if conn.execute(_UPDATE_CONVERSATION, {**params, "p_version": turn.conv.version}).rowcount != 1:
                     raise _Conflict()
-            conn.execute(_INSERT_MESSAGE, {
-                "conversation_id": cid, "idx": message.index, "message_id": message.message_id, "role": message.role,
-                "text": message.text, "sent_at": message.sent_at, "received_at": now, "confidence": message.confidence,
-                "page_url": message.page_url,
-                "extra": {"kb_articles": [_flat(k, _KB_FIELDS) for k in message.kb_articles], "ai_actions": list(message.ai_actions)},
-                "response": response,
-            })
+            conn.execute(_INSERT_MESSAGE, {"conversation_id": cid, **_message_values(turn, now)})
             if handoff is not None:
                 s.add(handoff[0])
                 s.flush()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from handoff.compose import build_runtime
-from handoff.service import TurnInput, _Conflict, _Routine
+from handoff.service import TurnInput, _Conflict, _TurnWrite
 from handoff.storage.tables import ConversationRow, MessageRow
 from tests.conftest import requires_postgres
 
@@ -86,7 +86,7 @@ async def test_a_stale_turn_on_postgresql_stores_nothing(make_config) -> None:
         await rt.service.post_message("stale", question(0))
         with rt.service._autocommit.connect() as conn:
             planned = rt.service._plan(conn, "stale", question(1), None)
-        assert isinstance(planned, _Routine)
+        assert isinstance(planned, _TurnWrite)
         await rt.service.post_message("stale", question(2))  # another turn wins the race
         with rt.service._autocommit.connect() as conn, pytest.raises(_Conflict):
             rt.service._write_in_one_statement(conn, "stale", planned)
