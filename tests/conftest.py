@@ -77,3 +77,14 @@ def make_config(tmp_path: Path, database_url: str):
         return load_config(path, environ={"DATABASE_URL": database_url, **env})
 
     return make
+
+
+@pytest.fixture
+def sessions(database_url: str):
+    """Sessions on the migrated test database."""
+    from handoff.storage.db import make_engine, make_sessionmaker, migrate
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    yield make_sessionmaker(engine)
+    engine.dispose()

@@ -3,21 +3,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import select
 
 from handoff.replay_guard import ReplayGuard, signature_hash
-from handoff.storage.db import make_engine, make_sessionmaker, migrate
 from handoff.storage.tables import SeenSignatureRow
 from tests.support.clock import Clock
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def guard(sessions, clock, source="zendesk"):

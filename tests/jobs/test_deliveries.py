@@ -11,7 +11,6 @@ from sqlalchemy import select
 from connectors.delivery import AlertResult, TicketResult
 from connectors.errors import AuthFailed, RateLimited, Unavailable
 from handoff.settings import DeliverySettings
-from handoff.storage.db import make_engine, make_sessionmaker, migrate
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
 from jobs.deliveries import Dispatcher, backoff_seconds
 
@@ -50,14 +49,6 @@ class ScriptedSink:
             raise self.errors.pop(0)
         self.alerts.append(request)
         return AlertResult(channel=request.channel, ts="1700000000.000100")
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def _seed(sessions, clock, kinds=("zendesk_ticket", "slack_alert"), target="zendesk"):

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 import pytest
 
 from handoff.settings import DigestSettings
-from handoff.storage.db import make_engine, make_sessionmaker, migrate
 from jobs.digest import claim_run, due_period, run_digest
 from tests.support.clock import Clock
 
@@ -26,14 +25,6 @@ SETTINGS = DigestSettings(weekday="mon", time="09:00", timezone="America/New_Yor
 )
 def test_due_period(now, expected):
     assert due_period(now, SETTINGS) == expected
-
-
-@pytest.fixture
-def sessions(database_url):
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield make_sessionmaker(engine)
-    engine.dispose()
 
 
 def test_one_claim_per_period(sessions):
