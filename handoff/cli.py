@@ -217,7 +217,7 @@ def serve(
 def _shared_metrics_dir() -> str:
     """A fresh private directory for the workers' metric files, announced to them through the environment.
 
-    Set before uvicorn spawns the workers, so each imports prometheus_client already in multiprocess mode
+    Set before the workers are spawned, so each imports prometheus_client already in multiprocess mode
     (this parent imported it earlier, in single-process mode, and serves no requests). Never reused: a
     directory left by an earlier run would add its counts to this one's.
     """

@@ -2,45 +2,39 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from handoff.cli import IO_THREADS, with_io_threads
-from tests.support.processes import child_pids, free_port
+from tests.support.processes import child_pids, free_port, start_process, stop_process, wait_healthy, wait_until
 
 API_KEY = "serve-test-key-0123456789"
 
 
-def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_url: str) -> None:
-    port = free_port()
+def _serve_two_workers(tmp_path: Path, database_url: str, port: int) -> subprocess.Popen[bytes]:
+    """`serve --workers 2 --no-jobs`, once it answers /healthz with both workers started."""
     settings = tmp_path / "settings.toml"
     settings.write_text(f'[service]\noutbox_dir = "{(tmp_path / "outbox").as_posix()}"\n', encoding="utf-8")
-    env = {**os.environ, "DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}
-    env.pop("HANDOFF_SETTINGS", None)
-    log = open(tmp_path / "server.log", "w+b")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "handoff.cli", "serve", "--settings", str(settings), "--port", str(port),
-         "--workers", "2", "--no-jobs"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-    )
+    env = {"DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}
+    proc = start_process(["serve", "--settings", str(settings), "--port", str(port), "--workers", "2", "--no-jobs"],
+                         env, tmp_path, tmp_path / "server.log")
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc, tmp_path / "server.log", timeout=60)
+        wait_until(lambda: len(child_pids(proc.pid)) >= 2, 60, "two workers", (proc,))
+    except BaseException:
+        stop_process(proc)
+        raise
+    return proc
+
+
+def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_url: str) -> None:
+    port = free_port()
+    proc = _serve_two_workers(tmp_path, database_url, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(child_pids(proc.pid)) >= 2:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve --workers 2 did not come up"
-            time.sleep(0.1)
         headers = {"Authorization": f"Bearer {API_KEY}"}
         with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
             # new connections each time, so both workers get turns; the answers must still be in order
@@ -53,9 +47,7 @@ def test_workers_share_the_port_and_each_answers_turns(tmp_path: Path, database_
             assert repeat["message_index"] == 0  # idempotent across processes
         assert len(child_pids(proc.pid)) >= 2
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        stop_process(proc)
 
 
 def _turns_total(text: str) -> float:
@@ -67,30 +59,10 @@ def _turns_total(text: str) -> float:
 
 def test_metrics_count_the_turns_of_every_worker_whichever_answers(tmp_path: Path, database_url: str) -> None:
     port = free_port()
-    settings = tmp_path / "settings.toml"
-    settings.write_text(f'[service]\noutbox_dir = "{(tmp_path / "outbox").as_posix()}"\n', encoding="utf-8")
-    env = {**os.environ, "DATABASE_URL": database_url, "HANDOFF_API_KEYS": API_KEY}
-    env.pop("HANDOFF_SETTINGS", None)
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = open(tmp_path / "server.log", "w+b")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "handoff.cli", "serve", "--settings", str(settings), "--port", str(port),
-         "--workers", "2", "--no-jobs"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path,
-    )
+    proc = _serve_two_workers(tmp_path, database_url, port)
     base = f"http://127.0.0.1:{port}"
     headers = {"Authorization": f"Bearer {API_KEY}"}
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-3000:]
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200 and len(child_pids(proc.pid)) >= 2:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "serve --workers 2 did not come up"
-            time.sleep(0.1)
         workers = child_pids(proc.pid) - {proc.pid}
         shared = {dict(kv.split("=", 1) for kv in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in kv)
                   .get("PROMETHEUS_MULTIPROC_DIR") for pid in workers}
@@ -113,9 +85,7 @@ def test_metrics_count_the_turns_of_every_worker_whichever_answers(tmp_path: Pat
             assert _turns_total(scrape.text) == sent
             assert 'handoff_turn_seconds_bucket{le="0.0025"}' in scrape.text
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
+        stop_process(proc)
     assert not metrics_dir.exists()  # removed when serve exits
 
 
