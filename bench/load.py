@@ -30,9 +30,7 @@ import json
 import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -57,6 +55,7 @@ import httpx  # noqa: E402
 from handoff.zendesk_webhook import sign  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 from tests.fakes.zendesk import FakeZendesk  # noqa: E402
+from tests.support.processes import free_port, start_process, stop_process, wait_healthy  # noqa: E402
 
 API_KEY = "bench-key-0123456789abcdef"
 WEBHOOK_SECRET = "bench-webhook-secret-0123456789"
@@ -120,13 +119,6 @@ class Run:
     def error(self, what: str) -> None:
         """Count one non-2xx answer or transport failure by its kind."""
         self.errors[what] = self.errors.get(what, 0) + 1
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -216,7 +208,6 @@ poll_seconds = 1
         encoding="utf-8",
     )
     env = {
-        **os.environ,
         "DATABASE_URL": database_url,
         "HANDOFF_SETTINGS": str(settings),
         "HANDOFF_API_KEYS": API_KEY,
@@ -227,34 +218,14 @@ poll_seconds = 1
         "SLACK_BOT_TOKEN": slack.token,
         "SLACK_API_URL": slack.api_url,
     }
-    cmd = [sys.executable, "-m", "handoff.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    if workers != 1:
-        cmd += ["--workers", str(workers)]
-    log_path = workdir / "server.log"
-    with open(log_path, "w+b") as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=workdir)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"handoff serve exited:\n{log_path.read_text(errors='replace')[-3000:]}")
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("handoff serve did not answer /healthz within 60 s")
-                time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port)] + (["--workers", str(workers)] if workers != 1 else [])
+    proc = start_process(args, env, workdir, workdir / "server.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc, workdir / "server.log", timeout=60)
+        yield base
+    finally:
+        stop_process(proc)
 
 
 def conversation_turns(rng: random.Random, ends_in_handoff: bool) -> list[dict[str, Any]]:
