@@ -31,6 +31,7 @@ from handoff.models import AccountContext, AccountSignals, Customer, Decision, K
 from handoff.packaging import Package, package_handoff
 from handoff.routing import AgentLoad, Roster
 from handoff.settings import Settings
+from handoff.storage.keys import email_key
 from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffRow, MessageRow
 
 log = structlog.get_logger("handoff.service")
@@ -60,7 +61,7 @@ _UPDATE_CONVERSATION = (
     .values(
         version=_CONVERSATIONS.c.version + 1, updated_at=bindparam("p_now"),
         zendesk_ticket_id=bindparam("p_ticket"), customer=bindparam("p_customer"), page_url=bindparam("p_page"),
-        state=bindparam("p_state"), message_count=bindparam("p_count"),
+        customer_email=bindparam("p_email"), state=bindparam("p_state"), message_count=bindparam("p_count"),
         channel=coalesce(bindparam("p_channel", type_=_CONVERSATIONS.c.channel.type), _CONVERSATIONS.c.channel),
         handoff_id=coalesce(bindparam("p_handoff", type_=_CONVERSATIONS.c.handoff_id.type), _CONVERSATIONS.c.handoff_id),
     )
@@ -89,7 +90,8 @@ _CREATE_WITH_MESSAGE = _message_after(
     insert(_CONVERSATIONS).values(
         id=bindparam("p_cid"), created_at=bindparam("p_now"), updated_at=bindparam("p_now"), version=1,
         zendesk_ticket_id=bindparam("p_ticket"), customer=bindparam("p_customer"), page_url=bindparam("p_page"),
-        state=bindparam("p_state"), message_count=bindparam("p_count"), channel=bindparam("p_channel"),
+        customer_email=bindparam("p_email"), state=bindparam("p_state"), message_count=bindparam("p_count"),
+        channel=bindparam("p_channel"),
     ).returning(_CONVERSATIONS.c.id).cte("changed")
 )
 
@@ -183,7 +185,7 @@ def _conversation_params(cid: str, turn: "_TurnWrite", now: datetime, handoff_id
     return {
         "p_cid": cid, "p_now": now, "p_ticket": turn.ticket_id, "p_customer": _flat(turn.customer, _CUSTOMER_FIELDS),
         "p_page": turn.page_url, "p_state": turn.state, "p_count": turn.message.index + 1,
-        "p_channel": turn.channel or None, "p_handoff": handoff_id,
+        "p_channel": turn.channel or None, "p_handoff": handoff_id, "p_email": email_key(turn.customer.email),
     }
 
 
@@ -543,7 +545,7 @@ class TurnService:
             category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
             team=r.team, agent=r.agent, route=r.as_dict(), briefing=pkg.briefing.as_dict(),
             customer_message=r.customer_message, callback_at=r.callback_at, zendesk_ticket_id=ticket_id,
-            customer_email=email, created_at=now, updated_at=now,
+            customer_email=email_key(email), created_at=now, updated_at=now,
         )
         # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
         return handoff, self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
@@ -581,7 +583,8 @@ class TurnService:
         params = _conversation_params(cid, turn, now, handoff[0].id if handoff is not None else None)
         try:
             if turn.conv is None:
-                values = {"zendesk_ticket_id": turn.ticket_id, "customer": params["p_customer"], "page_url": turn.page_url,
+                values = {"zendesk_ticket_id": turn.ticket_id, "customer": params["p_customer"],
+                          "customer_email": params["p_email"], "page_url": turn.page_url,
                           "state": turn.state, "message_count": params["p_count"], "channel": params["p_channel"],
                           "handoff_id": params["p_handoff"]}
                 self._upsert_conversation(s, cid, None, values, now)
@@ -604,7 +607,8 @@ class TurnService:
         self, cid: str, conv: ConversationRow | None, customer: Customer, handoff: HandoffRow, deliveries: list[DeliveryRow]
     ) -> None:
         now = self.clock()
-        values = {"customer": _flat(customer, _CUSTOMER_FIELDS), "handoff_id": handoff.id}
+        values = {"customer": _flat(customer, _CUSTOMER_FIELDS), "customer_email": email_key(customer.email),
+                  "handoff_id": handoff.id}
         if conv is None:
             values.update(state={}, message_count=0)
         with self.sessions() as s:

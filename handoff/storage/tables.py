@@ -58,9 +58,12 @@ class ConversationRow(Base):
     """A conversation and the decision engine's state after its last message."""
 
     __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_customer_email", "customer_email"),)
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
     channel: Mapped[str | None] = mapped_column(String(64))
     customer: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # email_key(customer["email"]) (handoff.storage.keys): erasure finds the customer exactly, by index
+    customer_email: Mapped[str | None] = mapped_column(String(320))
     page_url: Mapped[str | None] = mapped_column(Text)
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     message_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -104,6 +107,7 @@ class HandoffRow(Base):
         Index("ix_handoffs_status_team", "status", "team"),
         Index("ix_handoffs_zendesk_ticket", "zendesk_ticket_id"),
         Index("ix_handoffs_callback", "status", "callback_at"),
+        Index("ix_handoffs_customer_email", "customer_email"),
     )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     conversation_id: Mapped[str] = mapped_column(
@@ -122,7 +126,7 @@ class HandoffRow(Base):
     customer_message: Mapped[str] = mapped_column(Text, default="")
     callback_at: Mapped[datetime | None]
     zendesk_ticket_id: Mapped[int | None] = mapped_column(BigInteger)
-    customer_email: Mapped[str | None] = mapped_column(String(320))
+    customer_email: Mapped[str | None] = mapped_column(String(320))  # email_key() of the customer's address
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None]
     first_response_at: Mapped[datetime | None]
@@ -191,7 +195,8 @@ class DeliveryRow(Base):
     target: Mapped[str] = mapped_column(String(16))  # zendesk | slack | local
     # one row per intended write: "<handoff>:zendesk_ticket", "<handoff>:claimed:<agent>", ...
     dedupe_key: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16))  # pending | sending | sent | dead
+    # pending | sending | sent | dead | cancelled (by an erasure: terminal, never sent after)
+    status: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]

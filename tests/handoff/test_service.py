@@ -97,3 +97,36 @@ async def test_a_stale_turn_on_postgresql_stores_nothing(make_config) -> None:
         assert [t.split()[2] for t in texts] == ["0", "2"] and conv.message_count == 2 and conv.version == 2
     finally:
         rt.close()
+
+
+async def test_every_write_path_keeps_the_customers_email_key(make_config) -> None:
+    """The conversation's e-mail key (erasure finds customers by it) follows the customer on the first turn,
+    routine turns (one statement on PostgreSQL), a handoff, a turn after it and a bot-requested handoff."""
+    from handoff.models import Customer
+    from handoff.storage.tables import HandoffRow
+
+    rt = build_runtime(make_config())
+    rt.service.on_handoff = lambda _id: None
+
+    def keys(cid: str) -> tuple:
+        with rt.sessions() as s:
+            handoff = s.scalar(select(HandoffRow.customer_email).where(HandoffRow.conversation_id == cid))
+            return s.get(ConversationRow, cid).customer_email, handoff
+
+    try:
+        def turn(text: str, email: str | None) -> TurnInput:
+            return TurnInput(role="customer", text=text, customer=Customer(email=email) if email else None)
+
+        await rt.service.post_message("c", turn("how do I export?", " Ana@Example.COM"))
+        assert keys("c") == ("ana@example.com", None)
+        await rt.service.post_message("c", turn("and invoices?", "ÁNA@example.com"))
+        await rt.service.post_message("c", turn("and reports?", None))  # no customer: the stored one stays
+        assert keys("c") == ("ána@example.com", None)
+        await rt.service.post_message("c", turn("I want a human", None))
+        assert keys("c") == ("ána@example.com", "ána@example.com")
+        await rt.service.post_message("c", turn("still there?", "new@example.com"))
+        assert keys("c") == ("new@example.com", "ána@example.com")
+        await rt.service.request_handoff("b", "the bot asks", Customer(email="Bo@Example.com"))
+        assert keys("b") == ("bo@example.com", "bo@example.com")
+    finally:
+        rt.close()

@@ -96,3 +96,48 @@ def test_busy_connection_is_not_pinged_and_a_break_refreshes_the_pool(database_u
                     assert c.execute(text("SELECT 3")).scalar() == 3
         finally:
             engine.dispose()
+
+
+def test_the_email_keys_migration_fills_in_existing_rows(database_url):
+    """Stores made before the keys existed get them: their customers are found by e-mail after the upgrade."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import insert, select
+
+    from handoff.storage.db import alembic_config
+    from handoff.storage.tables import ConversationRow, HandoffRow
+
+    engine = make_engine(database_url)
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    if engine.dialect.name == "postgresql":  # the session's database is migrated already: start it empty
+        from sqlalchemy import text
+
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("DROP SCHEMA public CASCADE"))
+            c.execute(text("CREATE SCHEMA public"))
+    try:
+        cfg = alembic_config(database_url)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0004")
+        conversations, handoffs = ConversationRow.__table__, HandoffRow.__table__
+        customers = {"c-1": {"email": " Jösé@Example.COM"}, "c-2": {"name": "no address"}, "c-3": {"email": None}}
+        customers.update({f"bulk-{i:04d}": {"email": f"User{i}@Example.com"} for i in range(2500)})  # > one batch
+        with engine.begin() as conn:
+            conn.execute(insert(conversations), [
+                {"id": cid, "customer": customer, "state": {}, "message_count": 0, "version": 1, "created_at": now,
+                 "updated_at": now} for cid, customer in customers.items()])
+            conn.execute(insert(handoffs).values(
+                id="h_1", conversation_id="c-2", source="api", status="open", priority="normal", team="general",
+                reasons=[], route={}, briefing={}, customer_message="", customer_email="Old.Address@Example.com",
+                reassigned=0, unnecessary=False, created_at=now, updated_at=now))
+        migrate(engine)
+        with engine.connect() as conn:
+            keys = dict(conn.execute(select(conversations.c.id, conversations.c.customer_email)).all())
+            handoff_key = conn.execute(select(handoffs.c.customer_email)).scalar_one()
+        assert keys["c-1"] == "jösé@example.com" and keys["c-2"] is None and keys["c-3"] is None
+        assert keys["bulk-2499"] == "user2499@example.com" and None not in {keys[f"bulk-{i:04d}"] for i in range(2500)}
+        assert handoff_key == "old.address@example.com"
+    finally:
+        engine.dispose()
