@@ -5,6 +5,12 @@ lease by a conditional UPDATE (so two processes never send the same row at once,
 PostgreSQL alike), retried with exponential backoff and jitter that honours Retry-After, and moved to
 `dead` after the last attempt. Sinks are idempotent (Zendesk external id, Slack metadata), so a row
 whose lease expired mid-send is delivered once.
+
+An erasure (handoff.erasure) moves a row to `cancelled`, which is terminal: every outcome is recorded
+by an UPDATE conditional on the row still being `sending` under our lease, so a send that was in
+flight never revives a cancelled row (nor re-stores its erased payload), and each attempt first checks
+that the row is still ours to send. A send already on the wire cannot be called back: its answer is
+kept on the cancelled row (the ticket or message to erase at the vendor) and logged.
 """
 from __future__ import annotations
 
@@ -62,6 +68,10 @@ class _WaitRetryAfter:
         if isinstance(exc, UpstreamError) and exc.retry_after:
             return float(exc.retry_after)
         return float(self.fallback(state))
+
+
+class _Withdrawn(Exception):
+    """The row is no longer ours to send: cancelled by an erasure, or taken over after our lease ran out."""
 
 
 def _quick_retry(exc: BaseException) -> bool:
@@ -158,6 +168,9 @@ class Dispatcher:
         return len(rows)
 
     async def _send(self, row: DeliveryRow, again: bool = False) -> dict[str, Any]:
+        # the row may have been cancelled (erased) since it was claimed, e.g. while an alert waited for
+        # its ticket or between quick retries: then its data must not go out
+        await asyncio.to_thread(self._check_still_ours, row)
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
@@ -222,6 +235,12 @@ class Dispatcher:
                                        check_existing=again)
         return asdict(result)
 
+    def _check_still_ours(self, row: DeliveryRow) -> None:
+        with self.sessions() as s:
+            now = s.execute(select(DeliveryRow.status, DeliveryRow.lease_owner).where(DeliveryRow.id == row.id)).first()
+        if now is None or now.status != "sending" or now.lease_owner != self.owner:
+            raise _Withdrawn(now.status if now is not None else "deleted")
+
     def _handoff(self, handoff_id: str) -> HandoffRow | None:
         with self.sessions() as s:
             return s.get(HandoffRow, handoff_id)
@@ -280,6 +299,10 @@ class Dispatcher:
             ):
                 with attempt:
                     result = await self._send(row, again=attempt.retry_state.attempt_number > 1)
+        except _Withdrawn as e:
+            log.info("delivery withdrawn before it was sent", delivery_id=row.id, handoff_id=row.handoff_id,
+                     kind=row.kind, status=str(e))
+            return
         except UpstreamError as e:
             await asyncio.to_thread(self._failed, row, e, e.transient, e.retry_after)
             return
@@ -301,11 +324,14 @@ class Dispatcher:
     def _succeeded(self, row: DeliveryRow, result: dict[str, Any]) -> None:
         now = self.clock()
         with self.sessions() as s:
-            s.execute(
+            recorded = s.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner)
+                .where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner, DeliveryRow.status == "sending")
                 .values(status="sent", result=result, last_error=None, lease_until=None, updated_at=now)
-            )
+            ).rowcount
+            if recorded != 1:
+                self._sent_though_withdrawn(s, row, result, now)
+                return
             if row.kind == "zendesk_ticket" and result.get("ticket_id"):
                 s.execute(
                     update(HandoffRow)
@@ -323,6 +349,26 @@ class Dispatcher:
             self._link_alert_to_ticket(row.handoff_id, now)
         metrics.DELIVERIES.labels(kind=row.kind, outcome="sent").inc()
         log.info("delivered", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target)
+
+    def _sent_though_withdrawn(self, s: Session, row: DeliveryRow, result: dict[str, Any], now: datetime) -> None:
+        """The send finished after the row stopped being ours: it stays as it is (a cancelled row stays
+        cancelled); a cancelled one keeps what the vendor answered, so the operator knows what to erase there."""
+        cancelled = s.execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner, DeliveryRow.status == "cancelled")
+            .values(result=result, updated_at=now,
+                    last_error=f"customer data erased while this was being sent; it reached {row.target} anyway: "
+                               f"erase it there")
+        ).rowcount
+        s.commit()
+        if cancelled:
+            metrics.DELIVERIES.labels(kind=row.kind, outcome="sent_after_cancel").inc()
+            log.warning("delivered after the customer's data was erased; erase it at the vendor too",
+                        delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target,
+                        ticket_id=result.get("ticket_id"), channel=result.get("channel"), ts=result.get("ts"))
+        else:
+            log.info("delivered, but another process had taken the row over; it records the outcome",
+                     delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind)
 
     def _link_alert_to_ticket(self, handoff_id: str, now: datetime) -> None:
         """An alert that went out before its ticket existed gets the ticket button once both are sent."""
@@ -359,8 +405,14 @@ class Dispatcher:
         if not dead:
             values["next_attempt_at"] = now + timedelta(seconds=delay)
         with self.sessions() as s:
-            s.execute(update(DeliveryRow).where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner).values(**values))
+            changed = s.execute(update(DeliveryRow).where(
+                DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner, DeliveryRow.status == "sending",
+            ).values(**values)).rowcount
             s.commit()
+        if changed != 1:
+            log.info("delivery failed after it was cancelled or taken over; left as it is", delivery_id=row.id,
+                     handoff_id=row.handoff_id, kind=row.kind, error=str(err))
+            return
         metrics.DELIVERIES.labels(kind=row.kind, outcome="dead" if dead else "retry").inc()
         if dead:
             log.error("delivery dead", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, attempts=row.attempts, error=str(err))

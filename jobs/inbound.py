@@ -130,7 +130,7 @@ class InboundProcessor:
         log.info("webhook event waits for its handoff", event_id=row.id, kind=row.kind, ticket_id=row.ticket_id,
                  retry_in_seconds=delay)
         with self.sessions() as s:
-            s.execute(update(InboundEventRow).where(InboundEventRow.id == row.id,
+            s.execute(update(InboundEventRow).where(InboundEventRow.id == row.id, InboundEventRow.status == "processing",
                                                     InboundEventRow.lease_owner == self.owner)
                       .values(status="pending", next_attempt_at=now + timedelta(seconds=delay), lease_until=None,
                               last_error="waiting for the ticket's handoff"))
@@ -151,7 +151,8 @@ class InboundProcessor:
             values = {"status": "failed", "processed_at": now, "lease_until": None, "last_error": str(error)[:1000]}
             log.error("webhook event gave up", event_id=row.id, ticket_id=row.ticket_id, error=str(error))
         with self.sessions() as s:
-            s.execute(update(InboundEventRow).where(InboundEventRow.id == row.id,
+            # only while still ours: an erasure closes the event (its payload erased) and that must stay so
+            s.execute(update(InboundEventRow).where(InboundEventRow.id == row.id, InboundEventRow.status == "processing",
                                                     InboundEventRow.lease_owner == self.owner).values(**values))
             s.commit()
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from connectors.delivery import AlertResult, TicketResult
 from connectors.errors import AuthFailed, RateLimited, Unavailable
@@ -212,3 +212,72 @@ async def test_two_dispatchers_never_send_the_same_row(sessions):
 )
 def test_backoff_schedule(attempts, retry_after, rand, expected):
     assert backoff_seconds(attempts, SETTINGS, retry_after, rand) == pytest.approx(expected)
+
+
+@dataclass
+class HeldSink(ScriptedSink):
+    """Holds each ticket write until released (a send on the wire), then succeeds or fails as scripted."""
+
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def upsert_ticket(self, request):
+        self.started.set()
+        await self.release.wait()
+        return await super().upsert_ticket(request)
+
+
+def _cancel(sessions, clock):
+    """What an erasure does to a handoff's deliveries (handoff.erasure): cancelled, payload erased."""
+    with sessions() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.status.in_(("pending", "sending")))
+                  .values(status="cancelled", payload={"erased": True}, updated_at=clock()))
+        s.commit()
+
+
+async def _race(sessions, sink, clock, kinds=("zendesk_ticket",)):
+    """Start a send, cancel its rows while the ticket write is on the wire, then let the write finish."""
+    _seed(sessions, clock, kinds=kinds)
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock, quick_attempts=1)
+    run = asyncio.create_task(d.run_due())
+    await asyncio.wait_for(sink.started.wait(), 30)
+    await asyncio.to_thread(_cancel, sessions, clock)
+    sink.release.set()
+    await asyncio.wait_for(run, 30)
+    return d
+
+
+async def test_a_send_that_finishes_after_its_row_was_cancelled_does_not_revive_it(sessions):
+    clock = Clock()
+    sink = HeldSink()
+    d = await _race(sessions, sink, clock)
+    row = _rows(sessions)["zendesk_ticket"]
+    assert len(sink.tickets) == 1  # it was on the wire: it landed
+    assert row.status == "cancelled" and row.payload == {"erased": True}
+    assert row.result["ticket_id"] == 41 and "reached zendesk" in row.last_error  # what to erase there
+    with sessions() as s:
+        assert s.get(HandoffRow, "h_1").zendesk_ticket_id is None  # the erased handoff is not linked anew
+    clock.advance(SETTINGS.lease_seconds + 1)
+    assert await d.run_due() == 0 and len(sink.tickets) == 1
+
+
+async def test_a_send_that_fails_after_its_row_was_cancelled_is_not_retried(sessions):
+    clock = Clock()
+    sink = HeldSink(errors=[Unavailable("zendesk", "HTTP 503")])
+    d = await _race(sessions, sink, clock)
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "cancelled" and row.payload == {"erased": True}
+    clock.advance(SETTINGS.backoff_max_seconds + SETTINGS.lease_seconds)
+    assert await d.run_due() == 0 and sink.tickets == []
+
+
+async def test_an_alert_waiting_for_its_ticket_is_not_sent_once_cancelled(sessions, monkeypatch):
+    from jobs import deliveries
+
+    monkeypatch.setattr(deliveries, "ALERT_WAITS_FOR_TICKET_SECONDS", 120.0)  # waits however long the test takes
+    clock = Clock()
+    sink = HeldSink()
+    await _race(sessions, sink, clock, kinds=("zendesk_ticket", "slack_alert"))
+    rows = _rows(sessions)
+    assert sink.alerts == []  # checked before it went out: the erased data stayed in
+    assert rows["slack_alert"].status == "cancelled" and rows["slack_alert"].result == {}
