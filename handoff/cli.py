@@ -558,43 +558,38 @@ def _parse_since(value: str | None, now: datetime) -> datetime | None:
 @app.command()
 def erase(
     settings: SettingsOpt = None,
-    email: Annotated[Optional[str], typer.Option(help="erase every conversation of this customer e-mail")] = None,
+    email: Annotated[Optional[str], typer.Option(
+        help="erase every conversation of this customer e-mail (matched exactly, case-insensitively)")] = None,
     conversation_id: Annotated[Optional[str], typer.Option("--conversation", help="erase one conversation")] = None,
     yes: Annotated[bool, typer.Option("--yes", help="do it (without it, only say what would be erased)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """GDPR erasure: remove a customer's personal data from the store and the local outbox."""
+    from handoff.erasure import check_email
     from handoff.erasure import erase as erase_data
-    from handoff.erasure import find_conversations
     from handoff.storage.db import make_engine, make_sessionmaker, migrate
 
-    if bool(email) == bool(conversation_id):
+    if (email is None) == (conversation_id is None):
         fail("give exactly one of --email or --conversation")
+    if conversation_id is not None and not conversation_id.strip():
+        fail("--conversation is empty")
+    if email is not None:
+        try:
+            email = check_email(email)
+        except ValueError as e:
+            fail(f"--email: {e}")
     config = _config(settings)
     engine = make_engine(config.database_url())
     try:
         migrate(engine)
-        sessions = make_sessionmaker(engine)
-        if not yes:
-            with sessions() as s:
-                ids = find_conversations(s, email=email, conversation_id=conversation_id)
-            result = {"dry_run": True, "conversations": len(ids), "conversation_ids": ids}
-        else:
-            report = erase_data(sessions, lambda: datetime.now(UTC), email=email, conversation_id=conversation_id,
-                                outbox=config.settings.service.outbox_dir)
-            result = {"dry_run": False, **report.as_dict()}
+        report = erase_data(make_sessionmaker(engine), lambda: datetime.now(UTC), email=email,
+                            conversation_id=conversation_id, outbox=config.settings.service.outbox_dir, dry_run=not yes)
     finally:
         engine.dispose()
     if as_json:
-        print(json.dumps(result, indent=2))
-    elif result["dry_run"]:
-        out.print(f"{result['conversations']} conversation(s) would be erased: "
-                  f"{', '.join(result['conversation_ids']) or '-'}. Run again with --yes to erase them.")
+        print(json.dumps(report.as_dict(), indent=2))
     else:
-        out.print(f"erased {result['conversations']} conversation(s), {result['messages']} message(s), "
-                  f"{result['handoffs']} handoff(s); cancelled {result['deliveries_cancelled']} pending "
-                  f"delivery(ies); removed {result['files_removed']} outbox file(s). Erase the customer in "
-                  "Zendesk and Slack with their own tools.")
+        out.print(report.as_text(), markup=False, highlight=False)
 
 
 setup_app = typer.Typer(help="Create what Handoff needs in outside systems.", no_args_is_help=True)

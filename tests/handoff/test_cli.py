@@ -209,12 +209,41 @@ def test_erase_dry_run_then_for_real(files):
                                                              customer=Customer(email="ana@example.com"))))
     finally:
         rt.close()
-    dry = json.loads(invoke("erase", "--email", "ana@example.com", "--json").stdout)
-    assert dry == {"dry_run": True, "conversations": 1, "conversation_ids": ["e-1"]}
+    dry = json.loads(invoke("erase", "--email", "ANA@example.com", "--json").stdout)
+    assert dry["dry_run"] is True and dry["conversations"] == 1 and dry["conversation_ids"] == ["e-1"]
+    text = invoke("erase", "--email", "ana@example.com")
+    assert "1 conversation(s) would be erased: e-1." in text.stdout and "--yes" in text.stdout
     done = json.loads(invoke("erase", "--email", "ana@example.com", "--yes", "--json").stdout)
-    assert done["conversations"] == 1 and done["messages"] == 1 and done["handoffs"] == 1
+    assert done["dry_run"] is False and done["conversation_ids"] == dry["conversation_ids"]
+    assert done["messages"] == dry["messages"] == 1 and done["handoffs"] == dry["handoffs"] == 1
+    assert done["deliveries_cancelled"] == dry["deliveries_cancelled"]
+    assert json.loads(invoke("erase", "--email", "ana@example.com", "--json").stdout)["conversations"] == 0
     assert invoke("erase").exit_code == 2
     assert invoke("erase", "--email", "a@b.c", "--conversation", "x").exit_code == 2
+
+
+@pytest.mark.parametrize(("email", "says"), [
+    ("", "empty"), ("   ", "empty"), ("%", "not an e-mail address"), ("ana", "not an e-mail address"),
+    ("ana@", "not an e-mail address"), ("a b@example.com", "not an e-mail address"),
+    ("a" * 320 + "@example.com", "longer than 320"),
+])
+def test_erase_refuses_an_empty_or_invalid_email_and_touches_nothing(files, email, says):
+    from handoff.compose import build_runtime
+    from handoff.service import TurnInput
+    from handoff.settings import load_config
+    from handoff.models import Customer
+
+    import asyncio
+
+    rt = build_runtime(load_config(REPO / "settings.toml"))
+    try:
+        asyncio.run(rt.service.post_message("e-1", TurnInput(role="customer", text="hello",
+                                                             customer=Customer(email="ana@example.com"))))
+    finally:
+        rt.close()
+    r = invoke("erase", "--email", email, "--yes")
+    assert r.exit_code == 2 and says in r.output and "--email" in r.output
+    assert json.loads(invoke("erase", "--email", "ana@example.com", "--json").stdout)["messages"] == 1
 
 
 def test_setup_zendesk_defaults_to_the_public_url(files, fake_zendesk, monkeypatch):
