@@ -28,7 +28,7 @@ def upgrade() -> None:
                              sa.column("customer_email", sa.String()))
     _backfill(conn, conversations, conversations.c.customer, lambda customer: email_key(_email(customer)))
     handoffs = sa.table("handoffs", sa.column("id", sa.String()), sa.column("customer_email", sa.String()))
-    _backfill(conn, handoffs, handoffs.c.customer_email, email_key, only_set=True)
+    _backfill(conn, handoffs, handoffs.c.customer_email, email_key, in_place=True)
     op.create_index("ix_conversations_customer_email", "conversations", ["customer_email"])
     op.create_index("ix_handoffs_customer_email", "handoffs", ["customer_email"])
 
@@ -45,17 +45,24 @@ def _email(customer: Any) -> str | None:
     return email if isinstance(email, str) else None
 
 
-def _backfill(conn: Any, table: Any, source: Any, key: Any, *, only_set: bool = False) -> None:
-    """Set `customer_email` to key(source) on every row, BATCH rows at a time in id order."""
+def _backfill(conn: Any, table: Any, source: Any, key: Any, *, in_place: bool = False) -> None:
+    """Set `customer_email` to key(source) on every row, BATCH rows at a time in id order.
+
+    Only rows that change are written (PostgreSQL takes ~50 us a row: 100,000 conversations take
+    seconds): for a new column those with an address; `in_place` (the source is `customer_email`
+    itself), those whose address is not in key form yet.
+    """
     after = ""
     while True:
         query = sa.select(table.c.id, source).where(table.c.id > after)
-        if only_set:
+        if in_place:
             query = query.where(source.is_not(None))
         rows = conn.execute(query.order_by(table.c.id).limit(BATCH)).all()
         if not rows:
             return
-        changes = [{"b_id": rid, "b_key": key(value)} for rid, value in rows]
-        conn.execute(table.update().where(table.c.id == sa.bindparam("b_id"))
-                     .values(customer_email=sa.bindparam("b_key")), changes)
+        changes = [{"b_id": rid, "b_key": k} for rid, value in rows
+                   if (k := key(value)) != (value if in_place else None)]
+        if changes:
+            conn.execute(table.update().where(table.c.id == sa.bindparam("b_id"))
+                         .values(customer_email=sa.bindparam("b_key")), changes)
         after = rows[-1][0]
