@@ -136,6 +136,7 @@ class _Plan:
     handoffs: list[str]
     tickets: list[int]
     zendesk_users: frozenset[str]  # the customer's Zendesk user ids, as handoff_events.actor holds them
+    webhooks_in_flight: list[str]  # events of those tickets being processed right now
     report: ErasureReport
 
 
@@ -192,7 +193,7 @@ def _plan(s: Session, *, email: str | None, conversation_id: str | None) -> _Pla
     ids = find_conversations(s, email=email, conversation_id=conversation_id)
     report = ErasureReport(conversations=ids)
     if not ids:
-        return _Plan([], [], [], frozenset(), report)
+        return _Plan([], [], [], frozenset(), [], report)
     convs = s.execute(select(ConversationRow.customer, ConversationRow.zendesk_ticket_id)
                       .where(ConversationRow.id.in_(ids))).all()
     handoffs = s.execute(select(HandoffRow.id, HandoffRow.zendesk_ticket_id, HandoffRow.alert_channel,
@@ -216,15 +217,17 @@ def _plan(s: Session, *, email: str | None, conversation_id: str | None) -> _Pla
     report.messages = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(ids))) or 0
     report.handoffs = len(hids)
     report.deliveries_cancelled = sum(d.status in ("pending", "sending") for d in deliveries)
+    webhooks_in_flight = [f"webhook event {e.id} of ticket {e.ticket_id}" for e in inbound if e.status == "processing"]
     report.in_flight = _in_flight((d.handoff_id, d.kind, d.target) for d in deliveries if d.status == "sending")
-    report.in_flight += [f"webhook event {e.id} of ticket {e.ticket_id}" for e in inbound if e.status == "processing"]
+    report.in_flight += webhooks_in_flight
     if hids:
         report.handoff_events = s.scalar(select(func.count()).select_from(HandoffEventRow)
                                          .where(HandoffEventRow.handoff_id.in_(hids))) or 0
     report.webhook_events = len(inbound)
     report.zendesk_tickets = ticket_ids
     report.slack_messages = sorted(f"{c} {t}" for c, t in slack if c and t)
-    return _Plan(ids, hids, ticket_ids, frozenset(str(u) for u in users if u not in (None, "")), report)
+    return _Plan(ids, hids, ticket_ids, frozenset(str(u) for u in users if u not in (None, "")), webhooks_in_flight,
+                 report)
 
 
 def _in_flight(rows: Iterable[tuple[str, str, str]]) -> list[str]:
@@ -261,7 +264,7 @@ def _apply(s: Session, plan: _Plan, now: datetime) -> None:
                             .values(status="cancelled", last_error="customer data erased", lease_until=None,
                                     updated_at=now)).rowcount
         report.deliveries_cancelled = len(sending) + pending
-        report.in_flight = _in_flight(sending) + [x for x in report.in_flight if x.startswith("webhook event")]
+        report.in_flight = _in_flight(sending) + plan.webhooks_in_flight  # as they stood when cancelled
         s.execute(update(DeliveryRow).where(DeliveryRow.handoff_id.in_(hids))
                   .values(payload=ERASED_PAYLOAD, updated_at=now))
         report.handoff_events = s.execute(update(HandoffEventRow).where(HandoffEventRow.handoff_id.in_(hids))

@@ -237,9 +237,9 @@ class Dispatcher:
 
     def _check_still_ours(self, row: DeliveryRow) -> None:
         with self.sessions() as s:
-            now = s.execute(select(DeliveryRow.status, DeliveryRow.lease_owner).where(DeliveryRow.id == row.id)).first()
-        if now is None or now.status != "sending" or now.lease_owner != self.owner:
-            raise _Withdrawn(now.status if now is not None else "deleted")
+            current = s.execute(select(DeliveryRow.status, DeliveryRow.lease_owner).where(DeliveryRow.id == row.id)).first()
+        if current is None or current.status != "sending" or current.lease_owner != self.owner:
+            raise _Withdrawn(current.status if current is not None else "deleted")
 
     def _handoff(self, handoff_id: str) -> HandoffRow | None:
         with self.sessions() as s:
