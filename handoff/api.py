@@ -253,6 +253,8 @@ class KeyGate:
                 refused = refusal(scope.get("headers") or [], scope.get("client"), self.keys)
                 if refused is not None:
                     message, headers = refused
+                    # not the path: a conversation id can be a customer's e-mail
+                    log.debug("api request refused", method=scope.get("method"), reason=message)
                     return await JSONResponse({"error": message}, 401, headers={**headers, **_CLOSE})(scope, receive, send)
                 scope = {**scope, _CHECKED: True}  # require_key need not compare the keys again
         await self.app(scope, receive, send)
