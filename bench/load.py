@@ -58,6 +58,7 @@ from tests.fakes.zendesk import FakeZendesk  # noqa: E402
 from tests.support.processes import free_port, start_process, stop_process, wait_healthy  # noqa: E402
 
 API_KEY = "bench-key-0123456789abcdef"
+METRICS_AUTH = {"Authorization": f"Bearer {API_KEY}"}  # with keys set, /metrics needs one too
 WEBHOOK_SECRET = "bench-webhook-secret-0123456789"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 HANDOFF_SHARE = 0.05  # conversations that end with the customer asking for a person
@@ -417,7 +418,7 @@ async def webhook_sender(client: httpx.AsyncClient, run: Run, tickets: list[int]
 async def server_view(client: httpx.AsyncClient, run: Run, stop_at: float) -> None:
     """Scrape the service's turn-latency histogram when measuring starts; the end scrape follows the load."""
     await asyncio.sleep(max(0.0, run.measure_from - time.monotonic()))
-    run.server_before = turn_buckets((await client.get("/metrics")).text)
+    run.server_before = turn_buckets((await client.get("/metrics", headers=METRICS_AUTH)).text)
 
 
 async def lag_probe(run: Run, stop_at: float, every: float = 0.005) -> None:
@@ -447,7 +448,7 @@ async def drive(base: str, run: Run, *, bots: int, seconds: float, warmup: float
             lag_probe(run, stop_at),
         )
         run.seconds = max(1e-9, min(time.monotonic(), stop_at) - run.measure_from)
-        run.server_after = turn_buckets((await hooks.get("/metrics")).text)
+        run.server_after = turn_buckets((await hooks.get("/metrics", headers=METRICS_AUTH)).text)
 
 
 def summarise(run: Run) -> dict[str, Any]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+import anyio
 import structlog
 from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +29,9 @@ ConversationId = Annotated[
     str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$",
               description="Your id of the conversation (letters, digits, . _ : @ -)")
 ]
+
+
+SENT_AT_YEARS = (2000, 2100)  # outside these a `sent_at` is a bug or an attack, not a conversation's time
 
 
 class CustomerIn(BaseModel):
@@ -63,7 +68,7 @@ class MessageIn(BaseModel):
     role: Literal["customer", "ai"]
     text: str = Field(min_length=1, max_length=32_000)
     message_id: str | None = Field(None, min_length=1, max_length=128)
-    sent_at: datetime | None = None
+    sent_at: datetime | None = Field(None, description="ISO-8601, years 2000-2100; without an offset it is UTC")
     confidence: float | None = Field(None, ge=0, le=1)
     page_url: str | None = Field(None, max_length=2048)
     kb_articles: list[KBArticleIn | Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
@@ -76,6 +81,19 @@ class MessageIn(BaseModel):
     def _not_blank(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("text must not be blank")
+        return v
+
+    @field_validator("sent_at")
+    @classmethod
+    def _plausible(cls, v: datetime | None) -> datetime | None:
+        if v is None:
+            return v
+        try:  # without an offset it is UTC (as stored); an extreme offset can push it past year 1 or 9999
+            utc = v.astimezone(UTC) if v.tzinfo is not None else v
+        except (OverflowError, ValueError):
+            utc = None
+        if utc is None or not SENT_AT_YEARS[0] <= utc.year <= SENT_AT_YEARS[1]:
+            raise ValueError(f"must be a time in the years {SENT_AT_YEARS[0]}-{SENT_AT_YEARS[1]}")
         return v
 
 
@@ -113,38 +131,47 @@ class DecisionOut(BaseModel):
 
 
 class BodyLimit:
-    """ASGI middleware: refuse bodies over the limit with 413 before reading them whole."""
+    """ASGI middleware: refuse bodies over the limit with 413 before reading them whole, and bodies that do
+    not arrive within `timeout_seconds` of the headers with 408 (a slow client cannot hold a request open)."""
 
-    def __init__(self, app: Any, max_bytes: int) -> None:
+    def __init__(self, app: Any, max_bytes: int, timeout_seconds: float = 30.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
-        too_big = JSONResponse({"error": "payload too large", "detail": f"the body limit is {self.max_bytes} bytes"}, 413)
+        too_big = JSONResponse({"error": "payload too large", "detail": f"the body limit is {self.max_bytes} bytes"}, 413,
+                               headers=_CLOSE)
         if declared is not None:
             try:
                 if int(declared) > self.max_bytes:
                     return await too_big(scope, receive, send)
             except ValueError:
-                return await JSONResponse({"error": "bad Content-Length"}, 400)(scope, receive, send)
+                return await JSONResponse({"error": "bad Content-Length"}, 400, headers=_CLOSE)(scope, receive, send)
         # read the body up to the limit before the app sees it: a chunked body has no length to check
         chunks: list[bytes] = []
         seen = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                return  # the client went away
-            body = message.get("body", b"")
-            seen += len(body)
-            if seen > self.max_bytes:
-                return await too_big(scope, receive, send)
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
+        with anyio.move_on_after(self.timeout_seconds) as deadline:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                body = message.get("body", b"")
+                seen += len(body)
+                if seen > self.max_bytes:
+                    return await too_big(scope, receive, send)
+                chunks.append(body)
+                if not message.get("more_body", False):
+                    break
+        if deadline.cancelled_caught:
+            late = JSONResponse({"error": "request timeout",
+                                 "detail": f"the body must arrive within {self.timeout_seconds:g} s of the headers"},
+                                408, headers=_CLOSE)
+            return await late(scope, receive, send)
         replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
 
         async def replay_receive() -> dict[str, Any]:
@@ -153,42 +180,108 @@ class BodyLimit:
         await self.app(scope, replay_receive, send)
 
 
-def _is_local(host: str | None) -> bool:
+_CHECKED = "handoff.access_checked"  # set in the ASGI scope by KeyGate (a client cannot set scope keys)
+# An answer given before the body was read closes the connection: the rest of the body is not waited for.
+_CLOSE = {"Connection": "close"}
+# Loopback as the peer itself: not all of 127/8 (another address there can be a container's or a
+# tunnel's), and never a name such as "localhost" or Starlette's TestClient's "testclient".
+_LOOPBACK = frozenset({ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")})
+# Headers a proxy adds: a request carrying one came through a proxy, so its loopback peer says nothing.
+FORWARDING_HEADERS = frozenset({b"forwarded", b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto",
+                                b"x-real-ip", b"via"})
+LOCAL_ONLY = "no API keys are configured: only local requests (from this machine's loopback address) are accepted"
+PROXIED = ("no API keys are configured: requests through a proxy (Forwarded / X-Forwarded-For) are refused; "
+           "set HANDOFF_API_KEYS")
+
+
+def is_loopback_peer(host: str | None) -> bool:
+    """Whether the connection's peer address is this machine's loopback itself (127.0.0.1, ::1, ::ffff:127.0.0.1)."""
     if not host:
         return False
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
-        return host in ("localhost", "testclient")
+        return False  # a name, e.g. "localhost" or "testclient": not a peer address
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address in _LOOPBACK
 
 
-async def require_key(request: Request) -> None:
-    """Bearer API key check; with no keys configured, only this machine may call.
+def refusal(headers: Iterable[tuple[bytes, bytes]], client: Any, keys: list[bytes]) -> tuple[str, dict[str, str]] | None:
+    """Why a request may not use the API (the 401 message and headers), or None when it may.
 
-    Async although it awaits nothing: FastAPI runs a sync dependency in a worker thread, a hop per request.
+    With keys: a bearer key, compared in constant time with every key. Without: the ASGI peer must be
+    loopback and no proxy may have forwarded the request (behind a proxy on this machine every request
+    comes from loopback, so only keys can tell callers apart).
     """
-    keys: list[bytes] = request.app.state.api_keys
     if not keys:
-        if not _is_local(request.client.host if request.client else None):
-            raise HTTPException(401, "no API keys are configured: only local requests are accepted")
-        return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise HTTPException(401, "missing bearer API key", headers={"WWW-Authenticate": "Bearer"})
-    presented = token.strip().encode()
+        host = client[0] if client else None
+        if not is_loopback_peer(host):
+            return LOCAL_ONLY, {}
+        if any(name.lower() in FORWARDING_HEADERS for name, _ in headers):
+            return PROXIED, {}
+        return None
+    authorization = next((value for name, value in headers if name.lower() == b"authorization"), b"")
+    scheme, _, token = authorization.partition(b" ")
+    challenge = {"WWW-Authenticate": "Bearer"}
+    presented = token.strip()
+    if scheme.lower() != b"bearer" or not presented:
+        return "missing bearer API key", challenge
     ok = False
     for k in keys:  # constant time per key, and every key is compared
         ok |= hmac.compare_digest(presented, k)
-    if not ok:
-        raise HTTPException(401, "invalid API key", headers={"WWW-Authenticate": "Bearer"})
+    return None if ok else ("invalid API key", challenge)
+
+
+class KeyGate:
+    """ASGI middleware, outermost: the API key (or, without keys, the local-only rule) is checked from the
+    headers alone, before any byte of the body is read, parsed or validated. An unauthenticated caller
+    gets 401 whatever its body holds: it learns nothing of the schema and costs no parsing."""
+
+    def __init__(self, app: Any, keys: list[bytes], prefix: str = "/v1/", paths: Iterable[str] = ()) -> None:
+        self.app = app
+        self.keys = keys
+        self.prefix = prefix
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
+            if root and path.startswith(root):  # as the router matches it: under --root-path too
+                path = path[len(root):]
+            if path.startswith(self.prefix) or path in self.paths:
+                refused = refusal(scope.get("headers") or [], scope.get("client"), self.keys)
+                if refused is not None:
+                    message, headers = refused
+                    # not the path: a conversation id can be a customer's e-mail
+                    log.debug("api request refused", method=scope.get("method"), reason=message)
+                    return await JSONResponse({"error": message}, 401, headers={**headers, **_CLOSE})(scope, receive, send)
+                scope = {**scope, _CHECKED: True}  # require_key need not compare the keys again
+        await self.app(scope, receive, send)
+
+
+async def require_key(request: Request) -> None:
+    """The same check as KeyGate, per /v1 route: a route stays guarded even if the gate's prefix changes.
+
+    Async although it awaits nothing: FastAPI runs a sync dependency in a worker thread, a hop per request.
+    """
+    if request.scope.get(_CHECKED):
+        return
+    refused = refusal(request.scope.get("headers") or [], request.scope.get("client"), request.app.state.api_keys)
+    if refused is not None:
+        raise HTTPException(401, refused[0], headers=refused[1] or None)
 
 
 Auth = Annotated[None, Depends(require_key)]
 
 
 def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int,
-               extra_routes: Any = None, lifespan: Any = None, health: Any = None) -> FastAPI:
-    """Build the FastAPI application around a TurnService."""
+               extra_routes: Any = None, lifespan: Any = None, health: Any = None,
+               guard_operations: bool | None = None, body_timeout_seconds: float = 30.0) -> FastAPI:
+    """Build the FastAPI application around a TurnService.
+
+    `guard_operations`: /metrics and the API documents need what /v1 needs (default: when keys are set).
+    """
     app = FastAPI(
         title="Handoff",
         version=__version__,
@@ -262,8 +355,14 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
 
     if extra_routes:
         extra_routes(app)
-    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, timeout_seconds=body_timeout_seconds)
     install_request_limits(app)  # JSON depth, encoding and content type, after the size check
+    if guard_operations is None:
+        guard_operations = bool(api_keys)
+    operations = ({"/metrics", app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url}
+                  if guard_operations else set())
+    # added last, so outermost: the key is checked before the body is read, limited, parsed or validated
+    app.add_middleware(KeyGate, keys=app.state.api_keys, paths={p for p in operations if p})
     return app
 
 

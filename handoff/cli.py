@@ -161,7 +161,15 @@ def serve(
     import uvicorn
 
     from handoff.compose import build_runtime
-    from handoff.serving import PortInUse, balanced_workers_supported, check_port_free, freeze_startup_heap, run_workers
+    from handoff.serving import (
+        LOCAL_ONLY_WARNING,
+        PortInUse,
+        balanced_workers_supported,
+        check_port_free,
+        freeze_startup_heap,
+        run_workers,
+        uvicorn_options,
+    )
 
     config = _config(settings)
     _setup_logging(config)
@@ -192,10 +200,10 @@ def serve(
         os.environ[SERVE_JOBS_ENV] = "1" if jobs else "0"
         target = "handoff.cli:serve_app"
     if not config.env.api_keys():
-        log.warning("HANDOFF_API_KEYS is not set: the /v1 API accepts requests from this machine only")
+        log.warning(LOCAL_ONLY_WARNING)
     log.info("listening", url=f"http://{host}:{port}", docs=f"http://{host}:{port}/docs", workers=workers)
     metrics_dir = _shared_metrics_dir() if workers > 1 else None
-    options: dict[str, Any] = {"log_config": None, "access_log": False, "server_header": False}
+    options = uvicorn_options(config.settings.service, keyed=bool(config.env.api_keys()))
     try:
         if workers > 1 and balanced_workers_supported():
             try:

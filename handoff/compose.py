@@ -164,15 +164,19 @@ class Runtime:
             if slack_app is not None:
                 from handoff.slack_app import mount_slack
 
-                mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock)
+                mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
+                            team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)
 
+        service = self.config.settings.service
         return create_app(
             self.service,
             api_keys=self.config.env.api_keys(),
-            max_body_bytes=self.config.settings.service.max_body_bytes,
+            max_body_bytes=service.max_body_bytes,
             lifespan=lifespan,
             health=self.health,
             extra_routes=routes,
+            guard_operations=service.metrics_require_key,
+            body_timeout_seconds=service.body_timeout_seconds,
         )
 
     def warm_up(self) -> None:
@@ -254,6 +258,10 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
         notes.append("ZENDESK_WEBHOOK_SECRET is not set: POST /webhooks/zendesk refuses every call")
     if "slack" in connectors and not config.env.slack_signing_secret:
         notes.append("SLACK_SIGNING_SECRET is not set: /slack/events (commands and buttons) is off")
+    elif "slack" in connectors and not (s.slack.team_id and s.slack.app_id):
+        unset = " and ".join(f"[slack] {k}" for k in ("team_id", "app_id") if not getattr(s.slack, k))
+        notes.append(f"{unset} not set: Slack commands and buttons are accepted from any workspace the app is "
+                     "installed in (and signed with its secret); set them to accept only yours")
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
                    connectors=connectors, operations=operations, inbound=inbound)

@@ -35,7 +35,13 @@ def config_summary(config: Config) -> dict[str, Any]:
     return {
         "settings_file": str(config.path) if config.path else "built-in defaults",
         "database": _masked_url(config.database_url()),
-        "api_keys": f"{len(env.api_keys())} configured" if env.api_keys() else "none (local requests only)",
+        "api_keys": f"{len(env.api_keys())} configured" if env.api_keys() else
+                    "none (only this machine's loopback, not proxied; behind a proxy on this machine set keys)",
+        "metrics_and_docs": _operations_access(s.service.metrics_require_key, bool(env.api_keys())),
+        "http_timeouts": (f"headers {s.service.header_timeout_seconds:g} s, body {s.service.body_timeout_seconds:g} s, "
+                          f"keep-alive {s.service.keep_alive_timeout_seconds:g} s, max connections "
+                          f"{s.service.max_connections or 'from the open-file limit'}"),
+        "slack_workspace": _slack_workspace(s.slack.team_id, s.slack.app_id),
         "zendesk": "on" if env.zendesk_email and env.zendesk_api_token and (s.zendesk.subdomain or s.zendesk.url or env.zendesk_url) else "off (tickets kept locally)",
         "slack": "on" if env.slack_bot_token else "off (alerts kept locally)",
         "stripe": "on" if env.stripe_api_key else "off",
@@ -48,13 +54,30 @@ def config_summary(config: Config) -> dict[str, Any]:
     }
 
 
+def _operations_access(require_key: bool | None, keyed: bool) -> str:
+    """Who may read /metrics, /docs, /redoc and /openapi.json."""
+    if require_key is None:
+        require_key = keyed
+    if not require_key:
+        return "open (metrics_require_key off)"
+    return "API key required" if keyed else "this machine only (metrics_require_key on, no API keys)"
+
+
+def _slack_workspace(team_id: str | None, app_id: str | None) -> str:
+    """Which Slack workspace and app commands and buttons are accepted from."""
+    if not team_id and not app_id:
+        return "any (set [slack] team_id and app_id)"
+    return f"team {team_id or 'any'}, app {app_id or 'any'}"
+
+
 def config_report(config: Config) -> Group:
     """A readable report of the configuration."""
     d = config_summary(config)
     t = Table(title="handoff configuration", show_header=False, title_justify="left")
     t.add_column("key", style="bold")
     t.add_column("value")
-    for key in ("settings_file", "database", "api_keys", "zendesk", "slack", "stripe", "hubspot"):
+    for key in ("settings_file", "database", "api_keys", "metrics_and_docs", "http_timeouts", "zendesk", "slack",
+                "slack_workspace", "stripe", "hubspot"):
         t.add_row(key, str(d[key]))
     t.add_row("secrets", ", ".join(f"{k}: {v}" for k, v in d["secrets"].items()))
     t.add_row("triggers on", ", ".join(k for k, v in d["triggers"].items() if v) or "none")

@@ -3,9 +3,15 @@
 A request that meets a dropped or refused database connection (PostgreSQL restarting, a failover, the
 network) stored nothing half-way: each write is one transaction. The caller may simply retry, with the
 same `message_id` to be safe, so the answer says so instead of a 500 with a traceback in the log.
+
+Any other database error is a 500 with one log line: the driver's error, its first line only, and
+where in our code it was raised. Not the usual traceback: a SQLAlchemy error's text carries the SQL
+and (unless the engine hides them, as ours does) the bound values, and a driver's later lines can
+quote a row's values (PostgreSQL's DETAIL), i.e. customers' messages and card numbers.
 """
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 import structlog
@@ -17,6 +23,7 @@ log = structlog.get_logger("handoff.api")
 
 RETRY_AFTER_SECONDS = 2
 UNAVAILABLE = "the database is unavailable; nothing was stored, try again shortly (with the same message_id)"
+FAILED = "internal error: the database refused the request; nothing was stored"
 
 
 def is_database_unavailable(error: BaseException) -> bool:
@@ -35,15 +42,28 @@ def describe(error: BaseException) -> str:
     return f"{type(orig).__name__}: {first}"[:300]
 
 
+def raised_at(error: BaseException, packages: tuple[str, ...] = ("handoff", "jobs", "connectors")) -> str:
+    """Where our code was when `error` was raised: the innermost few of our frames, as `path:line function`."""
+    ours = []
+    for frame in traceback.extract_tb(error.__traceback__):
+        parts = frame.filename.replace("\\", "/").split("/")
+        for i, part in enumerate(parts[:-1]):
+            if part in packages:
+                ours.append(f"{'/'.join(parts[i:])}:{frame.lineno} {frame.name}")
+                break
+    return " < ".join(reversed(ours[-4:])) or "outside handoff"
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Answer database outages with 503 + Retry-After and one warning line (no traceback)."""
+    """Answer database outages with 503 + Retry-After, other database errors with 500: one log line each, no values."""
 
-    async def unavailable(request: Request, error: Exception) -> JSONResponse:
-        if not is_database_unavailable(error):
-            raise error  # a real bug: let the server answer 500 and log the traceback
-        log.warning("database unavailable; answered 503", method=request.method, path=request.url.path,
-                    error=describe(error))
-        return JSONResponse({"error": UNAVAILABLE}, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    async def database_error(request: Request, error: Exception) -> JSONResponse:
+        if is_database_unavailable(error):
+            log.warning("database unavailable; answered 503", method=request.method, path=request.url.path,
+                        error=describe(error))
+            return JSONResponse({"error": UNAVAILABLE}, 503, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        log.error("database error; answered 500", method=request.method, path=request.url.path,
+                  error=describe(error), at=raised_at(error))
+        return JSONResponse({"error": FAILED}, 500)
 
-    for cls in (sa_exc.OperationalError, sa_exc.DisconnectionError, sa_exc.TimeoutError, sa_exc.InterfaceError):
-        app.add_exception_handler(cls, unavailable)
+    app.add_exception_handler(sa_exc.SQLAlchemyError, database_error)

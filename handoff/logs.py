@@ -67,5 +67,5 @@ def configure_logging(level: str = "info", fmt: str = "console", secrets: Iterab
     # vendor clients log whole request and response bodies at debug (customer messages, e-mails):
     # our own debug lines never turn theirs on
     for noisy in ("urllib3", "httpx", "httpcore", "apscheduler", "asyncio", "zenpy", "slack_sdk", "slack_bolt",
-                  "stripe", "hubspot", "aiohttp", "requests"):
+                  "handoff.slack.bolt", "stripe", "hubspot", "aiohttp", "requests"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

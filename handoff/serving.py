@@ -33,8 +33,34 @@ STOP_SECONDS = 30.0  # a worker still draining requests after this long is kille
 RESTART_PAUSE_SECONDS = 1.0  # a worker slot is not restarted more often than this (no crash loop spinning)
 
 
+LOCAL_ONLY_WARNING = (
+    "HANDOFF_API_KEYS is not set: the /v1 API accepts requests from this machine's loopback address only "
+    "(127.0.0.1, ::1), never through a proxy. Behind a reverse proxy on this machine every request comes "
+    "from loopback, so set HANDOFF_API_KEYS there."
+)
+
+
 class PortInUse(OSError):
     """Something already listens on the address."""
+
+
+def uvicorn_options(service: Any, *, keyed: bool) -> dict[str, Any]:
+    """uvicorn.Config arguments of `serve` from `[service]` settings (ServiceSettings).
+
+    Without API keys the client address decides who may call, so it must be the connection's own peer:
+    uvicorn's proxy-headers handling (on by default, trusting 127.0.0.1 or $FORWARDED_ALLOW_IPS) would
+    rewrite it from X-Forwarded-For, and is turned off.
+    """
+    from handoff.connection_guard import GuardedHttp
+
+    options: dict[str, Any] = {
+        "log_config": None, "access_log": False, "server_header": False,
+        "timeout_keep_alive": service.keep_alive_timeout_seconds,
+        "http": GuardedHttp(header_timeout=service.header_timeout_seconds, max_connections=service.max_connections),
+    }
+    if not keyed:
+        options["proxy_headers"] = False
+    return options
 
 
 def balanced_workers_supported() -> bool:

@@ -43,6 +43,14 @@ class ServiceSettings(_Section):
     outbox_dir: str = "handoff-outbox"
     log_level: str = "info"
     log_format: str = Field("console", pattern="^(console|json)$")
+    # /metrics, /docs, /redoc and /openapi.json need the API key too; unset: on when HANDOFF_API_KEYS is set
+    metrics_require_key: bool | None = None
+    # slow or stalled clients: each must finish its request line and headers, then its body, in time
+    header_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    body_timeout_seconds: float = Field(30.0, gt=0, le=600)
+    keep_alive_timeout_seconds: float = Field(5.0, gt=0, le=300)
+    # open connections per process; unset: from the open-file limit (a quarter, at least 96, kept for the rest)
+    max_connections: int | None = Field(None, ge=8, le=100_000)
 
     @field_validator("log_level")
     @classmethod
@@ -72,6 +80,9 @@ class SlackSettings(_Section):
     api_url: str | None = None
     default_channel: str = "#support-handoffs"
     timeout_seconds: float = Field(10.0, gt=0, le=60)
+    # the workspace (T…) and app (A…) commands and buttons must come from; unset: any the app is installed in
+    team_id: str | None = Field(None, pattern=r"^T[A-Z0-9]{2,20}$")
+    app_id: str | None = Field(None, pattern=r"^A[A-Z0-9]{2,20}$")
 
 
 class DeliverySettings(_Section):

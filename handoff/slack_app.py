@@ -5,9 +5,11 @@ and the real answer come after the ack, from the listener bolt runs as a task
 (`process_before_response=False`). Who may do what:
 - `claim`, `available`, `away` and the Claim button: agents of settings.toml only (matched by their
   `slack_user_id`); anyone else is told how to be added, and nothing is called.
-- `help`, `queue`, `status`, `callbacks`, `stats` and the "AI could have handled this" button: anyone
-  in the workspace. The app is installed in one workspace, the support team's, and what it shows
-  has customer PII masked (handoff.render.slack_replies).
+- The "AI could have handled this" button: agents only too (it counts in the quality metrics).
+- `help`, `queue`, `status`, `callbacks`, `stats`: anyone in the workspace. The app is installed in
+  one workspace, the support team's, and what it shows has customer PII masked
+  (handoff.render.slack_replies). With `[slack] team_id` and `app_id` set, a request from another
+  workspace or app is refused before bolt sees it, however it is signed.
 Where answers go: command answers through the command's `response_url` (works in any channel, even
 one the bot is not in), falling back to chat.postEphemeral; button answers as chat.postEphemeral in
 the alert's channel (the bot posted the alert there), falling back to the `response_url`.
@@ -20,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qs
@@ -127,7 +130,8 @@ def build_slack_app(
 
 def mount_slack(fastapi_app: FastAPI, slack_app: AsyncApp, path: str = EVENTS_PATH, *,
                 sessions: sessionmaker[Session] | None = None, clock: Callable[[], datetime] | None = None,
-                signing_secret: str | None = None, now: Callable[[], float] = time.time) -> None:
+                signing_secret: str | None = None, now: Callable[[], float] = time.time,
+                team_id: str | None = None, app_id: str | None = None) -> None:
     """Add `POST /slack/events` (events, commands, interactivity) to a FastAPI app.
 
     A front door checks each request before bolt sees it: bolt parses the body before it checks
@@ -136,7 +140,9 @@ def mount_slack(fastapi_app: FastAPI, slack_app: AsyncApp, path: str = EVENTS_PA
     a missing, forged or stale signature (Slack's 5-minute window), 400 for a signed body bolt
     cannot read. With `sessions`, an exact replay of an accepted signed request within the window
     is refused too (401 "replayed request", with `X-Slack-No-Retry: 1`); a request we answered
-    with a non-2xx is not remembered, so a Slack retry of it passes (handoff.replay_guard).
+    with a non-2xx is not remembered, so a Slack retry of it passes (handoff.replay_guard). With
+    `team_id` / `app_id`, a request from another workspace or app is refused and nothing is done: a
+    command gets an ephemeral answer saying so, anything else a 403 (`X-Slack-No-Retry: 1`).
     """
     handler = AsyncSlackRequestHandler(slack_app)
     # bolt keeps the secret it was built with; the front door must verify with the same one
@@ -163,6 +169,14 @@ def mount_slack(fastapi_app: FastAPI, slack_app: AsyncApp, path: str = EVENTS_PA
         if problem:
             log.warning("slack_request_unreadable", problem=problem)
             return JSONResponse({"error": f"malformed Slack request: {problem}"}, 400)
+        if team_id or app_id:
+            origin = slack_origin(body, request.headers.get("content-type", ""))
+            if not origin.allowed(team_id, app_id):
+                log.warning("slack_request_from_elsewhere", team_id=origin.team_id, app_id=origin.app_id,
+                            kind=origin.kind)
+                if origin.kind == "command":  # Slack shows a command's answer to whoever typed it
+                    return JSONResponse({"response_type": "ephemeral", "text": FOREIGN_WORKSPACE})
+                return JSONResponse({"error": FOREIGN_WORKSPACE}, 403, headers={"X-Slack-No-Retry": "1"})
         if guard is not None and not await guard.aclaim(digest):
             log.warning("slack_request_replayed")
             return JSONResponse({"error": REPLAYED}, 401, headers={"X-Slack-No-Retry": "1"})
@@ -177,6 +191,51 @@ def mount_slack(fastapi_app: FastAPI, slack_app: AsyncApp, path: str = EVENTS_PA
             if guard is not None and not accepted:
                 await guard.arelease(digest)
         return response
+
+
+FOREIGN_WORKSPACE = (":no_entry: This Handoff app only serves its own Slack workspace and app "
+                     "([slack] team_id and app_id); nothing was done.")
+
+
+@dataclass(frozen=True)
+class SlackOrigin:
+    """Where a Slack request says it comes from: the workspace (team) and app ids, and what kind it is."""
+
+    team_id: str | None
+    app_id: str | None
+    kind: str  # "command", "interaction", "event" or "url_verification"
+
+    def allowed(self, team_id: str | None, app_id: str | None) -> bool:
+        """Whether it matches the configured ids (an unset one matches anything; a missing one nothing)."""
+        if self.kind == "url_verification":
+            return True  # Slack checking the request URL while it is being set: it carries no ids, does nothing
+        return (not team_id or self.team_id == team_id) and (not app_id or self.app_id == app_id)
+
+
+def slack_origin(body: bytes, content_type: str) -> SlackOrigin:
+    """The team and app ids of a signed, readable Slack request (a slash command, an interaction or an event)."""
+    text = body.decode("utf-8")
+    if content_type.lower().startswith("application/json"):
+        event = json.loads(text)
+        if event.get("type") == "url_verification":
+            return SlackOrigin(None, None, "url_verification")
+        return SlackOrigin(_str_or_none(event.get("team_id")), _str_or_none(event.get("api_app_id")), "event")
+    fields = parse_qs(text)
+    if "payload" not in fields:
+        return SlackOrigin(_first(fields, "team_id"), _first(fields, "api_app_id"), "command")
+    payload = json.loads(fields["payload"][0])
+    team = payload.get("team")
+    team_id = team.get("id") if isinstance(team, dict) else payload.get("team_id")
+    return SlackOrigin(_str_or_none(team_id), _str_or_none(payload.get("api_app_id")), "interaction")
+
+
+def _first(fields: dict[str, list[str]], name: str) -> str | None:
+    values = fields.get(name)
+    return values[0] if values else None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def is_ssl_check(body: bytes) -> bool:
@@ -306,12 +365,14 @@ class _SlackEdge:
 
     async def on_unnecessary(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                              client: AsyncWebClient) -> None:
-        """"AI could have handled this": feedback for the quality metrics."""
+        """"AI could have handled this": feedback for the quality metrics, counted from agents only."""
         await ack()
         user = _user_id(body)
         handoff_id = _handoff_id(action)
         try:
-            if not handoff_id:
+            if self.ops.agent_for_slack_user(user) is None:
+                reply = not_agent_reply("mark a handoff as one the AI could have handled", user)
+            elif not handoff_id:
                 reply = failure_reply("reading the button (no handoff id on it)")
             else:
                 reply = unnecessary_reply(await self.ops.mark_unnecessary(handoff_id, user), handoff_id)

@@ -8,6 +8,7 @@ import json
 import time
 import urllib.parse
 from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -91,3 +92,85 @@ def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, f
         assert secret not in text, f"a secret ({secret[:4]}…) is in the log"
     # vendor clients' debug dumps (whole bodies, customer data) stay off even at our debug level
     assert "ana@example.com" not in text and "I want a real person now" not in text
+
+
+CARD = "4111 1111 1111 1111"
+CUSTOMER_TEXT = "please charge my card again, Zacharias Quillfeather here"
+
+
+def _refuse_turns_in_the_database(database_url: str) -> Callable[[], None]:
+    """Make every insert of a turn fail inside the database (a trigger), with a non-outage error: the
+    statement's bound values (the customer's text) are then in the driver's exception. Returns the undo."""
+    from sqlalchemy import text
+
+    from handoff.storage.db import make_engine, migrate
+
+    engine = make_engine(database_url)
+    migrate(engine)
+    with engine.begin() as c:
+        if engine.dialect.name == "sqlite":  # "string or blob too big": sqlite3.DataError
+            c.execute(text("CREATE TRIGGER refuse_turns BEFORE INSERT ON messages BEGIN SELECT zeroblob(2000000000); END"))
+        else:
+            c.execute(text("CREATE FUNCTION refuse_turn() RETURNS trigger AS $$ BEGIN "
+                           "RAISE EXCEPTION 'refused by the test' USING ERRCODE = 'data_exception'; END $$ LANGUAGE plpgsql"))
+            c.execute(text("CREATE TRIGGER refuse_turns BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_turn()"))
+
+    def undo() -> None:
+        with engine.begin() as c:
+            c.execute(text("DROP TRIGGER IF EXISTS refuse_turns" + ("" if engine.dialect.name == "sqlite" else " ON messages")))
+            if engine.dialect.name != "sqlite":
+                c.execute(text("DROP FUNCTION IF EXISTS refuse_turn()"))
+        engine.dispose()
+
+    return undo
+
+
+def test_a_database_error_logs_neither_the_customers_text_nor_the_card(tmp_path: Path, database_url):
+    """SQLAlchemy's error text ends in `[parameters: ...]`, the bound values: in a traceback in the log that
+    was the customer's message and card. Now the engine hides them and the API logs one line."""
+    undo = _refuse_turns_in_the_database(database_url)
+    port = free_port()
+    settings = tmp_path / "settings.toml"
+    settings.write_text(f"[service]\noutbox_dir = '{(tmp_path / 'outbox').as_posix()}'\nlog_level = 'debug'\n"
+                        "log_format = 'json'\n", encoding="utf-8")
+    log = tmp_path / "run.log"
+    proc = start_process(["serve", "--port", str(port), "--no-jobs"],
+                         {"DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(settings)}, tmp_path, log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base, proc, log)
+        r = httpx.post(f"{base}/v1/conversations/db-err/messages", timeout=10, json={
+            "role": "customer", "text": f"{CUSTOMER_TEXT}: {CARD}", "customer": {"email": "zq@example.com"}})
+        assert r.status_code == 500 and "nothing was stored" in r.json()["error"]
+        wait_until(lambda: "database error; answered 500" in log.read_text(errors="replace"), 10,
+                   "the error line", (proc,))
+    finally:
+        stop_process(proc)
+        undo()
+    text = log.read_text(errors="replace")
+    [line] = [json.loads(x) for x in text.splitlines() if "database error; answered 500" in x]
+    assert line["error"] in ("DataError: string or blob too big", "DataException: refused by the test")  # what, and where:
+    assert "handoff/service.py" in line["at"] and line["path"] == "/v1/conversations/db-err/messages"
+    for value in (CARD, CARD.replace(" ", ""), "Zacharias", "zq@example.com"):
+        assert value not in text, f"{value} is in the log"
+    assert "[parameters:" not in text and "Traceback" not in text
+
+
+def test_database_errors_never_show_their_parameters(database_url):
+    """Whatever logs an error raised by the engine (a job, a traceback) gets the SQL without the values."""
+    from sqlalchemy import text
+
+    from handoff.storage.db import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        with engine.connect() as c:
+            try:
+                c.execute(text("SELECT * FROM no_such_table WHERE x = :card"), {"card": CARD})
+            except Exception as e:  # noqa: BLE001 - the text of whatever the driver raised
+                message = str(e)
+            else:
+                raise AssertionError("the query should have failed")
+    finally:
+        engine.dispose()
+    assert "no_such_table" in message and CARD not in message and "parameters hidden" in message

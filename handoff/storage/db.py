@@ -18,9 +18,13 @@ IDLE_CHECK_SECONDS = 10.0
 
 
 def make_engine(url: str) -> Engine:
-    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout so processes can share a file."""
+    """Create the engine; SQLite gets WAL, foreign keys and a busy timeout so processes can share a file.
+
+    `hide_parameters`: a database error's text (logged, in tracebacks) shows the SQL but never the bound
+    values, which are customers' messages, e-mails and card numbers as they typed them.
+    """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -32,7 +36,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(url, pool_size=20, max_overflow=10)
+    engine = create_engine(url, pool_size=20, max_overflow=10, hide_parameters=True)
     _check_connections_after_idle(engine, IDLE_CHECK_SECONDS)
     return engine
 

@@ -223,3 +223,145 @@ async def test_sent_at_without_offset_is_utc(runtime):
     with runtime.sessions() as s:
         stored = s.scalars(select(MessageRow)).one()
     assert stored.sent_at.isoformat() == "2026-03-02T10:00:00+00:00"
+
+
+# -- local-only mode (no HANDOFF_API_KEYS) -------------------------------------------------------------
+
+TURN = {"role": "customer", "text": "hi"}
+
+
+@pytest.mark.parametrize(("host", "status"), [
+    ("127.0.0.1", 200), ("::1", 200), ("::ffff:127.0.0.1", 200),
+    ("127.0.0.2", 401), ("127.1.2.3", 401), ("::ffff:127.0.0.2", 401),  # loopback range, but not this peer
+    ("localhost", 401), ("testclient", 401), ("", 401),  # names are not peer addresses
+    ("0.0.0.0", 401), ("203.0.113.9", 401), ("::ffff:203.0.113.9", 401), ("fe80::1", 401),
+])
+async def test_without_keys_only_the_loopback_peer_itself_is_accepted(runtime, host, status):
+    async with client_for(runtime, host=host) as c:
+        r = await c.post("/v1/conversations/c/messages", json=TURN)
+    assert r.status_code == status, r.text
+    if status == 401:
+        assert "only local requests" in r.json()["error"]
+        with runtime.sessions() as s:
+            assert s.scalar(select(func.count()).select_from(MessageRow)) == 0
+
+
+@pytest.mark.parametrize("header", [
+    {"X-Forwarded-For": "127.0.0.1"}, {"X-Forwarded-For": "203.0.113.9"}, {"Forwarded": "for=127.0.0.1"},
+    {"X-Real-IP": "127.0.0.1"}, {"X-Forwarded-Proto": "https"}, {"Via": "1.1 nginx"},
+])
+async def test_without_keys_a_request_a_proxy_forwarded_is_refused_even_from_loopback(runtime, header):
+    """Behind a proxy on this machine every request comes from loopback: the proxy's headers give it away."""
+    async with client_for(runtime, host="127.0.0.1") as c:
+        r = await c.post("/v1/conversations/c/messages", json=TURN, headers=header)
+    assert r.status_code == 401 and "proxy" in r.json()["error"] and "HANDOFF_API_KEYS" in r.json()["error"]
+
+
+async def test_without_keys_uvicorns_proxy_header_rewrite_cannot_make_a_remote_caller_local(runtime):
+    """uvicorn rewrites the client from X-Forwarded-For when it trusts the peer ($FORWARDED_ALLOW_IPS="*" is a
+    common setting); the decision must not follow the rewritten address."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    app = ProxyHeadersMiddleware(runtime.app(jobs=False), trusted_hosts="*")
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://handoff.test") as c:
+        r = await c.post("/v1/conversations/c/messages", json=TURN, headers={"X-Forwarded-For": "127.0.0.1"})
+    assert r.status_code == 401
+
+
+async def test_with_keys_the_peer_address_does_not_matter(keyed_runtime):
+    async with client_for(keyed_runtime, host="127.0.0.1") as c:
+        local = await c.post("/v1/conversations/c/messages", json=TURN)
+    async with client_for(keyed_runtime, host="203.0.113.9") as c:
+        proxied = await c.post("/v1/conversations/c/messages", json=TURN, headers={
+            "Authorization": "Bearer k-one-123456", "X-Forwarded-For": "198.51.100.7"})
+    assert local.status_code == 401 and "bearer" in local.json()["error"]
+    assert proxied.status_code == 200
+
+
+# -- /metrics and the API documents -------------------------------------------------------------------
+
+OPERATIONS = ["/metrics", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"]
+
+
+@pytest.mark.parametrize("path", OPERATIONS)
+async def test_with_keys_metrics_and_documents_need_a_key_by_default(keyed_runtime, path):
+    async with client_for(keyed_runtime, host="203.0.113.9") as c:
+        anonymous = await c.get(path)
+        wrong = await c.get(path, headers={"Authorization": "Bearer nope"})
+        keyed = await c.get(path, headers={"Authorization": "Bearer k-two-654321"})
+        health = await c.get("/healthz")
+    assert anonymous.status_code == 401 and wrong.status_code == 401
+    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert keyed.status_code == 200
+    assert health.status_code == 200  # liveness probes need no key
+
+
+async def test_the_gate_matches_paths_as_the_router_does_under_a_root_path(keyed_runtime):
+    transport = httpx.ASGITransport(app=keyed_runtime.app(jobs=False), root_path="/api", client=("203.0.113.9", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://handoff.test") as c:
+        metrics = await c.get("/api/metrics")
+        turn = await c.post("/api/v1/conversations/c/messages", content=b'{"role": ', headers={"content-type": "application/json"})
+        keyed = await c.get("/api/metrics", headers={"Authorization": "Bearer k-one-123456"})
+    assert metrics.status_code == 401 and turn.status_code == 401 and keyed.status_code == 200
+
+
+@pytest.mark.parametrize("path", OPERATIONS)
+async def test_metrics_require_key_false_keeps_them_open(make_config, path):
+    rt = build_runtime(make_config("[service]\nmetrics_require_key = false\n", HANDOFF_API_KEYS="k-one-123456"))
+    try:
+        async with client_for(rt, host="203.0.113.9") as c:
+            r = await c.get(path)
+            turn = await c.post("/v1/conversations/c/messages", json=TURN)
+        assert r.status_code == 200 and turn.status_code == 401
+    finally:
+        rt.close()
+
+
+@pytest.mark.parametrize("path", OPERATIONS)
+async def test_without_keys_metrics_are_open_unless_required_then_local_only(runtime, make_config, path):
+    async with client_for(runtime, host="203.0.113.9") as c:
+        assert (await c.get(path)).status_code == 200  # the default without keys: as before
+    rt = build_runtime(make_config("[service]\nmetrics_require_key = true\n"))
+    try:
+        async with client_for(rt, host="203.0.113.9") as c:
+            remote = await c.get(path)
+        async with client_for(rt, host="127.0.0.1") as c:
+            local = await c.get(path)
+        assert remote.status_code == 401 and local.status_code == 200
+    finally:
+        rt.close()
+
+
+# -- sent_at ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sent_at", [
+    "9999-12-31T23:59:59-23:59",  # past year 9999 in UTC: was an OverflowError, a 500 logging the turn
+    "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: the same
+    "0001-01-01T00:00:00", "1999-12-31T23:59:59Z", "2101-01-01T00:00:00Z", "2100-12-31T23:59:59-01:00",
+    253402300799,  # 9999-12-31 as a unix time
+    -1, "yesterday", "2026-02-30T10:00:00Z", "2026-03-02T25:00:00Z", "", "x",
+])
+async def test_a_sent_at_outside_2000_to_2100_or_unreadable_is_a_422_and_stores_nothing(runtime, sent_at):
+    async with client_for(runtime) as c:
+        r = await c.post("/v1/conversations/c-ts/messages",
+                         json={"role": "customer", "text": "my card 4111 1111 1111 1111", "sent_at": sent_at})
+    assert r.status_code == 422, r.text
+    assert r.json()["problems"][0]["field"] == "sent_at"
+    with runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(MessageRow)) == 0
+
+
+@pytest.mark.parametrize(("sent_at", "stored"), [
+    ("2000-01-01T00:00:00Z", "2000-01-01T00:00:00+00:00"),
+    ("2100-12-31T23:59:59Z", "2100-12-31T23:59:59+00:00"),
+    ("2026-03-02T10:00:00+14:00", "2026-03-01T20:00:00+00:00"),
+    ("2100-12-31T23:00:00", "2100-12-31T23:00:00+00:00"),  # no offset: UTC, as before
+    (1772445600, "2026-03-02T10:00:00+00:00"),  # a unix time, as pydantic reads it
+])
+async def test_a_sent_at_within_the_range_is_kept_in_utc(runtime, sent_at, stored):
+    async with client_for(runtime) as c:
+        r = await c.post("/v1/conversations/c-ts/messages", json={"role": "customer", "text": "hi", "sent_at": sent_at})
+    assert r.status_code == 200, r.text
+    with runtime.sessions() as s:
+        assert s.scalars(select(MessageRow)).one().sent_at.isoformat() == stored

@@ -80,7 +80,7 @@ def test_metrics_count_the_turns_of_every_worker_whichever_answers(tmp_path: Pat
             sent += 1
         # whichever worker a scrape lands on, it reports every worker's turns
         for _ in range(8):
-            scrape = httpx.get(f"{base}/metrics", timeout=10)
+            scrape = httpx.get(f"{base}/metrics", headers=headers, timeout=10)  # keys set: /metrics needs one
             assert scrape.status_code == 200
             assert _turns_total(scrape.text) == sent
             assert 'handoff_turn_seconds_bucket{le="0.0025"}' in scrape.text

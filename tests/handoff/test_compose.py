@@ -29,3 +29,20 @@ def test_warm_up_with_the_database_down_only_warns(make_config) -> None:
         assert line["log_level"] == "warning" and "OperationalError" in line["error"]
     finally:
         rt.close()
+
+
+SLACK_ENV = {"SLACK_BOT_TOKEN": "xoxb-compose-test", "SLACK_SIGNING_SECRET": "compose-signing-secret"}
+
+
+def test_an_unpinned_slack_workspace_is_a_start_up_warning(make_config) -> None:
+    rt = build_runtime(make_config(**SLACK_ENV))
+    try:
+        [note] = [n for n in rt.notes if "team_id" in n]
+        assert "[slack] team_id and [slack] app_id not set" in note and "any workspace" in note
+    finally:
+        rt.close()
+    pinned = build_runtime(make_config('[slack]\nteam_id = "T0ACME"\napp_id = "A0HANDOFF"\n', **SLACK_ENV))
+    try:
+        assert not [n for n in pinned.notes if "team_id" in n]
+    finally:
+        pinned.close()

@@ -73,3 +73,23 @@ def test_secrets_come_from_the_given_environment_only(monkeypatch):
 )
 def test_database_urls(url, expected):
     assert normalise_database_url(url) == expected
+
+
+@pytest.mark.parametrize(("toml", "key"), [
+    ('[slack]\nteam_id = "acme"\n', "slack.team_id"),
+    ('[slack]\napp_id = "T0123"\n', "slack.app_id"),
+    ("[service]\nheader_timeout_seconds = 0\n", "service.header_timeout_seconds"),
+    ("[service]\nmax_connections = 2\n", "service.max_connections"),
+])
+def test_edge_settings_are_checked(tmp_path, toml, key):
+    p = tmp_path / "s.toml"
+    p.write_text(toml)
+    with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
+        load_config(p, environ={})
+
+
+def test_edge_settings_defaults():
+    service = Settings().service
+    assert service.metrics_require_key is None  # on when keys are set
+    assert (service.header_timeout_seconds, service.body_timeout_seconds, service.keep_alive_timeout_seconds) == (10, 30, 5)
+    assert service.max_connections is None and Settings().slack.team_id is None

@@ -251,6 +251,86 @@ async def test_bolt_checks_the_token_with_auth_test_against_the_fake(http: httpx
     assert len(slack.calls_to("auth.test")) == 1  # once, then cached
 
 
+# -- the workspace and app ----------------------------------------------------------------------------
+
+TEAM, APP = "T0001", "A0HANDOFF"  # what command_body and action_body say
+
+
+@pytest.fixture
+async def pinned(slack: SlackWithResponseUrls, ops: FakeOps) -> AsyncIterator[httpx.AsyncClient]:
+    """The app mounted with [slack] team_id and app_id set to the workspace and app of the test bodies."""
+    connector = SlackConnector(slack.token, base_url=slack.api_url, timeout=2.0)
+    app = FastAPI()
+    mount_slack(app, build_slack_app(ops, token=slack.token, signing_secret=SECRET, client=connector.client),
+                team_id=TEAM, app_id=APP)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://handoff.test") as client:
+        yield client
+
+
+def _elsewhere(body: str, old: str, new: str) -> str:
+    assert old in body
+    return body.replace(old, new)
+
+
+@pytest.mark.parametrize("old, new", [("team_id=T0001", "team_id=T0OTHER"), ("api_app_id=A0HANDOFF", "api_app_id=A0OTHER"),
+                                      ("&team_id=T0001", "")])
+async def test_a_command_from_another_workspace_or_app_is_refused_and_nothing_is_done(
+    pinned: httpx.AsyncClient, slack: SlackWithResponseUrls, ops: FakeOps, old: str, new: str,
+) -> None:
+    body = _elsewhere(command_body(slack, f"claim {HID}"), old, new)
+    response = await post(pinned, body)  # signed with the app's own secret
+    assert response.status_code == 200  # Slack shows a command's answer to whoever typed it
+    answer = response.json()
+    assert answer["response_type"] == "ephemeral" and "only serves its own Slack workspace" in answer["text"]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert ops.calls == [] and slack.responded == [] and slack.ephemeral == []
+    assert slack.calls_to("auth.test") == []  # bolt never saw it
+
+
+@pytest.mark.parametrize("old, new", [('"team": {"id": "T0001"', '"team": {"id": "T0OTHER"'),
+                                      ('"api_app_id": "A0HANDOFF"', '"api_app_id": "A0OTHER"')])
+@pytest.mark.parametrize("action_id", [ACTION_CLAIM, ACTION_UNNECESSARY])
+async def test_a_button_from_another_workspace_or_app_is_refused_and_nothing_is_done(
+    pinned: httpx.AsyncClient, slack: SlackWithResponseUrls, ops: FakeOps, old: str, new: str, action_id: str,
+) -> None:
+    from urllib.parse import parse_qs
+
+    payload = parse_qs(action_body(slack, action_id))["payload"][0]
+    body = urlencode({"payload": _elsewhere(payload, old, new)})
+    response = await post(pinned, body)
+    assert response.status_code == 403 and response.headers["x-slack-no-retry"] == "1"
+    assert "only serves its own Slack workspace" in response.json()["error"]
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert ops.calls == [] and slack.ephemeral == [] and slack.responded == []
+
+
+async def test_an_event_from_another_workspace_is_refused_but_url_verification_passes(
+    pinned: httpx.AsyncClient,
+) -> None:
+    event = json.dumps({"type": "event_callback", "team_id": "T0OTHER", "api_app_id": APP,
+                        "event": {"type": "app_mention", "text": "hi"}})
+    assert (await post(pinned, event, content_type="application/json")).status_code == 403
+    challenge = json.dumps({"token": "x", "challenge": "c-123", "type": "url_verification"})
+    answer = await post(pinned, challenge, content_type="application/json")
+    assert answer.status_code == 200 and answer.json() == {"challenge": "c-123"}
+
+
+async def test_the_configured_workspace_and_app_are_served(pinned: httpx.AsyncClient, slack: SlackWithResponseUrls,
+                                                           ops: FakeOps) -> None:
+    assert ack_text(await post(pinned, command_body(slack, "queue"))) == "Looking up the queue…"
+    await eventually(lambda: slack.responded, "the answer")
+    assert (await post(pinned, action_body(slack, ACTION_CLAIM))).status_code == 200
+    await eventually(lambda: slack.ephemeral, "the claim answer")
+    assert ops.async_calls() == [("queue", None), ("claim", HID, "a1")]
+
+
+async def test_unpinned_any_workspace_is_accepted(http: httpx.AsyncClient, slack: SlackWithResponseUrls) -> None:
+    body = _elsewhere(command_body(slack, "queue"), "team_id=T0001", "team_id=T0OTHER")
+    assert ack_text(await post(http, body)) == "Looking up the queue…"
+
+
 # -- /handoff ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["", "help", "frobnicate"])
@@ -390,11 +470,21 @@ async def test_claim_button_reads_the_id_from_the_block_when_the_value_is_missin
 
 
 async def test_unnecessary_button(http: httpx.AsyncClient, slack: SlackWithResponseUrls, ops: FakeOps) -> None:
-    response = await post(http, action_body(slack, ACTION_UNNECESSARY, user=STRANGER))
+    response = await post(http, action_body(slack, ACTION_UNNECESSARY))
     assert response.status_code == 200
     [message] = await eventually(lambda: slack.ephemeral, "the thanks")
     assert message["text"].startswith(f":memo: Thanks: recorded that the AI could have handled `{HID}`")
-    assert ops.async_calls() == [("mark_unnecessary", HID, STRANGER)]
+    assert ops.async_calls() == [("mark_unnecessary", HID, AGENT_USER)]
+
+
+async def test_unnecessary_button_by_someone_else_is_not_counted(http: httpx.AsyncClient, slack: SlackWithResponseUrls,
+                                                                 ops: FakeOps) -> None:
+    response = await post(http, action_body(slack, ACTION_UNNECESSARY, user=STRANGER))
+    assert response.status_code == 200
+    [message] = await eventually(lambda: slack.ephemeral, "the refusal")
+    assert message["user"] == STRANGER
+    assert message["text"].startswith(":no_entry: Only Handoff agents listed in settings.toml can mark a handoff")
+    assert ops.async_calls() == []  # nothing recorded: the quality metrics count agents' feedback only
 
 
 async def test_open_ticket_button_is_only_acked(http: httpx.AsyncClient, slack: SlackWithResponseUrls,
@@ -491,3 +581,46 @@ async def test_a_client_without_token_gets_the_given_one(slack: SlackWithRespons
 
     bolt = build_slack_app(ops, token=slack.token, signing_secret=SECRET, client=AsyncWebClient(base_url=slack.api_url))
     assert bolt.client.token == slack.token and bolt.client.base_url == slack.api_url
+
+
+# -- logging ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The process's logging as it was before the test, whatever the test configured."""
+    import logging
+
+    import structlog
+
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level, structlog.get_config())
+    loggers = {name: logging.getLogger(name).level for name in ("handoff.slack.bolt", "slack_bolt")}
+    try:
+        yield
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+        structlog.configure(**saved[2])
+        for name, level in loggers.items():
+            logging.getLogger(name).setLevel(level)
+
+
+async def test_at_debug_level_bolt_logs_no_debug_lines_with_the_body(
+    restore_logging: None, slack: SlackWithResponseUrls, ops: FakeOps, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import structlog
+
+    from handoff.logs import configure_logging
+
+    configure_logging("debug", "json")  # as `serve` does, before the app is built
+    connector = SlackConnector(slack.token, base_url=slack.api_url, timeout=2.0)
+    app = FastAPI()
+    mount_slack(app, build_slack_app(ops, token=slack.token, signing_secret=SECRET, client=connector.client))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://handoff.test") as client:
+        response = await post(client, command_body(slack, "frobnicate-zq7x"))
+    assert "frobnicate-zq7x" in json.dumps(response.json())  # bolt handled it and answered with the text
+    structlog.get_logger("handoff.test").debug("our debug line")
+    err = capsys.readouterr().err
+    assert "our debug line" in err  # debug really is on
+    assert "frobnicate-zq7x" not in err  # bolt's "Responding with status: 200 body: ..." stayed off
+    assert "Applying " not in err and "Checking listener" not in err

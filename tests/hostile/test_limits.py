@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import anyio
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -178,3 +179,89 @@ def test_openapi_documents_the_error_answers(runtime):
     handoff = doc["paths"]["/v1/conversations/{conversation_id}/handoff"]["post"]["responses"]
     assert handoff["201"]["content"] == handoff["200"]["content"]
     assert "404" in doc["paths"]["/v1/handoffs/{handoff_id}"]["get"]["responses"]
+
+
+# -- the key before the body ------------------------------------------------------------------------------
+
+UNAUTHENTICATED = [{}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic " + KEY}]
+
+
+@pytest.mark.parametrize("headers", UNAUTHENTICATED, ids=["no-key", "wrong-key", "not-bearer"])
+@pytest.mark.parametrize(("body", "content_headers"), [
+    (b'{"role": "customer", "text": ', JSON),  # not JSON: was a 400 naming the parse error
+    (b'{"role": "robot"}', JSON),  # not the schema: was a 422 describing it
+    (nested(10_000), JSON),
+    (b"role=customer", {"Content-Type": "application/x-www-form-urlencoded"}),
+    (b'{"role": "customer", "text": "' + b"x" * (2 * LIMIT) + b'"}', JSON),  # over the limit: was a 413
+    (b"{}", {**JSON, "Content-Length": "abc"}),
+], ids=["invalid-json", "schema-invalid", "deep", "form", "over-the-limit", "bad-length"])
+async def test_without_a_valid_key_every_body_gets_401(api, runtime, headers, body, content_headers):
+    r = await api.post(TURN, content=body, headers={**content_headers, **headers})
+    assert r.status_code == 401, r.text
+    assert r.json() == {"error": r.json()["error"]} and "key" in r.json()["error"]  # nothing about the body
+    assert r.headers["connection"] == "close"
+    assert stored(runtime) == 0
+
+
+def asgi_scope(headers: list[tuple[bytes, bytes]]) -> dict:
+    """An HTTP scope for a POST of a turn from a remote peer, as a server hands it to the app."""
+    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+            "path": TURN, "raw_path": TURN.encode(), "query_string": b"", "root_path": "", "headers": headers,
+            "client": ("203.0.113.9", 4000), "server": ("127.0.0.1", 8000)}
+
+
+async def test_an_unauthenticated_body_is_never_read(runtime):
+    """The gate answers from the headers: `receive` (the body) is never awaited, so nothing is parsed."""
+    app = hostile_app(runtime)
+    reads: list[str] = []
+    sent: list[dict] = []
+
+    async def receive():
+        reads.append("body")
+        return {"type": "http.request", "body": b'{"role": ', "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    await app(asgi_scope([(b"content-type", b"application/json"), (b"content-length", b"100000000")]), receive, send)
+    assert sent[0]["status"] == 401 and reads == []
+
+
+async def test_without_keys_a_remote_caller_with_a_bad_body_gets_401(make_config):
+    rt = build_runtime(make_config())
+    try:
+        transport = httpx.ASGITransport(app=hostile_app(rt), client=("203.0.113.9", 4000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            r = await c.post(TURN, content=b'{"role": ', headers=JSON)
+        assert r.status_code == 401 and "local" in r.json()["error"]
+    finally:
+        rt.close()
+
+
+# -- a body that does not arrive --------------------------------------------------------------------------
+
+async def test_a_body_that_does_not_arrive_in_time_is_408(make_config):
+    rt = build_runtime(make_config("[service]\nbody_timeout_seconds = 0.2\n", HANDOFF_API_KEYS=KEY))
+    app = hostile_app(rt)
+    never = anyio.Event()
+    chunks = [b'{"role": "customer", "text": "my card is 4111']
+    sent: list[dict] = []
+
+    async def receive():
+        if chunks:
+            return {"type": "http.request", "body": chunks.pop(), "more_body": True}
+        await never.wait()  # a slow-loris client: the rest never comes
+
+    async def send(message):
+        sent.append(message)
+
+    scope = asgi_scope([(b"content-type", b"application/json"), (b"authorization", f"Bearer {KEY}".encode())])
+    try:
+        with anyio.fail_after(10):  # a gross stall, not a timing goal: the deadline is 0.2 s
+            await app(scope, receive, send)
+        assert sent[0]["status"] == 408
+        assert (b"connection", b"close") in sent[0]["headers"]
+        assert b"0.2 s" in sent[1]["body"]
+        assert stored(rt) == 0
+    finally:
+        rt.close()
