@@ -143,18 +143,24 @@ def test_worst_misses_are_the_shortest_first_in_input_order() -> None:
     assert [m.id for m in report._fp_samples] == [c.id for c in convs if c.id.startswith("fp-")][:MAX_WORST]
 
 
-def test_jobs_while_another_thread_runs_use_a_fork_server() -> None:
+def test_workers_are_forked_only_while_no_other_thread_runs(monkeypatch) -> None:
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    assert _pool_context().get_start_method() == "fork"  # nothing to import again: the cheapest start
+    monkeypatch.setattr(threading, "active_count", lambda: 2)
+    assert _pool_context().get_start_method() == "forkserver"  # a fork would copy the other thread's locks
+
+
+def test_jobs_while_another_thread_runs_give_the_same_report() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert _pool_context().get_start_method() == "forkserver"  # a fork would copy that thread's locks
+        assert _pool_context().get_start_method() == "forkserver"
         convs = mixed(30)
         assert run_backtest(convs, S, jobs=2, chunk_size=4).as_dict() == run_backtest(convs, S).as_dict()
     finally:
         stop.set()
         other.join()
-    assert _pool_context().get_start_method() == "fork"
 
 
 def test_a_bad_input_line_stops_a_parallel_run_with_its_error() -> None:

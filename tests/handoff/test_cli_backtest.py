@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,16 @@ def test_a_failed_run_leaves_the_old_errors_file(env, jobs):
 def test_unclear_jobs_and_errors_are_refused(env, args, message):
     r = invoke(*args)
     assert r.exit_code == 2 and message in r.output
+
+
+def test_the_command_in_a_process_of_its_own(env):
+    # no test-session threads there: its workers are forked, as when a team runs it
+    tmp, convs = env
+    command = [sys.executable, "-c", "from handoff.cli import main; main()", "backtest", str(convs), "--json",
+               "--settings", str(REPO / "settings.toml")]
+    two = subprocess.run([*command, "--jobs", "2", "--errors", "two.jsonl"], capture_output=True, text=True, cwd=tmp,
+                         timeout=300)
+    assert two.returncode == 0, two.stderr
+    one = invoke(str(convs), "--json", "--errors", str(tmp / "one.jsonl"))
+    assert json.loads(two.stdout) == json.loads(one.stdout)
+    assert (tmp / "two.jsonl").read_bytes() == (tmp / "one.jsonl").read_bytes()
