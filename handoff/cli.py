@@ -381,6 +381,7 @@ def simulate(
 
 @app.command()
 def backtest(
+    ctx: typer.Context,
     file: Annotated[
         Optional[Path], typer.Argument(help="labelled conversations (JSON Lines) or a Zendesk export")
     ] = None,
@@ -409,16 +410,24 @@ def backtest(
         Optional[Path],
         typer.Option("--compare-with", help="with --from-history: proposed settings.toml to compare against --settings"),
     ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="replay on N processes (0: one per core); same report as 1")
+    ] = 1,
+    errors_to: Annotated[
+        Optional[Path],
+        typer.Option("--errors", help="write every miss, false positive and late or early handoff here (JSON Lines)"),
+    ] = None,
 ) -> None:
     """Replay many conversations through the triggers and score them against their labels.
 
     --from-history: replay stored conversations, real outcomes as labels; --compare-with: what a new file would do.
+    --jobs N: replay on N processes; --errors OUT.jsonl: every conversation it got wrong, with the reasons.
     """
     from datetime import timedelta
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-    from handoff.backtest import render_report, run_backtest
+    from handoff.backtest import ErrorsFile, render_report, run_backtest
     from handoff.conversations import ConversationFileError
     from handoff.zendesk_export import read_any
 
@@ -428,13 +437,37 @@ def backtest(
         fail("give a conversations FILE, or --from-history to replay the stored conversations")
     if not from_history and (since or until or limit or compare_with):
         fail("--since, --until, --limit and --compare-with go with --from-history")
+    if compare_with is not None and (jobs != 1 or errors_to is not None):
+        fail("--jobs and --errors do not go with --compare-with")
     config = _config(settings)
     now = _parse_at(at)  # a file back-test validates it only; history uses it to tell finished conversations
+    errors_file = None
+    if errors_to is not None:
+        try:  # before any replay: a path that cannot be written should not cost the whole run
+            errors_file = ErrorsFile.open(errors_to)
+        except OSError as e:
+            fail(f"--errors {errors_to}: cannot write there ({e.strerror or e})")
+            raise
+        # runs on every way out; after commit() it has nothing left to do, so a failed run leaves no half file
+        ctx.call_on_close(errors_file.discard)
+    on_error = errors_file.write if errors_file is not None else None
     show = not as_json and sys.stderr.isatty()
 
+    class Bar(Progress):
+        """A progress bar shown from its first update: its refresh thread then starts after `--jobs` has
+        started its worker processes, which are forked only while this process runs no other thread."""
+
+        def start(self) -> None:
+            pass
+
+        def update(self, task_id: TaskID, **kwargs: Any) -> None:
+            if not self.disable and not self.live.is_started:
+                super().start()
+            super().update(task_id, **kwargs)
+
     def bar() -> Progress:
-        return Progress(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err, disable=not show, transient=True)
+        return Bar(TextColumn("backtest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, disable=not show, transient=True)
 
     if from_history:
         from handoff.conversations import parse_time
@@ -462,7 +495,8 @@ def backtest(
                 if proposed is not None:
                     comparison = compare(history, config.settings.triggers, proposed, progress=tick)
                 else:
-                    report = run_backtest(history, config.settings.triggers, progress=tick)
+                    report = run_backtest(history, config.settings.triggers, progress=tick, jobs=jobs,
+                                          on_error=on_error)
         finally:
             engine.dispose()
         if proposed is not None:
@@ -485,9 +519,14 @@ def backtest(
             with bar() as progress:
                 task = progress.add_task("backtest", total=total)
                 report = run_backtest(read_any(file, bot_user_ids=_bot_ids(config)), config.settings.triggers,
-                                      progress=lambda n: progress.update(task, completed=n))
+                                      progress=lambda n: progress.update(task, completed=n), jobs=jobs,
+                                      on_error=on_error)
         except ConversationFileError as e:
             fail(f"{file}: {e}")
+    if errors_file is not None:
+        errors_file.commit()
+        typer.echo(f"{errors_file.written} misses, false positives and late or early handoffs written to {errors_to}",
+                   err=True)
     if as_json:
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False, default=str))
         return

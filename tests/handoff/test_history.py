@@ -185,3 +185,20 @@ def test_cli_refuses_unclear_input(args, message, tmp_path, monkeypatch, databas
     r = invoke(*args)
     assert r.exit_code == 2
     assert message in r.output
+
+
+async def test_cli_history_backtest_on_two_processes_with_every_error(cli_env, tmp_path):
+    rt, _ = cli_env
+    runs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"errors-{jobs}.jsonl"
+        r = invoke("--from-history", "--json", "--settle-minutes", "0", "--at", rt.clock.now.isoformat(),
+                   "--jobs", jobs, "--errors", str(out))
+        assert r.exit_code == 0, r.output
+        runs[jobs] = (json.loads(r.stdout), [json.loads(x) for x in out.read_text().splitlines()])
+    assert runs["2"] == runs["1"]
+    report, errors = runs["1"]
+    assert len(errors) == report["false_negatives"] + report["false_positives"] + report["late"] + report["early"]
+    unneeded = next(e for e in errors if e["id"] == "c-unneeded")
+    assert unneeded["kind"] == "false_positive" and unneeded["label"]["category"] == "unnecessary"
+    assert unneeded["engine"]["reasons"][0]["trigger"] == "always_human"
