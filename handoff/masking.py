@@ -585,8 +585,13 @@ def for_slack(text: Any) -> str:
 
 
 def for_slack_plain(text: Any) -> str:
-    """Text for a Slack plain_text object (headers, button labels): masked, on one line."""
-    return mask_pii(" ".join(str(text if text is not None else "").split()), SLACK_KINDS)
+    """Text for a Slack plain_text object (headers, button labels): masked, on one line, no <…> sequences.
+
+    Slack reads no markup in plain_text, but shows entities as typed: angle brackets become look-alikes
+    so `<!channel>` reads as what it is and can never become one.
+    """
+    masked = mask_pii(" ".join(str(text if text is not None else "").split()), SLACK_KINDS)
+    return masked.replace("<", "\u2039").replace(">", "\u203a")
 
 
 # -- structured values (log events, Block Kit, kept payloads) ----------------------------------

@@ -364,7 +364,7 @@ def test_for_slack_masks_everything_and_is_stable() -> None:
 
 
 def test_for_slack_plain() -> None:
-    assert for_slack_plain("Ana\n<!channel> 4111 1111 1111 1111") == "Ana <!channel> •••• 1111"  # plain_text: no markup
+    assert for_slack_plain("Ana\n<!channel> 4111 1111 1111 1111 *x*") == "Ana ‹!channel› •••• 1111 *x*"
 
 
 def test_slack_escape() -> None:
