@@ -296,8 +296,8 @@ def _card_at(groups: list[str], seps: list[str], i: int) -> tuple[int, bool] | N
     candidates: list[tuple[int, str | None]] = []
     digits = ""
     for j in range(i, len(groups)):
-        if j > i and (seps[j - 1] != seps[i] or len(groups[j - 1]) < 3):
-            break  # one separator style, groups of 3 digits or more but the last: as card numbers are written
+        if j > i and (seps[j - 1] != seps[i] or not 3 <= len(groups[j - 1]) <= 6 or len(groups[j]) > 6):
+            break  # one separator style, groups of 3-6 digits (the last may be shorter), as cards are written
         digits += groups[j]
         if len(digits) > 19:
             break
@@ -383,25 +383,25 @@ def _is_phone(groups: list[str], seps: list[str], plus: bool, around: tuple[str,
     n = len(digits)
     if plus:
         return 8 <= n <= 15
+    # without a +: one separator style, as people write phone numbers (dates and versions mix them; a
+    # parenthesised area code aside), not part of a longer number written the same way (an address, a
+    # version, a date), and no IPv4 address
+    styles = {_phone_style(s) for s in seps if "(" not in s and ")" not in s}
+    if len(styles) > 1 or styles & {_phone_style(s) for s in around}:
+        return False
+    if styles == {"."} and len(groups) == 4 and all(len(g) <= 3 for g in groups):
+        return False
     if digits[0] != "0":
         sizes = [len(g) for g in groups]
         if sizes in ([10], [3, 3, 4]):
             return _nanp(digits)
         return sizes in ([11], [1, 3, 3, 4], [1, 10]) and digits[0] == "1" and _nanp(digits[1:])
-    # without a +: one separator style, as people write phone numbers (dates and versions mix them), and
-    # groups of two digits or more ("01.0.000.000" is not a phone) but a country code's own ("0033 6 12...")
-    styles = {_phone_style(s) for s in seps}
-    one_style = len(styles) <= 1
-    if styles == {"."} and len(groups) == 4 and all(len(g) <= 3 for g in groups):
-        return False  # an IPv4 address
-    if styles & {_phone_style(s) for s in around}:
-        return False  # part of a longer number written the same way (an address, a version, a date)
+    # groups of two digits or more ("01.0.000.000" is not a phone), but a country code's own ("0033 6 12...")
     if digits.startswith("00") and n > 2 and digits[2] != "0":
         pairs = all(len(g) >= 2 for k, g in enumerate(groups) if k != 1)
-        return 8 <= n - 2 <= 15 and one_style and pairs  # international with 00 instead of +
+        return 8 <= n - 2 <= 15 and pairs  # international with 00 instead of +
     if n > 1 and digits[1] != "0":
-        pairs = all(len(g) >= 2 for g in groups)
-        return 9 <= n <= 12 and one_style and pairs  # national, trunk prefix 0 (UK, FR, DE...)
+        return 9 <= n <= 12 and all(len(g) >= 2 for g in groups)  # national, trunk prefix 0 (UK, FR, DE...)
     return False
 
 
