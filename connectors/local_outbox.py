@@ -5,11 +5,15 @@ import asyncio
 import json
 import os
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
 from connectors.delivery import AlertRequest, AlertResult, TicketRequest, TicketResult
+from handoff.masking import TICKET_KINDS, for_ticket, mask_json
+
+# what the outbox keeps is what Zendesk or Slack would have received: no card or credential either
+_KEEP_AS_IS = frozenset({"url", "action_id", "block_id", "value", "dm_user_id", "channel", "external_id"})
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -32,6 +36,8 @@ class LocalTicketSink:
         name = _SAFE.sub("_", request.external_id)
         path = self.dir / f"{name}.json"
         created = not path.exists()
+        request = replace(request, subject=for_ticket(request.subject), note=for_ticket(request.note),
+                          requester_name=for_ticket(request.requester_name) if request.requester_name else None)
         await asyncio.to_thread(_write_atomic, path, {"ticket": asdict(request)})
         await asyncio.to_thread((self.dir / f"{name}.txt").write_text, request.note, "utf-8")
         return TicketResult(ticket_id=None, url=path.resolve().as_uri(), created=created)
@@ -46,7 +52,8 @@ class LocalAlertSink:
     async def post_alert(self, request: AlertRequest, *, check_existing: bool = False) -> AlertResult:
         """Write the alert file; idempotent by handoff id."""
         path = self.dir / f"{_SAFE.sub('_', request.handoff_id)}.json"
-        await asyncio.to_thread(_write_atomic, path, {"alert": asdict(request)})
+        await asyncio.to_thread(_write_atomic, path, {"alert": mask_json(asdict(request), TICKET_KINDS,
+                                                                         skip_keys=_KEEP_AS_IS)})
         return AlertResult(channel=request.channel, ts=None)
 
 
@@ -69,5 +76,6 @@ class LocalOutbox:
     async def keep(self, kind: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
         """Keep any other write as `<outbox>/updates/<key>.json`."""
         path = self.dir / "updates" / f"{_SAFE.sub('_', key)}.json"
-        await asyncio.to_thread(_write_atomic, path, {"kind": kind, "payload": payload})
+        kept = mask_json(payload, TICKET_KINDS, skip_keys=_KEEP_AS_IS)
+        await asyncio.to_thread(_write_atomic, path, {"kind": kind, "payload": kept})
         return {"kept": str(path)}

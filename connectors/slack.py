@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from connectors.delivery import AlertRequest, AlertResult
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
 from connectors.zendesk import parse_retry_after
+from handoff.masking import CARDS_AND_SECRETS, mask_json, mask_pii
 
 SOURCE = "slack"
 EVENT_TYPE = "handoff_alert"
@@ -32,7 +33,20 @@ TRANSIENT_ERRORS = frozenset({"fatal_error", "internal_error", "service_unavaila
 
 T = TypeVar("T")
 
+# Block Kit keys whose values are identifiers or links, not text anyone reads
+_NOT_TEXT = frozenset({"url", "action_id", "block_id", "value", "type", "style", "image_url", "callback_id"})
+
 log = logging.getLogger(__name__)
+
+
+def _text(text: str) -> str:
+    """The last line of defence for a message's text: whoever rendered it, no card or credential leaves."""
+    return mask_pii(text, CARDS_AND_SECRETS) if text else text
+
+
+def _blocks(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The same for every text in Block Kit blocks (identifiers and URLs kept)."""
+    return mask_json(blocks, CARDS_AND_SECRETS, skip_keys=_NOT_TEXT) if blocks else blocks
 
 
 def alert_metadata(handoff_id: str) -> dict[str, Any]:
@@ -136,7 +150,7 @@ class SlackConnector:
 
     async def _post(self, channel: str, request: AlertRequest) -> tuple[str, str]:
         response = await self._call(self.client.chat_postMessage(
-            channel=channel, text=request.text, blocks=request.blocks or None,
+            channel=channel, text=_text(request.text), blocks=_blocks(request.blocks) or None,
             metadata=alert_metadata(request.handoff_id), unfurl_links=False, unfurl_media=False,
         ))
         return str(response.get("channel") or channel), _required(response, "ts")
@@ -172,13 +186,14 @@ class SlackConnector:
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> str:
         """Replace an alert's text and blocks (claimed, solved); returns its ts."""
-        response = await self._call(self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks))
+        response = await self._call(self.client.chat_update(channel=channel, ts=ts, text=_text(text),
+                                                            blocks=_blocks(blocks)))
         return _required(response, "ts")
 
     async def post_message(self, channel: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
         """A plain channel message (the weekly digest); returns its ts."""
         response = await self._call(self.client.chat_postMessage(
-            channel=channel, text=text, blocks=blocks, unfurl_links=False,
+            channel=channel, text=_text(text), blocks=_blocks(blocks), unfurl_links=False,
         ))
         return _required(response, "ts")
 
@@ -187,7 +202,7 @@ class SlackConnector:
     ) -> str:
         """Reply in the alert's thread; returns the reply's ts."""
         response = await self._call(self.client.chat_postMessage(
-            channel=channel, thread_ts=ts, text=text, blocks=blocks, unfurl_links=False,
+            channel=channel, thread_ts=ts, text=_text(text), blocks=_blocks(blocks), unfurl_links=False,
         ))
         return _required(response, "ts")
 
@@ -196,7 +211,7 @@ class SlackConnector:
     ) -> str:
         """A message only `user` sees in `channel`; returns its message_ts."""
         response = await self._call(self.client.chat_postEphemeral(
-            channel=channel, user=user, text=text, blocks=blocks,
+            channel=channel, user=user, text=_text(text), blocks=_blocks(blocks),
         ))
         return _required(response, "message_ts")
 

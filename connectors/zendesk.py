@@ -33,6 +33,7 @@ from zenpy.lib.exception import APIException
 
 from connectors.delivery import TicketRequest, TicketResult
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
+from handoff.masking import for_ticket
 from handoff.models import Customer
 
 SOURCE = "zendesk"
@@ -268,12 +269,12 @@ class ZendeskConnector:
                 return TicketResult(existing, self.agent_url(existing), created=False)
             requester = None
             if request.requester_email:
-                requester = User(name=request.requester_name or request.requester_email,
+                requester = User(name=for_ticket(request.requester_name or request.requester_email),
                                  email=request.requester_email)
             # Everything goes through the constructor: zenpy then drops the None fields (a bare
             # `ticket.requester = ...` afterwards would also send `"requester_id": null`).
             ticket = Ticket(
-                subject=request.subject,
+                subject=for_ticket(request.subject),
                 comment=Comment(body=self._note(request), public=False),
                 tags=list(dict.fromkeys(request.tags)),
                 priority=request.priority,
@@ -313,7 +314,8 @@ class ZendeskConnector:
 
     @staticmethod
     def _note(request: TicketRequest) -> str:
-        return f"{request.note.rstrip()}\n\n{note_marker(request.external_id)}"
+        # the last line of defence: whoever built the note, no card or credential reaches the ticket
+        return f"{for_ticket(request.note.rstrip())}\n\n{note_marker(request.external_id)}"
 
     def _history(self, email: str, now: datetime) -> dict[str, Any]:
         results = self._client.search(type="ticket", requester=email, sort_by="created_at", sort_order="desc")

@@ -1,4 +1,5 @@
-"""Logging: structlog to stderr, console or JSON, with every known secret value redacted."""
+"""Logging: structlog to stderr, console or JSON, with every known secret value redacted and every card
+number and credential masked."""
 from __future__ import annotations
 
 import logging
@@ -7,6 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
+
+from handoff.masking import for_log
 
 REDACTED = "[redacted]"
 
@@ -35,6 +38,30 @@ class SecretRedactor:
         return {k: self._clean(v) for k, v in event.items()} if self.secrets else event
 
 
+class PIIMasker:
+    """structlog processor: masks card numbers and credentials (`handoff.masking.for_log`) in every event.
+
+    Whatever a line carries (a customer's text in an exception, a vendor's error body, SQL parameters),
+    the card numbers and credentials in it are masked; values that are not text are masked as their
+    repr, which is how the renderers would show them.
+    """
+
+    def _clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return for_log(value)
+        if isinstance(value, (int, float, bool)) or value is None:
+            return value
+        if isinstance(value, dict):
+            return {k: self._clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return [self._clean(v) for v in value]
+        return for_log(repr(value))
+
+    def __call__(self, _logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+        """Mask one event."""
+        return {k: self._clean(v) for k, v in event.items()}
+
+
 def configure_logging(level: str = "info", fmt: str = "console", secrets: Iterable[str] = ()) -> None:
     """Route structlog and the standard library through one redacting pipeline to stderr."""
     redact = SecretRedactor(secrets)
@@ -55,6 +82,7 @@ def configure_logging(level: str = "info", fmt: str = "console", secrets: Iterab
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            PIIMasker(),
             redact,
             renderer,
         ],

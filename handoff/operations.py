@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
-from handoff.masking import mask_pii
+from handoff.masking import for_slack, for_ticket, mask_email, mask_pii
 from handoff.settings import Settings
 from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow
 
@@ -137,16 +137,18 @@ class Operations:
 
     def _queue_state_change(self, s: Session, h: HandoffRow, state: str, agent: Agent | None, now: datetime) -> None:
         name = agent.name if agent else None
+        # posted as is in the alert's thread: rendered for Slack here
         note = {
-            "claimed": f"Claimed by {name}.",
+            "claimed": f"Claimed by {for_slack(name)}.",
             "solved": "Solved.",
-            "reassigned": f"Reassigned to {name}.",
-        }.get(state, state)
+            "reassigned": f"Reassigned to {for_slack(name)}.",
+        }.get(state, for_slack(state))
         enqueue(s, h.id, "slack_update", self.targets["slack"], f"{h.id}:slack:{state}:{agent.id if agent else ''}",
                 {"state": state, "agent_name": name, "note": note}, now)
         if state == "claimed" and agent is not None:
             enqueue(s, h.id, "zendesk_update", self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}",
-                    {"external_id": f"{h.id}:claimed:{agent.id}", "subject": "", "note": f"Handoff claimed in Slack by {agent.name}.",
+                    {"external_id": f"{h.id}:claimed:{agent.id}", "subject": "",
+                     "note": for_ticket(f"Handoff claimed in Slack by {agent.name}."),
                      "assignee_id": agent.zendesk_user_id, "tags": ["handoff_claimed"], "priority": h.priority}, now)
 
     # ---- availability ------------------------------------------------------------------------
@@ -206,16 +208,26 @@ class Operations:
             h = s.get(HandoffRow, handoff_id)
             if h is None:
                 return None
-            deliveries = s.execute(select(DeliveryRow.kind, DeliveryRow.status, DeliveryRow.attempts)
+            deliveries = s.execute(select(DeliveryRow.kind, DeliveryRow.target, DeliveryRow.status,
+                                          DeliveryRow.attempts, DeliveryRow.last_error)
                                    .where(DeliveryRow.handoff_id == handoff_id).order_by(DeliveryRow.id)).all()
+            briefing = h.briefing or {}
+            customer = briefing.get("customer") or {}
+            summary = mask_pii(briefing.get("summary") or "")
+            # read by anyone in the workspace (`/handoff status`): masked like everything for Slack
             return {
                 "handoff_id": h.id, "status": h.status, "team": h.team, "agent": self._name(h.agent),
                 "claimed_by": self._name(h.claimed_by), "priority": h.priority, "category": h.category,
                 "created_at": h.created_at.isoformat(),
                 "callback_at": h.callback_at.isoformat() if h.callback_at else None,
-                "zendesk_ticket_id": h.zendesk_ticket_id, "reasons": h.reasons,
-                "summary": (h.briefing or {}).get("summary"),
-                "deliveries": [{"kind": k, "status": st, "attempts": n} for k, st, n in deliveries],
+                "zendesk_ticket_id": h.zendesk_ticket_id,
+                "reasons": [{**r, "evidence": mask_pii(r["evidence"])} if isinstance(r, dict) and r.get("evidence")
+                            else r for r in h.reasons or []],
+                "summary": summary,
+                "briefing": {"summary": summary, "customer": {"name": mask_pii(customer.get("name") or ""),
+                                                              "email": mask_email(customer.get("email"))}},
+                "deliveries": [{"kind": k, "target": t, "status": st, "attempts": n,
+                                "last_error": mask_pii(e) if e else None} for k, t, st, n, e in deliveries],
             }
 
     async def status(self, handoff_id: str) -> dict[str, Any] | None:

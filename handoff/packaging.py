@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from handoff.briefing import Briefing, build_briefing
+from handoff.masking import for_ticket
 from handoff.models import AccountContext, Customer, Decision, Message, Route
 from handoff.render.slack_card import render_slack_card
 from handoff.render.zendesk_note import render_zendesk_note
@@ -104,7 +105,7 @@ def package_handoff(
         "group_id": r.zendesk_group_id,
         "assignee_id": r.zendesk_assignee_id,
         "requester_email": customer.email,
-        "requester_name": customer.name,
+        "requester_name": for_ticket(customer.name) if customer.name else None,
         "ticket_id": None,
     }
     text, blocks = render_slack_card(briefing, handoff_id=handoff_id, ticket_url=None, route=r)
@@ -121,4 +122,5 @@ def package_handoff(
 def _subject(briefing: Briefing, customer: Customer) -> str:
     who = customer.name or customer.email or "customer"
     summary = briefing.as_dict().get("summary") or "handoff from the AI agent"
-    return f"[Handoff] {who}: {summary}"[:250]
+    # the ticket's subject is the customer's words too: masked like the note, before it is cut
+    return for_ticket(" ".join(f"[Handoff] {who}: {summary}".split()))[:250]

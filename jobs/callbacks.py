@@ -11,6 +11,7 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.masking import for_slack, for_ticket
 from handoff.operations import enqueue, record_event
 from handoff.routing import RouteRequest, route
 from handoff.service import load_roster
@@ -59,10 +60,12 @@ def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, ta
         h.team, h.agent, h.route, h.updated_at = r.team, r.agent, r.as_dict(), now
         record_event(s, hid, "callback_fired", now, None, {"team": r.team, "agent": r.agent, "on_shift": r.on_shift})
         who = r.agent_name or f"the {r.team} team"
-        name = customer.get("name") or "the customer"
-        text = f"Callback due now: {name} ({h.category or 'handoff'}, {h.priority}), assigned to {who}."
+        name = customer.get("name") or "the customer"  # the customer's own words: masked for each destination
+        what = f"{h.category or 'handoff'}, {h.priority}"
+        note = for_ticket(f"Callback due now: {name} ({what}), assigned to {who}.")
+        text = f"Callback due now: {for_slack(name)} ({for_slack(what)}), assigned to {for_slack(who)}."
         enqueue(s, hid, "zendesk_update", targets["zendesk"], f"{hid}:zendesk:callback",
-                {"external_id": f"{hid}:callback", "subject": "", "note": f"{text} The briefing is in the first note.",
+                {"external_id": f"{hid}:callback", "subject": "", "note": f"{note} The briefing is in the first note.",
                  "tags": ["handoff_callback"], "priority": h.priority, "group_id": r.zendesk_group_id,
                  "assignee_id": r.zendesk_assignee_id}, now)
         enqueue(s, hid, "slack_message", targets["slack"], f"{hid}:slack:callback",

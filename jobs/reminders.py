@@ -8,6 +8,7 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.masking import for_slack
 from handoff.operations import enqueue, record_event
 from handoff.settings import Settings
 from handoff.storage.tables import HandoffRow
@@ -38,7 +39,7 @@ def remind_unclaimed(sessions: sessionmaker[Session], settings: Settings, clock:
                 if not won:
                     continue
                 h = s.get(HandoffRow, hid)
-                text = (f"Still unclaimed after {minutes} min ({priority} priority, {h.team} team). "
+                text = (f"Still unclaimed after {minutes} min ({for_slack(priority)} priority, {for_slack(h.team)} team). "
                         "Claim it, or it keeps waiting.")
                 enqueue(s, hid, "slack_message", targets["slack"], f"{hid}:slack:sla",
                         {"thread": True, "text": text, "channel": settings.slack.default_channel}, now)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from handoff.analytics import trend
-from handoff.masking import mask_pii
-from handoff.render.slack_card import escape, truncate
+from handoff.masking import for_slack
+from handoff.render.slack_card import truncate
 
 
 def _pct(x: Any) -> str:
@@ -34,9 +34,10 @@ def render_digest(current: dict[str, Any], previous: dict[str, Any], *, worst_co
         + _delta(quality, pct=False),
         f"*CSAT after handoff* {_pct(t['csat_handoff_rate'].get('current'))}",
     ]
-    reasons = [f"• `{escape(r['trigger'])}` {r['current']}" + (f" ({r['delta']:+d})" if r.get("delta") else "")
+    reasons = [f"• `{for_slack(r['trigger'])}` {r['current']}" + (f" ({r['delta']:+d})" if r.get("delta") else "")
                for r in t.get("reason_changes", [])[:5]]
-    worst = [f"• `{escape(h['id'])}` {h['score']:.0f}: {escape(mask_pii('; '.join(h.get('notes') or []) or h.get('summary') or ''))}"
+    # notes and summaries quote customers: masked and neutralised like every text for Slack
+    worst = [f"• `{for_slack(h['id'])}` {h['score']:.0f}: {for_slack('; '.join(h.get('notes') or []) or h.get('summary') or '')}"
              for h in (current.get("worst_handoffs") or [])[:worst_count]]
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": truncate("Weekly handoff digest", 150)}},

@@ -1,8 +1,9 @@
 """The briefing as a Slack Block Kit card, within Slack's limits, with PII masked.
 
-Every piece of text goes through `_mrkdwn` or `_plain`: mask PII, escape what Slack would
-read as markup (a customer typing `<!channel>` must not ping a channel), then cut to the
-field's limit without leaving half an escape behind.
+Every piece of text that is not the renderer's own goes through `_mrkdwn` or `_plain`
+(`handoff.masking.for_slack`): mask PII, escape what Slack would read as markup and neutralise its
+formatting (a customer typing `<!channel>` must not ping a channel, `*…*` must not look like our
+headings), then cut to the field's limit without leaving half an escape behind.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import re
 from typing import Any
 
 from handoff.briefing import Briefing, BriefingSettings, clip
-from handoff.masking import mask_email, mask_pii
+from handoff.masking import for_slack, for_slack_plain, mask_email, mask_pii, slack_escape
 from handoff.models import Route
 
 HEADER_MAX = 150
@@ -37,7 +38,7 @@ _ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
 
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn treats as markup."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return slack_escape(text)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -50,11 +51,11 @@ def truncate(text: str, limit: int) -> str:
 
 
 def _mrkdwn(text: str, limit: int) -> str:
-    return truncate(escape(mask_pii(text)), limit)
+    return truncate(for_slack(text), limit)
 
 
 def _plain(text: str, limit: int) -> str:
-    return truncate(" ".join(mask_pii(text).split()), limit)
+    return truncate(for_slack_plain(text), limit)
 
 
 def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
@@ -110,19 +111,21 @@ def _fields(b: Briefing, route: Route | None) -> list[dict[str, str]]:
     who = c.name or "unknown"
     if c.email:
         who += f" ({mask_email(c.email)})"
+    # values from outside (the customer, the bot, Stripe, HubSpot, settings) are rendered; ours are not
+    ext = lambda value: _mrkdwn(value, FIELD_TEXT_MAX) if value else None  # noqa: E731
     candidates: list[tuple[str, str | None]] = [
-        ("Customer", who),
+        ("Customer", ext(who)),
         ("Priority", f"{_PRIORITY.get(b.priority, '')} {b.priority}".strip()),
         (
             "Sentiment",
             f"{_TRAJECTORY.get(b.trajectory, '')} {b.trajectory}"
             + (f" ({b.sentiment_now:+.2f})" if b.sentiment_now is not None else ""),
         ),
-        ("Tier", next((f.value for f in b.account_facts if f.label == "Tier"), None)),
+        ("Tier", ext(next((f.value for f in b.account_facts if f.label == "Tier"), None))),
     ]
     if route is not None:
         team = route.team + (f" → {route.agent_name or route.agent}" if (route.agent_name or route.agent) else "")
-        candidates.append(("Team", team))
+        candidates.append(("Team", ext(team)))
         candidates.append(("Wait", _wait(route)))
     conf = b.ai_confidence.get("last")
     if conf is not None:
@@ -130,13 +133,13 @@ def _fields(b: Briefing, route: Route | None) -> list[dict[str, str]]:
     plan = next((f.value for f in b.account_facts if f.source == "stripe" and f.label == "Plan"), None)
     mrr = next((f.value for f in b.account_facts if f.source == "stripe" and f.label == "MRR"), None)
     if plan or mrr:
-        candidates.append(("Plan", " · ".join(x for x in (plan, mrr) if x)))
+        candidates.append(("Plan", ext(" · ".join(x for x in (plan, mrr) if x))))
     if b.page_label or b.page_url:
-        candidates.append(("Page", b.page_label or b.page_url))
+        candidates.append(("Page", ext(b.page_label or b.page_url)))
     zendesk = b.account.source("zendesk")
     known = zendesk is not None and zendesk.status == "ok"
     candidates.append(("Open tickets", str(len(b.open_tickets)) if known else "unknown"))
-    fields = [_field(label, escape(mask_pii(value))) for label, value in candidates if value]
+    fields = [_field(label, value) for label, value in candidates if value]
     return fields[:FIELDS_MAX]
 
 
@@ -189,7 +192,7 @@ def render_slack_card(
             _titled(
                 "Why escalated",
                 [
-                    f"• {escape(r.trigger.replace('_', ' '))} [msg {r.message_index}]"
+                    f"• {_mrkdwn(r.trigger.replace('_', ' '), 200)} [msg {r.message_index}]"
                     + (f": “{_mrkdwn(r.evidence, 300)}”" if r.evidence else "")
                     for r in b.reasons
                 ],
@@ -216,7 +219,7 @@ def render_slack_card(
     transcript = _transcript_lines(b, settings)
     if transcript:
         blocks.append(_titled(f"Last messages ({len(b.transcript)} in all)", transcript))
-    context = [f"handoff `{escape(mask_pii(handoff_id))}`", f"conversation `{escape(mask_pii(b.conversation_id))}`"]
+    context = [f"handoff `{_mrkdwn(handoff_id, 300)}`", f"conversation `{_mrkdwn(b.conversation_id, 300)}`"]
     if b.summary_source == "llm":
         context.append("summary written by an LLM")
     blocks.append(
@@ -263,7 +266,7 @@ def _status_block_id(handoff_id: str) -> str:
 def _who(agent_name: str | None, slack_user_id: str | None) -> str:
     if slack_user_id and re.fullmatch(r"[UW][A-Z0-9]{2,30}", slack_user_id):
         return f"<@{slack_user_id}>"
-    return f"*{escape(mask_pii(agent_name or 'an agent'))}*"
+    return f"*{_mrkdwn(agent_name or 'an agent', 300)}*"
 
 
 def with_card_status(

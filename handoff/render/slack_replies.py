@@ -1,7 +1,8 @@
 """The `/handoff` command language and every reply the Slack app sends: pure text and Block Kit.
 
-Nothing here talks to Slack. Everything shown passes `_text`: PII masked (anyone in the workspace
-may read the queue, see `handoff.slack_app`), Slack markup escaped, cut to the field's limit.
+Nothing here talks to Slack. Everything shown passes `_text` (`handoff.masking.for_slack`): PII
+masked (anyone in the workspace may read the queue, see `handoff.slack_app`), Slack markup escaped and
+its formatting neutralised, cut to the field's limit; headers pass `for_slack_plain`.
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from handoff.masking import mask_email, mask_pii
-from handoff.render.slack_card import SECTION_TEXT_MAX, escape, truncate
+from handoff.masking import for_slack, for_slack_plain, mask_email
+from handoff.render.slack_card import SECTION_TEXT_MAX, truncate
 
 QUEUE_ITEMS_MAX = 20  # items listed by `queue`; the rest are counted
 CALLBACKS_MAX = 20
@@ -80,7 +81,7 @@ def parse_command(text: str | None) -> Command:
         if len(rest) != 1:
             return Command(name, error=usage, raw=raw)
         if not _HANDOFF_ID.fullmatch(rest[0]):
-            return Command(name, error=f"`{escape(truncate(rest[0], 70))}` is not a handoff id; {usage}", raw=raw)
+            return Command(name, error=f"{_code(rest[0])} is not a handoff id; {usage}", raw=raw)
         return Command(name, arg=rest[0], raw=raw)
     if name == "queue":
         if len(rest) > 1 or (rest and not _TEAM.fullmatch(rest[0])):
@@ -95,8 +96,8 @@ def parse_command(text: str | None) -> Command:
 
 
 def _text(value: Any, limit: int = SECTION_TEXT_MAX) -> str:
-    """Any value as safe mrkdwn: masked, escaped, cut."""
-    return truncate(escape(mask_pii(" ".join(str(value).split()))), limit)
+    """Any value as safe mrkdwn: masked, escaped, formatting neutralised, on one line, cut."""
+    return truncate(for_slack(value), limit)
 
 
 def _code(value: Any) -> str:
@@ -108,7 +109,7 @@ def _section(text: str) -> dict[str, Any]:
 
 
 def _header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": truncate(mask_pii(text), 150), "emoji": True}}
+    return {"type": "header", "text": {"type": "plain_text", "text": truncate(for_slack_plain(text), 150), "emoji": True}}
 
 
 def _packed(lines: Iterable[str]) -> list[dict[str, Any]]:
@@ -192,7 +193,7 @@ def help_reply(unknown: str | None = None, command: str = "/handoff") -> Reply:
     note = ("_Anyone in the workspace can read the queue, status, callbacks and stats (customer details are "
             "masked); claiming and availability are for agents listed in settings.toml._")
     text = "\n".join([intro, *lines, note])
-    fallback = (f"Unknown command {unknown}. " if unknown else "") + f"Handoff commands: {command} help"
+    fallback = (f"Unknown command {_text(unknown, 40)}. " if unknown else "") + f"Handoff commands: {command} help"
     return Reply(truncate(fallback, FALLBACK_MAX), [_section(text)])
 
 
@@ -288,15 +289,15 @@ def queue_reply(data: Mapping[str, Any], team: str | None = None) -> Reply:
     """Open handoffs, oldest first as given, and deliveries that failed for good."""
     items = list(data.get("open") or [])
     dead = list(data.get("dead_deliveries") or [])
-    where = f" in team {team}" if team else ""
-    blocks: list[dict[str, Any]] = [_header(f"Open handoffs{where}: {len(items)}")]
+    where = f" in team {_text(team, 60)}" if team else ""
+    blocks: list[dict[str, Any]] = [_header(f"Open handoffs{f' in team {team}' if team else ''}: {len(items)}")]
     if items:
         lines = [_queue_line(i) for i in items[:QUEUE_ITEMS_MAX]]
         if len(items) > QUEUE_ITEMS_MAX:
             lines.append(f"_… and {len(items) - QUEUE_ITEMS_MAX} more_")
         blocks.extend(_packed(lines))
     else:
-        blocks.append(_section(f":tada: Nothing open{_text(where, 80)}."))
+        blocks.append(_section(f":tada: Nothing open{where}."))
     if dead:
         head = (f":x: *{len(dead)} deliver{'ies' if len(dead) != 1 else 'y'} failed for good* "
                 "(nothing retries them; check the service logs and `handoff stats`):")
@@ -359,7 +360,7 @@ def status_reply(data: Mapping[str, Any] | None, handoff_id: str) -> Reply:
                 line += f" ({_text(d['last_error'], 200)})"
             lines.append(line)
         blocks.extend(_packed(lines))
-    fallback = f"Handoff {data.get('handoff_id') or handoff_id}: {_words(status)}"
+    fallback = f"Handoff {_text(data.get('handoff_id') or handoff_id, 80)}: {_text(_words(status), 40)}"
     return _reply(fallback, blocks)
 
 

@@ -2,15 +2,18 @@
 
 Zendesk shows a comment `body` as plain text, so the note uses only line breaks, capitals
 and dashes; an agent should get the story from the first line and find any detail by its
-section heading. Card numbers and credentials are masked here too: a ticket is no place
-for them (PCI), while e-mail addresses and phone numbers stay for the agent to use.
+section heading. Card numbers and credentials (and IBANs and SSNs) are masked here too
+(`handoff.masking.for_ticket`): a ticket is no place for them (PCI), while e-mail addresses and
+phone numbers stay for the agent to call or write back. Each text is masked before it is cut (a cut
+can split a card number past recognition), and every line once more at the end, so no part of the
+note (a name, a page URL, a KB title) is left out.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from handoff.briefing import Briefing, BriefingSettings, clip
-from handoff.masking import CARDS_AND_SECRETS, mask_pii
+from handoff.masking import for_ticket
 from handoff.models import Message
 
 _ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
@@ -18,7 +21,7 @@ _SOURCE = {"signals": "Account", "stripe": "Stripe", "hubspot": "HubSpot", "zend
 
 
 def _m(text: str) -> str:
-    return mask_pii(text, CARDS_AND_SECRETS)
+    return for_ticket(text)
 
 
 def _when(t: datetime | None) -> str:
@@ -151,4 +154,4 @@ def render_zendesk_note(
     if handoff_id:
         lines.append("")
         lines.append(f"handoff-id: {handoff_id}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(_m(line) for line in lines) + "\n"

@@ -285,3 +285,25 @@ async def test_post_message_is_a_plain_channel_message(slack_connector, fake_sla
     ts = await slack_connector.post_message("C0DIGEST", "Weekly digest", [{"type": "section", "text": {"type": "mrkdwn", "text": "x"}}])
     [message] = fake_slack.messages
     assert (message["channel"], message["ts"], message["text"], message["thread_ts"]) == ("C0DIGEST", ts, "Weekly digest", None)
+
+
+# -- the last line of defence ---------------------------------------------------------------
+async def test_no_card_or_credential_leaves_whatever_the_caller_rendered(slack_connector: SlackConnector,
+                                                                         fake_slack: FakeSlack) -> None:
+    raw = "card 4111 1111 1111 1111, pw hunter2, key sk_live_51H8abcDEFghiJKLmnop"
+    blocks = [{"type": "section", "block_id": "b1", "text": {"type": "mrkdwn", "text": raw}},
+              {"type": "actions", "elements": [{"type": "button", "action_id": "a", "value": "h-1",
+                                                "url": "https://x.test/4111111111111111",
+                                                "text": {"type": "plain_text", "text": raw}}]}]
+    result = await slack_connector.post_alert(alert(text=raw, blocks=blocks))
+    await slack_connector.post_thread(CHANNEL, str(result.ts), raw)
+    await slack_connector.update_alert(CHANNEL, str(result.ts), raw, blocks)
+    await slack_connector.post_message(CHANNEL, raw)
+    await slack_connector.post_ephemeral(CHANNEL, "U0AGENT01", raw, blocks)
+    sent = [params for name, params in fake_slack.calls if name.startswith("chat.")]
+    assert len(sent) == 5
+    dumped = str(sent)
+    assert "4111 1111" not in dumped and "hunter2" not in dumped and "sk_live_51H8" not in dumped
+    assert "card •••• 1111, pw ••••, key sk_live_••••" in dumped
+    # identifiers and links are not text: they stay as given
+    assert "https://x.test/4111111111111111" in dumped and "'value': 'h-1'" in dumped

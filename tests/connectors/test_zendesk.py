@@ -341,3 +341,18 @@ def test_needs_subdomain_or_url() -> None:
 )
 def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
     assert parse_retry_after(header, now=NOW) == seconds
+
+
+# -- the last line of defence ---------------------------------------------------------------
+async def test_no_card_or_credential_reaches_a_ticket_whatever_the_caller_built(
+        zendesk_connector: ZendeskConnector, fake_zendesk: FakeZendesk) -> None:
+    raw = "card 4111 1111 1111 1111 123, pw hunter2, call 07700 900123"
+    result = await zendesk_connector.upsert_ticket(request(subject=raw, note=raw, requester_name=f"Ana {raw}"))
+    await zendesk_connector.upsert_ticket(request(external_id="h-100:claimed", ticket_id=result.ticket_id, note=raw))
+    ticket = fake_zendesk.tickets[result.ticket_id]
+    bodies = [c["body"] for c in fake_zendesk.comments[result.ticket_id]]
+    names = [u["name"] for u in fake_zendesk.users.values() if u.get("email") == "ana@example.com"]
+    for text in (ticket["subject"], *bodies, *names):
+        assert "4111 1111" not in text and "hunter2" not in text
+        assert "07700 900123" in text  # agents call back: phones stay in the ticket
+    assert ticket["subject"] == "card •••• 1111 •••, pw ••••, call 07700 900123" and len(bodies) == 2

@@ -118,3 +118,41 @@ async def test_claim_and_feedback_feed_prometheus(runtime):
     assert sample("handoff_events_total", kind="claimed") == claimed + 1
     assert sample("handoff_reasons_total", trigger="explicit_request") == explicit + 1
     assert b"handoff_time_to_claim_seconds_bucket" in generate_latest(REGISTRY)
+
+
+async def test_status_carries_the_masked_summary_customer_and_delivery_errors(runtime):
+    from handoff.models import Customer
+    from handoff.render.slack_replies import status_reply
+
+    customer = Customer(email="ana.lima@example.com", name="Ana 4111 1111 1111 1111")
+    result = await runtime.service.post_message("c-st", TurnInput(
+        role="customer", text="Charged twice on 4111 1111 1111 1111, pw hunter2. Human now!", customer=customer))
+    hid = result["handoff_id"]
+    await runtime.dispatcher.idle()
+    with runtime.sessions() as s:
+        s.add(DeliveryRow(handoff_id=hid, kind="slack_message", target="slack", dedupe_key=f"{hid}:x",
+                          payload={}, status="dead", attempts=5, last_error="rejected: card 4111111111111111",
+                          next_attempt_at=runtime.clock(), created_at=runtime.clock(), updated_at=runtime.clock()))
+        s.commit()
+    status = await runtime.operations.status(hid)
+    dumped = json.dumps(status)
+    assert "4111" not in dumped.replace("•••• 1111", "") and "hunter2" not in dumped and "ana.lima@" not in dumped
+    assert status["briefing"]["customer"] == {"name": "Ana •••• 1111", "email": "a***@example.com"}
+    assert {"target": "slack", "last_error": "rejected: card •••• 1111"}.items() <= status["deliveries"][-1].items()
+    # and the reply shows them (it read a briefing the status did not carry)
+    text = json.dumps(status_reply(status, hid).kwargs(), ensure_ascii=False)
+    assert "Ana •••• 1111 (a***@example.com)" in text and "(rejected: card •••• 1111)" in text
+
+
+async def test_thread_notes_are_rendered_for_slack_and_the_ticket_note_for_zendesk(make_config, tmp_path):
+    settings = shipped_settings(tmp_path / "outbox", {'name = "Sam Rivera"': 'name = "Sam <!here> *Rivera* 4111 1111 1111 1111"'})
+    rt = build_runtime(make_config(settings), clock=Clock())
+    try:
+        hid = await handoff(rt)
+        await rt.operations.claim(hid, "sam")
+        with rt.sessions() as s:
+            rows = {d.kind: d.payload for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid))}
+    finally:
+        rt.close()
+    assert rows["slack_update"]["note"] == "Claimed by Sam &lt;!here&gt; ＊Rivera＊ •••• 1111."
+    assert rows["zendesk_update"]["note"] == "Handoff claimed in Slack by Sam <!here> *Rivera* •••• 1111."

@@ -79,3 +79,23 @@ async def test_claimed_handoff_is_never_reminded(runtime):
     await runtime.operations.claim(result["handoff_id"], "sam")
     runtime.clock.advance(hours=5)
     assert remind_unclaimed(runtime.sessions, runtime.config.settings, runtime.clock, runtime.targets) == []
+
+
+async def test_the_customer_name_in_a_callback_is_masked_for_each_destination(runtime):
+    from handoff.models import Customer
+
+    name = "Ana <!channel> 5555 5555 5555 4444 *boss* 07700 900123"
+    result = await runtime.service.post_message("c-name", TurnInput(
+        role="customer", text="I want to speak to a real person", customer=Customer(name=name, email="ana@example.com")))
+    hid = result["handoff_id"]
+    runtime.clock.set(MONDAY_OPENING)
+    assert run_callbacks(runtime) == [hid]
+    with runtime.sessions() as s:
+        payloads = {d.dedupe_key.split(":", 1)[1]: d.payload
+                    for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid))}
+    for key in ("slack:callback", "slack:callback-dm"):
+        text = payloads[key]["text"]
+        assert text.startswith("Callback due now: Ana &lt;!channel&gt; •••• 4444 ＊boss＊ ••••• ••0123 (")
+    # in the ticket only the card goes: it is plain text, and agents call customers back
+    assert payloads["zendesk:callback"]["note"].startswith(
+        "Callback due now: Ana <!channel> •••• 4444 *boss* 07700 900123 (")
