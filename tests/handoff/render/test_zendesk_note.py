@@ -123,3 +123,24 @@ def test_card_cut_by_an_excerpt_still_does_not_leak(make_briefing) -> None:  # t
     b = make_briefing(messages=(Message("customer", "hi", 0), Message("ai", text, 1, confidence=0.9)))
     note = render_zendesk_note(b)
     assert "4242 4242" not in note
+
+
+def test_the_note_of_a_45_mb_conversation_is_bounded_and_masks_a_bounded_amount(make_briefing, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import handoff.render.zendesk_note as zendesk_note
+    from tests.support.big_conversation import conversation
+
+    masked: list[int] = []
+    real = zendesk_note.mask_pii
+
+    def counting(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        masked.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(zendesk_note, "mask_pii", counting)
+    b = make_briefing(messages=conversation())  # 1,500 AI replies of 30 KB
+    note = render_zendesk_note(b, handoff_id="h_1", transcript_url="https://handoff.example.com/v1/handoffs/h_1")
+    assert len(note) < 40_000
+    assert sum(masked) < 100_000, f"masked {sum(masked):,} characters for one note"
+    assert "TRANSCRIPT (3,001 messages, the last 20 shown)" in note
+    assert "… 2,981 earlier messages not shown (full transcript: https://handoff.example.com/v1/handoffs/h_1)" in note
+    assert "- … 1,495 earlier AI replies not shown" in note
