@@ -988,6 +988,10 @@ def _confidence_stats(replies: Sequence[Message]) -> dict[str, float | None]:
     return {"last": values[-1], "min": min(values), "avg": round(sum(values) / len(values), 3)}
 
 
+# The KB articles a briefing lists: the distinct ones the AI used, the latest this many of them.
+KB_ARTICLES_MAX = 50
+
+
 def _dedupe_kb(replies: Sequence[Message]) -> tuple[KBArticle, ...]:
     seen: dict[str, KBArticle] = {}
     for a in replies:
@@ -997,7 +1001,7 @@ def _dedupe_kb(replies: Sequence[Message]) -> tuple[KBArticle, ...]:
             if known is None or (not known.title and kb.title) or (not known.url and kb.url):
                 title = kb.title or (known.title if known else "")
                 seen[kb.id] = KBArticle(kb.id, title, kb.url or (known.url if known else None))
-    return tuple(seen.values())
+    return tuple(seen.values())[-KB_ARTICLES_MAX:]
 
 
 def _indexed(messages: Sequence[Message]) -> tuple[Message, ...]:
