@@ -282,3 +282,26 @@ async def test_a_briefing_stored_with_the_whole_transcript_is_still_readable(big
     assert (await big.service.post_message("short", TurnInput(role="customer", text="hello?")))["handoff_id"] == hid
     handoffs, _ = load_records(big.sessions)
     assert [h.briefing_fields["transcript"] for h in handoffs] == [True]
+
+
+async def test_the_summariser_gets_the_recent_messages_it_can_read_with_their_texts(big) -> None:
+    from tests.support.big_conversation import HANDOFF_TEXT, conversation
+
+    class Recording:
+        got: tuple = ()
+
+        async def summarise(self, messages):  # type: ignore[no-untyped-def]
+            self.got = tuple(messages)
+            return "Customer wants a person after many export questions."
+
+    summariser = big.service.summariser = Recording()
+    store(big, "long", 300)  # 9 MB
+    answer = await big.service.post_message("long", _ask_for_a_person())
+    assert answer["decision"] == "handoff"
+    texts = [m.text for m in conversation(300)] + [HANDOFF_TEXT]
+    got = summariser.got
+    assert [m.index for m in got] == list(range(602 - len(got), 602))
+    assert [m.text for m in got] == texts[-len(got):]  # whole texts, none left empty
+    keeps = big.config.settings.briefing.summariser.max_transcript_chars
+    assert sum(min(len(m.text), 1000) + 1 for m in got) > keeps  # enough for the summariser's own cut ...
+    assert len(got) < 100  # ... and not the conversation
