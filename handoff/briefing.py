@@ -128,16 +128,6 @@ class Briefing:
     # The settings it was built with, so renderers honour the same limits without extra wiring.
     settings: BriefingSettings = field(default_factory=lambda: BriefingSettings(), compare=False, repr=False)
 
-    @property
-    def transcript_omitted(self) -> int:
-        """Earlier messages the briefing does not carry."""
-        return max(0, self.transcript_total - len(self.transcript))
-
-    @property
-    def ai_attempts_omitted(self) -> int:
-        """Earlier AI replies not listed under "What the AI tried"."""
-        return max(0, self.ai_attempts_total - len(self.ai_attempts))
-
     def with_summary(self, text: str) -> "Briefing":
         """The same briefing with a summary written by the LLM summariser."""
         return replace(self, summary=text, summary_source="llm")

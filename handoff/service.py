@@ -27,9 +27,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.briefing import bounded_briefing_json, texts_needed, transcript_json
 from handoff.conversations import parse_time
 from handoff.decide import DecisionContext, DecisionState, initial_state, step
-from handoff.briefing import bounded_briefing_json, texts_needed, transcript_json
 from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
 from handoff.packaging import Package, package_handoff
 from handoff.routing import AgentLoad, Roster
@@ -416,9 +416,10 @@ class TurnService:
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
     def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided:
-        """Load, decide and, when the turn stays with the AI, store it: one connection, one thread hop.
+        """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
-        Returns the answer, or what the slow path (a handoff, or a conversation already handed off) needs.
+        Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
+        path (a handoff) needs.
         """
         if self._autocommit is not None:
             with self._autocommit.connect() as conn:
@@ -689,16 +690,19 @@ def _tail_within(lengths: list[int], budget: int) -> int:
     return len(lengths)
 
 
+TRANSCRIPT_BATCH = 20  # messages read at a time for a transcript page, so it loads little more than it returns
+
+
 def _transcript_page(s: Session, cid: str, offset: int, limit: int) -> dict[str, Any]:
     """Messages of `cid` from index `offset`: at most `limit`, ending after the one that passes
-    TRANSCRIPT_PAGE_CHARS characters; read in batches so a page loads no more than it returns."""
+    TRANSCRIPT_PAGE_CHARS characters of text."""
     total = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id == cid)) or 0
     messages: list[Message] = []
     chars = 0
     after = offset
     while len(messages) < limit and chars <= TRANSCRIPT_PAGE_CHARS:
         rows = s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid, MessageRow.idx >= after)
-                         .order_by(MessageRow.idx).limit(min(50, limit - len(messages)))).all()
+                         .order_by(MessageRow.idx).limit(min(TRANSCRIPT_BATCH, limit - len(messages)))).all()
         for r in rows:
             if len(messages) >= limit or chars > TRANSCRIPT_PAGE_CHARS:
                 break
