@@ -8,12 +8,12 @@ or return fewer fields than expected); nothing here raises on a missing key.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from handoff.decide.sentiment import score
 from handoff.models import AccountContext, Customer, Decision, KBArticle, Message, Reason, Route, SourceResult
@@ -41,7 +41,13 @@ class BriefingSettings(BaseModel):
     summary_max_chars: int = Field(200, ge=60, le=1000)
     excerpt_chars: int = Field(200, ge=40, le=2000)
     evidence_chars: int = Field(160, ge=40, le=2000)
-    note_transcript_max_messages: int = Field(50, ge=4, le=1000)
+    # The last messages a handoff carries (stored briefing, Zendesk note); the rest are counted and linked.
+    # `note_transcript_max_messages` is its former name, still read.
+    transcript_messages: int = Field(
+        20, ge=1, le=500, validation_alias=AliasChoices("transcript_messages", "note_transcript_max_messages")
+    )
+    # The last AI replies listed under "What the AI tried"; the earlier ones are counted.
+    ai_attempts: int = Field(5, ge=1, le=50)
     note_message_chars: int = Field(1500, ge=100, le=20_000)
     slack_transcript_messages: int = Field(4, ge=0, le=20)
     slack_message_chars: int = Field(200, ge=40, le=1000)
@@ -61,6 +67,8 @@ class AIAttempt:
     confidence: float | None = None
     kb_articles: tuple[KBArticle, ...] = ()
     actions: tuple[str, ...] = ()
+    # The whole reply, for renderers that mask before they cut; not part of the JSON form.
+    full_text: str = field(default="", compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -97,7 +105,7 @@ class Briefing:
     priority: str
     sentiment_now: float | None
     trajectory: str
-    sentiment_history: tuple[float, ...]
+    sentiment_history: tuple[float, ...]  # of the customer messages among the transcript's
     page_url: str | None
     page_label: str | None
     ai_attempts: tuple[AIAttempt, ...]
@@ -109,10 +117,14 @@ class Briefing:
     recommended_action: str
     greeting: str
     reasons: tuple[Reason, ...]
+    # The last `transcript_messages` messages (all of them in a short conversation) ...
     transcript: tuple[Message, ...]
     customer: Customer
     summary_source: Literal["extractive", "llm"] = "extractive"
     extractive_summary: str = ""
+    # ... of this many in the conversation; likewise the last `ai_attempts` AI replies of this many.
+    transcript_total: int = 0
+    ai_attempts_total: int = 0
     # The settings it was built with, so renderers honour the same limits without extra wiring.
     settings: BriefingSettings = field(default_factory=lambda: BriefingSettings(), compare=False, repr=False)
 
@@ -152,6 +164,7 @@ class Briefing:
             "page_url": self.page_url,
             "page": self.page_label,
             "ai_attempts": [a.as_dict() for a in self.ai_attempts],
+            "ai_attempts_total": self.ai_attempts_total,
             "ai_confidence": dict(self.ai_confidence),
             "kb_articles": [_kb_dict(a) for a in self.kb_articles],
             "account": self.account_dict(),
@@ -160,21 +173,34 @@ class Briefing:
             "recommended_action": self.recommended_action,
             "greeting": self.greeting,
             "reasons": [r.as_dict() for r in self.reasons],
-            "transcript": [
-                {
-                    "index": m.index,
-                    "role": m.role,
-                    "text": m.text,
-                    "sent_at": m.sent_at.isoformat() if m.sent_at else None,
-                }
-                for m in self.transcript
-            ],
+            "transcript": transcript_json(self.transcript),
+            "transcript_total": self.transcript_total,
             "customer": {
                 "name": self.customer.name,
                 "email": self.customer.email,
                 "language": self.customer.language,
             },
         }
+
+
+def transcript_json(messages: Sequence[Message]) -> list[dict[str, Any]]:
+    """Messages in the JSON form of `briefing.transcript` (and of the API's full transcript)."""
+    return [
+        {"index": m.index, "role": m.role, "text": m.text, "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+        for m in messages
+    ]
+
+
+def bounded_briefing_json(data: Mapping[str, Any] | None, settings: BriefingSettings) -> dict[str, Any]:
+    """A stored briefing as it is shown: one stored before briefings were bounded (the whole transcript
+    and every AI reply inside) gets the last `transcript_messages` and `ai_attempts` of them and their totals."""
+    out = dict(data or {})
+    for key, total, keep in (("transcript", "transcript_total", settings.transcript_messages),
+                             ("ai_attempts", "ai_attempts_total", settings.ai_attempts)):
+        items = out.get(key)
+        if isinstance(items, list) and total not in out:
+            out[key], out[total] = items[-keep:], len(items)
+    return out
 
 
 # ---------------------------------------------------------------- small helpers
@@ -198,6 +224,34 @@ def clip(text: str, limit: int) -> str:
         if run and sum(c.isdigit() for c in run.group(0)) >= 6:
             cut = cut[: run.start()]
     return cut.rstrip(" ,;:.-") + "…"
+
+
+# Beyond twice the excerpt, this much more of a long text is masked before it is cut (see masked_clip).
+MASK_MARGIN_CHARS = 256
+
+
+def masked_clip(text: str, limit: int, mask: Callable[[str], str]) -> str:
+    """`clip(mask(text), limit)`, masking only a bounded head of a long text, so a 30 KB message costs
+    what a short one does.
+
+    The head ends before its last word and any trailing run of digits and separators: nothing masking
+    would catch whole (a card number, a key) is left cut in two and missed.
+    """
+    bound = 2 * limit + MASK_MARGIN_CHARS
+    if len(text) <= bound:
+        return clip(mask(text), limit)
+    end = bound
+    while end > 0 and not text[end - 1].isspace():
+        end -= 1
+    while end > 0 and (text[end - 1].isdigit() or not text[end - 1].isalnum()):
+        end -= 1
+    if end == 0:  # one huge word: nowhere safe to cut before masking
+        return clip(mask(text), limit)
+    cut = clip(mask(text[:end]), limit)
+    if cut.endswith("…"):
+        return cut
+    cut = cut.rstrip()  # the text goes on: say so
+    return cut + "…" if len(cut) < limit else cut[: limit - 1] + "…"
 
 
 def _kb_dict(a: KBArticle) -> dict[str, Any]:
@@ -917,23 +971,27 @@ def greeting(
 # ---------------------------------------------------------------- build
 
 
-def _confidence_stats(attempts: Sequence[AIAttempt]) -> dict[str, float | None]:
-    values = [a.confidence for a in attempts if a.confidence is not None]
+def _confidence_stats(replies: Sequence[Message]) -> dict[str, float | None]:
+    values = [m.confidence for m in replies if m.confidence is not None]
     if not values:
         return {"last": None, "min": None, "avg": None}
     return {"last": values[-1], "min": min(values), "avg": round(sum(values) / len(values), 3)}
 
 
-def _dedupe_kb(attempts: Sequence[AIAttempt]) -> tuple[KBArticle, ...]:
+# The KB articles a briefing lists: the distinct ones the AI used, the latest this many of them.
+KB_ARTICLES_MAX = 50
+
+
+def _dedupe_kb(replies: Sequence[Message]) -> tuple[KBArticle, ...]:
     seen: dict[str, KBArticle] = {}
-    for a in attempts:
+    for a in replies:
         for kb in a.kb_articles:
             known = seen.get(kb.id)
             # Keep the richest copy: a later mention may carry the title or URL.
             if known is None or (not known.title and kb.title) or (not known.url and kb.url):
                 title = kb.title or (known.title if known else "")
                 seen[kb.id] = KBArticle(kb.id, title, kb.url or (known.url if known else None))
-    return tuple(seen.values())
+    return tuple(seen.values())[-KB_ARTICLES_MAX:]
 
 
 def _indexed(messages: Sequence[Message]) -> tuple[Message, ...]:
@@ -941,6 +999,35 @@ def _indexed(messages: Sequence[Message]) -> tuple[Message, ...]:
     if len(messages) > 1 and len({m.index for m in messages}) < len(messages):
         return tuple(replace(m, index=i) for i, m in enumerate(messages))
     return tuple(messages)
+
+
+def _last_of_role(messages: Sequence[Message], role: str, n: int) -> tuple[Message, ...]:
+    found: list[Message] = []
+    for m in reversed(messages):
+        if len(found) >= n:
+            break
+        if m.role == role:
+            found.append(m)
+    return tuple(reversed(found))
+
+
+def texts_needed(roles: Sequence[str], settings: BriefingSettings) -> set[int]:
+    """Positions of the messages (given by role, in order) whose text `build_briefing` reads: the last
+    `transcript_messages` messages and the last `ai_attempts` AI replies. The others may be left empty."""
+    n = len(roles)
+    wanted = set(range(max(0, n - settings.transcript_messages), n))
+    ai = 0
+    for i in range(n - 1, -1, -1):
+        if ai >= settings.ai_attempts:
+            break
+        if roles[i] == "ai":
+            wanted.add(i)
+            ai += 1
+    return wanted
+
+
+# A customer's message is scored for the sentiment history on this much of it, as the triggers score it.
+SENTIMENT_TEXT_CHARS = 4000
 
 
 def build_briefing(
@@ -955,16 +1042,22 @@ def build_briefing(
     settings: BriefingSettings,
     summary_override: str | None = None,
 ) -> Briefing:
-    """Package what a human needs to take over: summary, facts, what the AI tried, next step, transcript."""
+    """Package what a human needs to take over: summary, facts, what the AI tried, next step, transcript.
+
+    Text work is bounded whatever the conversation's length: only the texts of the last messages and the
+    last AI replies are read (`texts_needed`); the other messages count only by their metadata.
+    """
     msgs = _indexed(messages)
     if page_url is None:
         page_url = next((m.page_url for m in reversed(msgs) if m.page_url), None)
     page = page_label(page_url)
     category = _category_of(decision)
     text = _category_text(category, decision.reasons)
-    last_q = _last_question(msgs, settings.excerpt_chars)
-    history = tuple(round(score(m.text), 3) for m in msgs if m.role == "customer")
+    recent = msgs[-settings.transcript_messages :]
+    last_q = _last_question(recent, settings.excerpt_chars)
+    history = tuple(round(score(m.text[:SENTIMENT_TEXT_CHARS]), 3) for m in recent if m.role == "customer")
     now = decision.sentiment if decision.sentiment is not None else (history[-1] if history else None)
+    replies = tuple(m for m in msgs if m.role == "ai")
     attempts = tuple(
         AIAttempt(
             message_index=m.index,
@@ -972,9 +1065,9 @@ def build_briefing(
             confidence=m.confidence,
             kb_articles=m.kb_articles,
             actions=m.ai_actions,
+            full_text=m.text,
         )
-        for m in msgs
-        if m.role == "ai"
+        for m in _last_of_role(msgs, "ai", settings.ai_attempts)
     )
     parts = summary_parts(category=category, decision=decision, account=account, page=page)
     extractive = extractive_summary(parts, settings.summary_max_chars)
@@ -1001,17 +1094,19 @@ def build_briefing(
         page_url=page_url,
         page_label=page,
         ai_attempts=attempts,
-        ai_confidence=_confidence_stats(attempts),
-        kb_articles=_dedupe_kb(attempts),
+        ai_confidence=_confidence_stats(replies),
+        kb_articles=_dedupe_kb(replies),
         account=account,
         account_facts=account_facts(account),
         open_tickets=_open_tickets(_facts(account, "zendesk")),
         recommended_action=action,
         greeting=greeting(customer=customer, category=category, account=account, overrides=settings.greetings),
         reasons=reasons,
-        transcript=msgs,
+        transcript=recent,
         customer=customer,
         summary_source="llm" if override else "extractive",
         extractive_summary=extractive,
+        transcript_total=len(msgs),
+        ai_attempts_total=len(replies),
         settings=settings,
     )

@@ -331,10 +331,12 @@ def _simulate_one(config: Config, conversation: Any, now: datetime) -> dict[str,
         settings=config.settings,
     )
     route = pkg.route.as_dict()
+    from handoff.simulate_view import simulated_briefing
+
     return {
         **base,
         "priority": pkg.priority,
-        "briefing": pkg.briefing.as_dict(),
+        "briefing": simulated_briefing(pkg.briefing, messages),
         "route": route,
         "customer_message": pkg.route.customer_message,
         "zendesk_note": pkg.ticket["note"],

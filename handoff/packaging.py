@@ -1,12 +1,14 @@
 """From a decision and the account facts to everything a handoff carries: briefing, route, deliveries.
 
-Pure: the caller fetches the account facts and the roster, and passes the clock reading in.
+Pure: the caller fetches the account facts and the roster, and passes the clock reading in. CPU-bound for a
+big conversation (briefing, masking, rendering), so the service runs it off the event loop.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from handoff.briefing import Briefing, build_briefing
 from handoff.masking import for_ticket
@@ -30,7 +32,9 @@ class Package:
 
     def response(self, handoff_id: str) -> dict[str, Any]:
         """The API's answer for this handoff."""
-        return handoff_response(handoff_id, self.briefing.as_dict(), self.route, self.priority)
+        b = self.briefing
+        return handoff_response(handoff_id, {"reasons": [r.as_dict() for r in b.reasons], "category": b.category},
+                                self.route, self.priority)
 
 
 def handoff_response(handoff_id: str, briefing: dict[str, Any], r: Route, priority: str) -> dict[str, Any]:
@@ -96,10 +100,11 @@ def package_handoff(
         tags.append(f"handoff_{decision.category}")
     tags.extend(f"trigger_{t}" for t in dict.fromkeys(x.trigger for x in decision.reasons))
     subject = _subject(briefing, customer)
+    url = transcript_url(settings.service.public_url, handoff_id)
     ticket = {
         "external_id": handoff_id,
         "subject": subject,
-        "note": render_zendesk_note(briefing, handoff_id=handoff_id),
+        "note": render_zendesk_note(briefing, handoff_id=handoff_id, transcript_url=url),
         "tags": tags,
         "priority": priority,
         "group_id": r.zendesk_group_id,
@@ -108,7 +113,7 @@ def package_handoff(
         "requester_name": for_ticket(customer.name) if customer.name else None,
         "ticket_id": None,
     }
-    text, blocks = render_slack_card(briefing, handoff_id=handoff_id, ticket_url=None, route=r)
+    text, blocks = render_slack_card(briefing, handoff_id=handoff_id, ticket_url=None, route=r, transcript_url=url)
     alert = {
         "handoff_id": handoff_id,
         "channel": r.slack_channel or settings.slack.default_channel,
@@ -119,8 +124,13 @@ def package_handoff(
     return Package(briefing=briefing, route=r, priority=priority, ticket=ticket, alert=alert)
 
 
+def transcript_url(public_url: str, handoff_id: str) -> str:
+    """Where the handoff's full transcript is: `GET /v1/handoffs/{id}` under `[service] public_url`."""
+    return f"{public_url.rstrip('/')}/v1/handoffs/{quote(handoff_id, safe='')}"
+
+
 def _subject(briefing: Briefing, customer: Customer) -> str:
     who = customer.name or customer.email or "customer"
-    summary = briefing.as_dict().get("summary") or "handoff from the AI agent"
+    summary = briefing.summary or "handoff from the AI agent"
     # the ticket's subject is the customer's words too: masked like the note, before it is cut
     return for_ticket(" ".join(f"[Handoff] {who}: {summary}".split()))[:250]

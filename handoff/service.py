@@ -1,8 +1,10 @@
 """The turn service: one message in, a decision out; a handoff stored with its deliveries atomically.
 
-Deciding costs O(1) per message (the engine's state is stored with the conversation); the transcript is
-read only once, when a handoff is packaged. Two turns of one conversation racing are serialised by an
-optimistic version check; a repeated `message_id` gets the stored answer.
+Deciding costs O(1) per message (the engine's state is stored with the conversation), and so does a turn
+of a conversation already with a human (it reads the handoff's answer, not its briefing). The transcript is
+stored once, in the messages table: a handoff reads every message's metadata but only the texts its
+briefing shows, and packages it off the event loop. Two turns of one conversation racing are serialised by
+an optimistic version check; a repeated `message_id` gets the stored answer.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.briefing import bounded_briefing_json, texts_needed, transcript_json
 from handoff.conversations import parse_time
 from handoff.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
@@ -67,6 +70,20 @@ _UPDATE_CONVERSATION = (
     )
 )
 _INSERT_MESSAGE = insert(MessageRow.__table__)
+# What a turn of a conversation already with a human answers with: a few columns, never the briefing.
+_HANDOFFS = HandoffRow.__table__
+_ANSWER = select(
+    _HANDOFFS.c.id, _HANDOFFS.c.reasons, _HANDOFFS.c.category, _HANDOFFS.c.team, _HANDOFFS.c.agent,
+    _HANDOFFS.c.route, _HANDOFFS.c.priority, _HANDOFFS.c.customer_message, _HANDOFFS.c.callback_at,
+).where(_HANDOFFS.c.id == bindparam("p_hid"))
+# A handoff's messages without their texts (see _handoff_messages).
+_MESSAGE_META = (MessageRow.idx, MessageRow.role, MessageRow.sent_at, MessageRow.confidence, MessageRow.page_url,
+                 MessageRow.extra, MessageRow.message_id)
+TEXT_BATCH = 500  # message texts read per statement (bind parameters stay well under SQLite's limit)
+# GET /v1/handoffs/{id}: the full transcript, a page at a time.
+TRANSCRIPT_PAGE_MESSAGES = 100  # messages a page holds by default ...
+TRANSCRIPT_PAGE_MAX = 500  # ... and at most
+TRANSCRIPT_PAGE_CHARS = 1_000_000  # a page ends after the message that passes this many characters of text
 
 # PostgreSQL: a routine turn's write as ONE statement (the conversation's update or creation, and the
 # message, joined by a data-modifying CTE), run without an explicit transaction. One statement is atomic
@@ -212,12 +229,12 @@ def _merge_customer(old: Customer, new: Customer | None) -> Customer:
     return Customer(**{k: getattr(new, k) or getattr(old, k) for k in _CUSTOMER_FIELDS})
 
 
-def message_from_row(row: MessageRow) -> Message:
-    """Rebuild a Message from its stored row."""
+def message_from_row(row: Any, text: str | None = None) -> Message:
+    """Rebuild a Message from its stored row (or its metadata columns and `text`)."""
     extra = row.extra or {}
     return Message(
         role=row.role,  # type: ignore[arg-type]
-        text=row.text,
+        text=row.text if text is None else text,
         index=row.idx,
         sent_at=row.sent_at,
         confidence=row.confidence,
@@ -293,22 +310,59 @@ class TurnService:
             return None, None
         return (None, row.stored_response) if row.stored_response is not None else (row, None)
 
-    def _transcript(self, cid: str) -> tuple[Message, ...]:
+    def _handoff_messages(self, cid: str) -> tuple[Message, ...]:
+        """The conversation's messages for packaging a handoff: every message's metadata, but the text only
+        of those the briefing shows (and the summariser reads), so a 45 MB conversation loads about what a
+        short one does. The other messages come with an empty text."""
+        budget = self._summary_budget()
         with self.sessions() as s:
-            rows = s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid).order_by(MessageRow.idx)).all()
-            return tuple(message_from_row(r) for r in rows)
+            columns = (*_MESSAGE_META, func.length(MessageRow.text)) if budget else _MESSAGE_META
+            rows = s.execute(select(*columns).where(MessageRow.conversation_id == cid).order_by(MessageRow.idx)).all()
+            wanted = texts_needed([r.role for r in rows], self.settings.briefing)
+            if budget:
+                wanted.update(range(len(rows) - _tail_within([r[-1] or 0 for r in rows], budget), len(rows)))
+            idxs = sorted(rows[i].idx for i in wanted)
+            texts: dict[int, str] = {}
+            for at in range(0, len(idxs), TEXT_BATCH):
+                texts.update(s.execute(select(MessageRow.idx, MessageRow.text).where(
+                    MessageRow.conversation_id == cid, MessageRow.idx.in_(idxs[at:at + TEXT_BATCH]))).all())
+        return tuple(message_from_row(r, texts.get(r.idx, "")) for r in rows)
 
     def roster(self) -> Roster:
         """The live roster from the store."""
         return load_roster(self.sessions, self.settings)
 
-    def get_handoff(self, handoff_id: str) -> dict[str, Any]:
-        """Status, route, briefing and deliveries of one handoff."""
+    def _handoff_answer(self, conn: Connection, handoff_id: str) -> dict[str, Any]:
+        """The answer to a turn of a conversation already handed off: the handoff as the bot must respect it."""
+        h = conn.execute(_ANSWER, {"p_hid": handoff_id}).first()
+        if h is None:
+            raise NotFoundError(f"no handoff {handoff_id}")
+        return _existing_response({
+            "handoff_id": h.id, "reasons": h.reasons, "category": h.category, "team": h.team, "agent": h.agent,
+            "route": h.route, "priority": h.priority, "customer_message": h.customer_message,
+            "callback_at": h.callback_at.isoformat() if h.callback_at else None,
+        })
+
+    def handoff_answer(self, handoff_id: str) -> dict[str, Any]:
+        """`_handoff_answer` in its own session."""
+        with self.sessions() as s:
+            return self._handoff_answer(s.connection(), handoff_id)
+
+    def get_handoff(self, handoff_id: str, *, transcript_offset: int = 0,
+                    transcript_limit: int = TRANSCRIPT_PAGE_MESSAGES) -> dict[str, Any]:
+        """Status, route, briefing and deliveries of one handoff, and a page of its full transcript.
+
+        `transcript` holds the messages from index `transcript_offset` on: at most `transcript_limit` (capped at
+        TRANSCRIPT_PAGE_MAX), ending early after about TRANSCRIPT_PAGE_CHARS of text; `next_offset` is where
+        the next page starts (null after the last message).
+        """
         with self.sessions() as s:
             h = s.get(HandoffRow, handoff_id)
             if h is None:
                 raise NotFoundError(f"no handoff {handoff_id}")
             deliveries = s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == handoff_id).order_by(DeliveryRow.id)).all()
+            transcript = _transcript_page(s, h.conversation_id, max(0, transcript_offset),
+                                          min(max(1, transcript_limit), TRANSCRIPT_PAGE_MAX))
             return {
                 "handoff_id": h.id,
                 "conversation_id": h.conversation_id,
@@ -336,7 +390,8 @@ class TurnService:
                     }
                     for d in deliveries
                 ],
-                "briefing": h.briefing,
+                "briefing": bounded_briefing_json(h.briefing, self.settings.briefing),
+                "transcript": transcript,
             }
 
     # ---- writes ------------------------------------------------------------------------------
@@ -363,9 +418,10 @@ class TurnService:
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
     def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided:
-        """Load, decide and, when the turn stays with the AI, store it: one connection, one thread hop.
+        """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
-        Returns the answer, or what the slow path (a handoff, or a conversation already handed off) needs.
+        Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
+        path (a handoff) needs.
         """
         if self._autocommit is not None:
             with self._autocommit.connect() as conn:
@@ -404,7 +460,9 @@ class TurnService:
             message_id=turn.message_id,
         )
         if conv is not None and conv.handoff_id:
-            return _Undecided(conv, message, customer, page_url, ticket_id)
+            # already with a human: keep the transcript, answer with the handoff the bot must respect
+            response = {**self._handoff_answer(conn, conv.handoff_id), "message_index": index}
+            return _TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response)
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
         new_state, decision = step(state, message, context, self.settings.triggers)
@@ -437,15 +495,8 @@ class TurnService:
         conv, message, customer, page_url, ticket_id = done.conv, done.message, done.customer, done.page_url, done.ticket_id
         index = message.index
         now = self.clock()
-        if done.decision is None:
-            assert conv is not None and conv.handoff_id
-            # already with a human: keep the transcript, answer with the handoff the bot must respect
-            existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
-            response = {**_existing_response(existing), "message_index": index}
-            await self._in_db_thread(self._commit, cid, _TurnWrite(conv, message, customer, page_url, ticket_id,
-                                                                   conv.state, None, response), None)
-            return response
         assert done.state is not None and done.new_state is not None and done.context is not None
+        assert done.decision is not None
         state, new_state, context, decision = done.state, done.new_state, done.context, done.decision
 
         handoff_id = new_handoff_id()
@@ -453,25 +504,17 @@ class TurnService:
         if account.signals != AccountSignals():
             # the account may lower the bar or change priority: decide once more with it
             _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers)
-        prior = await asyncio.to_thread(self._transcript, cid) if conv else ()
+        prior = await asyncio.to_thread(self._handoff_messages, cid) if conv else ()
         roster = await asyncio.to_thread(self.roster)
         transcript = (*prior, message)
-        pkg = package_handoff(
-            summary=await self._summary(transcript),
-            handoff_id=handoff_id,
-            conversation_id=cid,
-            messages=transcript,
-            decision=decision,
-            account=account,
-            customer=customer,
-            page_url=page_url,
-            roster=roster,
-            now=now,
-            settings=self.settings,
+        summary = await self._summary(transcript)
+        # briefing, masking and rendering cost CPU in proportion to what they show: off the event loop
+        pkg, handoff, deliveries = await asyncio.to_thread(
+            self._package, source="api", summary=summary, handoff_id=handoff_id, conversation_id=cid,
+            messages=transcript, decision=decision, account=account, customer=customer, page_url=page_url,
+            roster=roster, now=now, message_index=index, ticket_id=ticket_id,
         )
         response = {**pkg.response(handoff_id), "message_index": index}
-        handoff, deliveries = self._handoff_rows(pkg, decision, handoff_id=handoff_id, cid=cid, source="api",
-                                                 message_index=index, ticket_id=ticket_id, email=customer.email, now=now)
         await self._in_db_thread(
             self._commit, cid, _TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel,
                                           response), (handoff, deliveries),
@@ -491,11 +534,10 @@ class TurnService:
         for attempt in range(MAX_VERSION_RETRIES):
             conv, _ = await asyncio.to_thread(self._load, cid, None)
             if conv is not None and conv.handoff_id:
-                existing = await asyncio.to_thread(self.get_handoff, conv.handoff_id)
-                return {**_existing_response(existing), "created": False}
+                return {**await asyncio.to_thread(self.handoff_answer, conv.handoff_id), "created": False}
             now = self.clock()
             merged = _merge_customer(customer_from_json(conv.customer if conv else None), customer)
-            messages = await asyncio.to_thread(self._transcript, cid) if conv else ()
+            messages = await asyncio.to_thread(self._handoff_messages, cid) if conv else ()
             last = messages[-1].index if messages else None
             evidence = (reason or "the AI agent asked for a human")[:500]
             state = DecisionState.from_json(conv.state) if conv else initial_state()
@@ -509,15 +551,13 @@ class TurnService:
             account = await self.enricher.enrich(merged)
             handoff_id = new_handoff_id()
             page_url = conv.page_url if conv else None
-            pkg = package_handoff(
-                summary=await self._summary(messages),
-                handoff_id=handoff_id, conversation_id=cid, messages=messages, decision=decision, account=account,
-                customer=merged, page_url=page_url, roster=await asyncio.to_thread(self.roster), now=now,
-                settings=self.settings,
+            summary = await self._summary(messages)
+            roster = await asyncio.to_thread(self.roster)
+            pkg, handoff, deliveries = await asyncio.to_thread(
+                self._package, source="bot_request", summary=summary, handoff_id=handoff_id, conversation_id=cid,
+                messages=messages, decision=decision, account=account, customer=merged, page_url=page_url,
+                roster=roster, now=now, message_index=last, ticket_id=conv.zendesk_ticket_id if conv else None,
             )
-            handoff, deliveries = self._handoff_rows(
-                pkg, decision, handoff_id=handoff_id, cid=cid, source="bot_request", message_index=last,
-                ticket_id=conv.zendesk_ticket_id if conv else None, email=merged.email, now=now)
             try:
                 await asyncio.to_thread(self._commit_handoff_only, cid, conv, merged, handoff, deliveries)
             except _Conflict:
@@ -528,11 +568,27 @@ class TurnService:
             return {**pkg.response(handoff_id), "created": True}
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
+    def _summary_budget(self) -> int:
+        """Characters of recent text the summariser is given (0 without one): twice what it keeps, so its
+        own cut, not ours, decides what it reads."""
+        return 2 * self.settings.briefing.summariser.max_transcript_chars if self.summariser is not None else 0
+
     async def _summary(self, messages: tuple[Message, ...]) -> str | None:
         # the LLM is optional and time-boxed; None keeps the extractive summary
         if self.summariser is None or not messages:
             return None
-        return await self.summariser.summarise(messages)
+        tail = _tail_within([len(m.text) for m in messages], self._summary_budget())
+        return await self.summariser.summarise(messages[len(messages) - tail:])
+
+    def _package(self, *, source: str, handoff_id: str, conversation_id: str, message_index: int | None,
+                 ticket_id: int | None, now: datetime, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
+        """Package the handoff and build its rows (run in a worker thread)."""
+        pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
+                              **parts)
+        handoff, deliveries = self._handoff_rows(
+            pkg, parts["decision"], handoff_id=handoff_id, cid=conversation_id, source=source,
+            message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now)
+        return pkg, handoff, deliveries
 
     def _handoff_rows(self, pkg: Package, decision: Decision, *, handoff_id: str, cid: str, source: str,
                       message_index: int | None, ticket_id: int | None, email: str | None,
@@ -624,6 +680,46 @@ class TurnService:
 
 
 HANDLE_TIME_SAMPLE = 200  # recent solved handoffs per team behind the expected wait
+SUMMARY_LINE_CHARS = 1000  # the summariser quotes at most this much of each message
+
+
+def _tail_within(lengths: list[int], budget: int) -> int:
+    """How many of the last messages (by text length, oldest first) the summariser may read within `budget`
+    characters: those that fit and the one that does not (so the summariser sees where it cut)."""
+    used = 0
+    for n, length in enumerate(reversed(lengths), start=1):
+        used += min(length, SUMMARY_LINE_CHARS) + 1
+        if used > budget:
+            return n
+    return len(lengths)
+
+
+TRANSCRIPT_BATCH = 20  # messages read at a time for a transcript page, so it loads little more than it returns
+
+
+def _transcript_page(s: Session, cid: str, offset: int, limit: int) -> dict[str, Any]:
+    """Messages of `cid` from index `offset`: at most `limit`, ending after the one that passes
+    TRANSCRIPT_PAGE_CHARS characters of text."""
+    total = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id == cid)) or 0
+    messages: list[Message] = []
+    chars = 0
+    after = offset
+    while len(messages) < limit and chars <= TRANSCRIPT_PAGE_CHARS:
+        rows = s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid, MessageRow.idx >= after)
+                         .order_by(MessageRow.idx).limit(min(TRANSCRIPT_BATCH, limit - len(messages)))).all()
+        for r in rows:
+            if len(messages) >= limit or chars > TRANSCRIPT_PAGE_CHARS:
+                break
+            messages.append(message_from_row(r))
+            chars += len(r.text)
+        if not rows:
+            break
+        after = rows[-1].idx + 1
+    last = messages[-1].index if messages else None
+    more = last is not None and s.scalar(select(MessageRow.idx).where(
+        MessageRow.conversation_id == cid, MessageRow.idx > last).limit(1)) is not None
+    return {"total": total, "offset": offset, "messages": transcript_json(messages),
+            "next_offset": last + 1 if more else None}
 
 
 def _count_handoff(decision: Decision, account: AccountContext, team: str) -> None:

@@ -1,6 +1,7 @@
 """How `handoff simulate` prints one conversation's outcome for a person."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Group
@@ -8,7 +9,15 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from handoff.briefing import Briefing, transcript_json
 from handoff.conversations import Conversation
+from handoff.models import Message
+
+
+def simulated_briefing(briefing: Briefing, messages: Sequence[Message]) -> dict[str, Any]:
+    """`briefing` as `simulate` shows it: with the whole conversation up to the handoff as its transcript
+    (a stored handoff carries only the last messages, its full transcript is in the messages table)."""
+    return {**briefing.as_dict(), "transcript": transcript_json(messages), "transcript_total": len(messages)}
 
 
 def render_simulation(conversation: Conversation, result: dict[str, Any]) -> Group:

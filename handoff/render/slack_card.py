@@ -4,13 +4,16 @@ Every piece of text that is not the renderer's own goes through `_mrkdwn` or `_p
 (`handoff.masking.for_slack`): mask PII, escape what Slack would read as markup and neutralise its
 formatting (a customer typing `<!channel>` must not ping a channel, `*…*` must not look like our
 headings), then cut to the field's limit without leaving half an escape behind.
+
+Its size does not grow with the conversation: it quotes the last `slack_transcript_messages` messages and the
+last `ai_attempts` AI replies, counts the earlier ones, and links to the full transcript.
 """
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from handoff.briefing import Briefing, BriefingSettings, clip
+from handoff.briefing import Briefing, BriefingSettings, clip, masked_clip
 from handoff.masking import for_slack, for_slack_plain, mask_email, mask_pii, slack_escape
 from handoff.models import Route
 
@@ -161,9 +164,16 @@ def _transcript_lines(b: Briefing, settings: BriefingSettings) -> list[str]:
         return []
     out = []
     for m in b.transcript[-n:]:
-        text = _mrkdwn(clip(mask_pii(m.text), settings.slack_message_chars), settings.slack_message_chars + 200)
+        text = _mrkdwn(masked_clip(m.text, settings.slack_message_chars, mask_pii), settings.slack_message_chars + 200)
         out.append(f"> *{_ROLE.get(m.role, m.role)}* [{m.index}]: {text}")
     return out
+
+
+def _link(url: str | None, label: str) -> str:
+    # a URL with Slack's link syntax in it would break out of the link: show the label alone then
+    if not url or any(c in url for c in "<>| "):
+        return label
+    return f"<{url}|{label}>"
 
 
 def render_slack_card(
@@ -173,8 +183,10 @@ def render_slack_card(
     ticket_url: str | None,
     route: Route | None,
     settings: BriefingSettings | None = None,
+    transcript_url: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Render the briefing as (fallback text, Block Kit blocks) for a Slack alert."""
+    """Render the briefing as (fallback text, Block Kit blocks) for a Slack alert; `transcript_url` is where
+    the full transcript is."""
     settings = settings or b.settings
     category = (b.category or "handoff").replace("_", " ")
     header = _plain(f"{b.priority.upper()} handoff: {category} ({b.customer.name or 'customer'})", HEADER_MAX)
@@ -199,17 +211,17 @@ def render_slack_card(
             )
         )
     if b.ai_attempts:
-        # mask the whole message, then cut: a cut can split a card number past recognition
-        full_text = {m.index: m.text for m in b.transcript}
+        listed = b.ai_attempts[-settings.ai_attempts :]
         lines = []
-        for a in b.ai_attempts[-5:]:
+        for a in listed:
             conf = f" ({a.confidence:.2f})" if a.confidence is not None else ""
             kb = f" · KB: {_mrkdwn(', '.join(k.title or k.id for k in a.kb_articles), 200)}" if a.kb_articles else ""
-            full = full_text.get(a.message_index, a.excerpt)
-            excerpt = clip(mask_pii(full), min(settings.excerpt_chars, 400))
+            # mask the whole message, then cut: a cut can split a card number past recognition
+            excerpt = masked_clip(a.full_text or a.excerpt, min(settings.excerpt_chars, 400), mask_pii)
             lines.append(f"• [{a.message_index}]{conf} {_mrkdwn(excerpt, 600)}{kb}")
-        if len(b.ai_attempts) > 5:
-            lines.insert(0, f"_{len(b.ai_attempts) - 5} earlier replies not shown_")
+        omitted = max(b.ai_attempts_total, len(b.ai_attempts)) - len(listed)
+        if omitted:
+            lines.insert(0, f"_… {omitted:,} earlier replies not shown_")
         blocks.append(_titled("What the AI tried", lines))
     account = _account_lines(b)
     if account:
@@ -218,7 +230,11 @@ def render_slack_card(
     blocks.append(_titled("Suggested greeting", [_mrkdwn(b.greeting, 1000)]))
     transcript = _transcript_lines(b, settings)
     if transcript:
-        blocks.append(_titled(f"Last messages ({len(b.transcript)} in all)", transcript))
+        total = max(b.transcript_total, len(b.transcript))
+        omitted = total - min(len(b.transcript), settings.slack_transcript_messages)
+        if omitted:
+            transcript.insert(0, f"_… {omitted:,} earlier messages not shown · {_link(transcript_url, 'full transcript')}_")
+        blocks.append(_titled(f"Last messages ({total:,} in all)", transcript))
     context = [f"handoff `{_mrkdwn(handoff_id, 300)}`", f"conversation `{_mrkdwn(b.conversation_id, 300)}`"]
     if b.summary_source == "llm":
         context.append("summary written by an LLM")

@@ -7,14 +7,17 @@ section heading. Card numbers and credentials (and IBANs and SSNs) are masked he
 phone numbers stay for the agent to call or write back. Each text is masked before it is cut (a cut
 can split a card number past recognition), and every line once more at the end, so no part of the
 note (a name, a page URL, a KB title) is left out.
+
+The note's size does not grow with the conversation: it quotes the messages the briefing carries
+(the last `transcript_messages`) and the last `ai_attempts` AI replies, says how many earlier ones
+it leaves out, and links to the full transcript (`GET /v1/handoffs/{id}`).
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from handoff.briefing import Briefing, BriefingSettings, clip
+from handoff.briefing import Briefing, BriefingSettings, clip, masked_clip
 from handoff.masking import for_ticket
-from handoff.models import Message
 
 _ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
 _SOURCE = {"signals": "Account", "stripe": "Stripe", "hubspot": "HubSpot", "zendesk": "Zendesk"}
@@ -40,37 +43,32 @@ def _score(value: float | None) -> str:
     return "n/a" if value is None else f"{value:+.2f}"
 
 
-def _transcript(b: Briefing, settings: BriefingSettings) -> list[str]:
-    msgs = list(b.transcript)
-    limit = settings.note_transcript_max_messages
-    omitted = 0
-    if len(msgs) > limit:
-        # The opening states the problem and the end is where it stands: keep both.
-        head = max(2, limit // 4)
-        tail = limit - head
-        omitted = len(msgs) - head - tail
-        shown: list[Message | None] = [*msgs[:head], None, *msgs[-tail:]]
-    else:
-        shown = list(msgs)
+def _transcript(b: Briefing, settings: BriefingSettings, transcript_url: str | None) -> list[str]:
+    shown = b.transcript[-settings.transcript_messages :]
+    omitted = max(b.transcript_total, len(b.transcript)) - len(shown)
     lines = []
+    if omitted:
+        where = f": {transcript_url}" if transcript_url else ""
+        lines.append(f"… {omitted:,} earlier messages not shown (full transcript{where})")
     for m in shown:
-        if m is None:
-            lines.append(f"  … {omitted} messages omitted (full transcript in the handoff's JSON) …")
-            continue
         meta = [_ROLE.get(m.role, m.role)]
         when = _when(m.sent_at)
         if when:
             meta.append(when)
         if m.role == "ai" and m.confidence is not None:
             meta.append(f"confidence {m.confidence:.2f}")
-        lines.append(f"[{m.index}] {', '.join(meta)}: {clip(_m(m.text), settings.note_message_chars)}")
+        lines.append(f"[{m.index}] {', '.join(meta)}: {masked_clip(m.text, settings.note_message_chars, _m)}")
     return lines
 
 
 def render_zendesk_note(
-    b: Briefing, *, handoff_id: str | None = None, settings: BriefingSettings | None = None
+    b: Briefing,
+    *,
+    handoff_id: str | None = None,
+    settings: BriefingSettings | None = None,
+    transcript_url: str | None = None,
 ) -> str:
-    """Render the briefing as a plain-text Zendesk private note."""
+    """Render the briefing as a plain-text Zendesk private note; `transcript_url` is where the full transcript is."""
     settings = settings or b.settings
     category = (b.category or "handoff").replace("_", " ")
     lines = [f"[{b.priority.upper()}] {category}: {_m(b.summary)}"]
@@ -109,11 +107,14 @@ def render_zendesk_note(
 
     lines.append(_heading("What the AI tried"))
     if b.ai_attempts:
-        # mask the whole message, then cut: a cut can split a card number past recognition
-        full_text = {m.index: m.text for m in b.transcript}
-        for a in b.ai_attempts:
+        listed = b.ai_attempts[-settings.ai_attempts :]
+        omitted = max(b.ai_attempts_total, len(b.ai_attempts)) - len(listed)
+        if omitted:
+            lines.append(f"- … {omitted:,} earlier AI replies not shown")
+        for a in listed:
             conf = f" (confidence {a.confidence:.2f})" if a.confidence is not None else ""
-            excerpt = clip(_m(full_text.get(a.message_index, a.excerpt)), settings.excerpt_chars)
+            # mask the whole message, then cut: a cut can split a card number past recognition
+            excerpt = masked_clip(a.full_text or a.excerpt, settings.excerpt_chars, _m)
             lines.append(f"- [{a.message_index}]{conf}: {excerpt}")
             if a.kb_articles:
                 lines.append("  KB: " + "; ".join(f"{k.id} {k.title}".strip() for k in a.kb_articles))
@@ -149,8 +150,10 @@ def render_zendesk_note(
     lines.append(_m(b.recommended_action))
     lines.append(_heading("Suggested greeting"))
     lines.append(b.greeting)
-    lines.append(_heading("Transcript", f"{len(b.transcript)} messages"))
-    lines.extend(_transcript(b, settings))
+    total = max(b.transcript_total, len(b.transcript))
+    shown = min(len(b.transcript), settings.transcript_messages)
+    lines.append(_heading("Transcript", f"{total:,} messages" + (f", the last {shown} shown" if shown < total else "")))
+    lines.extend(_transcript(b, settings, transcript_url))
     if handoff_id:
         lines.append("")
         lines.append(f"handoff-id: {handoff_id}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -554,3 +555,107 @@ def test_unavailable_reason_is_not_said_twice() -> None:
     facts = {(f.source, f.label): f.value for f in account_facts(account)}
     assert facts[("stripe", "Status")] == "not configured (set STRIPE_API_KEY)"
     assert facts[("hubspot", "Status")] == "unavailable: timed out after 2.0 s"
+
+
+# ---------------------------------------------------------------- big conversations
+
+
+def long_conversation(n: int = 3000, chars: int = 3000) -> tuple[Message, ...]:
+    """Customer and AI alternating; every AI reply has its own confidence and KB article."""
+    out = []
+    for i in range(n):
+        if i % 2:
+            out.append(Message("ai", f"reply {i} " + "open the export page. " * (chars // 22), i,
+                               confidence=round(0.5 + (i % 7) / 20, 2), kb_articles=(KBArticle(f"kb-{i}", ""),)))
+        else:
+            out.append(Message("customer", f"question {i}: how do I export this?", i))
+    return tuple(out)
+
+
+def test_a_long_conversations_briefing_carries_the_last_messages_and_replies_and_counts_the_rest() -> None:
+    msgs = long_conversation()
+    b = build(messages=msgs, settings=BriefingSettings(transcript_messages=20, ai_attempts=5))
+    assert [m.index for m in b.transcript] == list(range(2980, 3000)) and b.transcript_total == 3000
+    assert [a.message_index for a in b.ai_attempts] == [2991, 2993, 2995, 2997, 2999] and b.ai_attempts_total == 1500
+    d = b.as_dict()
+    assert (len(d["transcript"]), d["transcript_total"], d["ai_attempts_total"]) == (20, 3000, 1500)
+    assert len(json.dumps(d)) < 100_000  # 30 KB of text in 20 messages, not 4.5 MB
+    # confidence and KB articles still cover every reply
+    replies = [m for m in msgs if m.role == "ai"]
+    assert d["ai_confidence"]["min"] == min(m.confidence for m in replies)
+    assert [k["id"] for k in d["kb_articles"]] == [f"kb-{i}" for i in range(2901, 3000, 2)]  # the latest 50
+    assert len(d["sentiment"]["history"]) == 10  # the customer messages among the last 20
+
+
+def test_a_briefing_reads_only_the_texts_it_shows() -> None:
+    """So a caller may load only those: the others (left empty here) change nothing."""
+    from handoff.briefing import texts_needed
+
+    msgs = long_conversation(400)
+    settings = BriefingSettings(transcript_messages=20, ai_attempts=5)
+    needed = texts_needed([m.role for m in msgs], settings)
+    assert needed == set(range(380, 400))
+    thin = tuple(m if m.index in needed else Message(m.role, "", m.index, confidence=m.confidence,
+                                                      kb_articles=m.kb_articles) for m in msgs)
+    assert build(messages=thin, settings=settings).as_dict() == build(messages=msgs, settings=settings).as_dict()
+
+
+def test_texts_needed_reach_back_for_the_last_ai_replies() -> None:
+    from handoff.briefing import texts_needed
+
+    roles = ["ai", "customer", "ai"] + ["customer"] * 30
+    assert texts_needed(roles, BriefingSettings(transcript_messages=4, ai_attempts=2)) == {0, 2, 29, 30, 31, 32}
+
+
+def test_a_briefing_stored_before_it_was_bounded_is_shown_bounded() -> None:
+    from handoff.briefing import bounded_briefing_json
+
+    old = {"summary": "s", "transcript": [{"index": i} for i in range(500)],
+           "ai_attempts": [{"message_index": i} for i in range(250)]}
+    shown = bounded_briefing_json(old, BriefingSettings(transcript_messages=20, ai_attempts=5))
+    assert [m["index"] for m in shown["transcript"]] == list(range(480, 500)) and shown["transcript_total"] == 500
+    assert [a["message_index"] for a in shown["ai_attempts"]] == list(range(245, 250))
+    assert shown["ai_attempts_total"] == 250 and shown["summary"] == "s"
+    new = build().as_dict()
+    assert bounded_briefing_json(new, BriefingSettings(transcript_messages=2)) == new  # already bounded: as stored
+    assert bounded_briefing_json({"erased": True}, BriefingSettings()) == {"erased": True}
+    assert bounded_briefing_json(None, BriefingSettings()) == {}
+
+
+# ---------------------------------------------------------------- masked_clip
+
+
+def _mask_cards(text: str) -> str:
+    from handoff.masking import mask_pii
+
+    return mask_pii(text)
+
+
+def test_masked_clip_masks_a_bounded_head_of_a_long_text() -> None:
+    from handoff.briefing import MASK_MARGIN_CHARS, masked_clip
+
+    seen: list[int] = []
+
+    def mask(text: str) -> str:
+        seen.append(len(text))
+        return _mask_cards(text)
+
+    text = "Your card 4111 1111 1111 1111 is on file. " + "More details follow here. " * 1200  # 31 KB
+    out = masked_clip(text, 200, mask)
+    assert seen and max(seen) <= 2 * 200 + MASK_MARGIN_CHARS
+    assert out == clip(_mask_cards(text), 200)  # what masking all of it, then cutting, gives
+    short = "Card 4111 1111 1111 1111 please."
+    assert masked_clip(short, 200, _mask_cards) == clip(_mask_cards(short), 200)
+
+
+@pytest.mark.parametrize("shift", range(0, 30, 3))
+def test_masked_clip_never_cuts_a_card_number_in_two_before_masking_it(shift: int) -> None:
+    """Whitespace collapses in the excerpt, so whatever ends the masked head could land in the excerpt."""
+    from handoff.briefing import MASK_MARGIN_CHARS, masked_clip
+
+    bound = 2 * 100 + MASK_MARGIN_CHARS
+    for card in ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "3782 822463 10005"):
+        text = " " * (bound - shift) + card + " and then the rest of the message." * 50
+        out = masked_clip(text, 100, _mask_cards)
+        assert not re.search(r"\d{3}", out.replace("1111", "").replace("0005", "")), (card, shift, out)
+        assert out.endswith("…")

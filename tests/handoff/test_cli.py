@@ -66,6 +66,24 @@ def test_simulate_off_hours_plans_a_callback(files):
     assert "Monday" in out["customer_message"]
 
 
+def test_simulate_shows_the_whole_transcript_of_a_long_conversation(files):
+    tmp, _ = files
+    from tests.support.big_conversation import conversation
+
+    messages = [{"role": m.role, "text": m.text, **({"confidence": m.confidence} if m.confidence else {})}
+                for m in conversation(20, 400)]  # 41 messages no trigger fires on
+    messages.append({"role": "customer", "text": "Get me a real person please"})
+    conv = tmp / "long.jsonl"
+    conv.write_text(json.dumps({"id": "c-long", "messages": messages}) + "\n")
+    r = invoke("simulate", str(conv), "--json", "--at", "2026-03-02T15:00:00Z")
+    assert r.exit_code == 0, r.output
+    briefing = json.loads(r.stdout)["briefing"]
+    assert [m["index"] for m in briefing["transcript"]] == list(range(42)) and briefing["transcript_total"] == 42
+    assert len(briefing["ai_attempts"]) == 5 and briefing["ai_attempts_total"] == 20
+    r = invoke("simulate", str(conv), "--at", "2026-03-02T15:00:00Z")
+    assert r.exit_code == 0 and "22 earlier messages not shown" in r.stdout
+
+
 def test_simulate_picks_by_id_and_prints_a_readable_view(files):
     _, conv = files
     r = invoke("simulate", str(conv), "--id", "c-18")

@@ -38,6 +38,8 @@ def test_path_from_environment(tmp_path):
         ("[servce]\n", "servce: unknown key"),
         ("[service]\nlog_level = 'loud'\n", "service.log_level"),
         ("[zendesk\n", "not valid TOML"),
+        ("[briefing]\ntranscript_messages = 0\n", "briefing.transcript_messages"),
+        ("[briefing]\nai_attempts = 51\n", "briefing.ai_attempts"),
     ],
 )
 def test_errors_name_the_key(tmp_path, toml, expected):
@@ -93,3 +95,12 @@ def test_edge_settings_defaults():
     assert service.metrics_require_key is None  # on when keys are set
     assert (service.header_timeout_seconds, service.body_timeout_seconds, service.keep_alive_timeout_seconds) == (10, 30, 5)
     assert service.max_connections is None and Settings().slack.team_id is None
+
+
+def test_briefing_bounds_and_their_former_name(tmp_path):
+    shipped = load_config(REPO / "settings.toml", environ={}).settings.briefing
+    assert (shipped.transcript_messages, shipped.ai_attempts) == (20, 5)
+    p = tmp_path / "s.toml"
+    p.write_text("[briefing]\nnote_transcript_max_messages = 30\nai_attempts = 3\n")
+    briefing = load_config(p, environ={}).settings.briefing
+    assert (briefing.transcript_messages, briefing.ai_attempts) == (30, 3)

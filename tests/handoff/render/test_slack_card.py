@@ -230,3 +230,40 @@ def test_ticket_button_is_added_once_next_to_claim():
     assert ids == ["handoff_claim", ACTION_OPEN_TICKET, "handoff_unnecessary"]
     assert twice[0]["elements"][1]["url"].endswith("/7")
     assert blocks[0]["elements"][0]["action_id"] == "handoff_claim" and len(blocks[0]["elements"]) == 2  # input untouched
+
+
+def test_the_card_of_a_45_mb_conversation_quotes_the_last_replies_and_counts_the_rest(make_briefing, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import handoff.render.slack_card as slack_card
+    from tests.support.big_conversation import conversation
+
+    masked: list[int] = []
+    real = slack_card.mask_pii
+
+    def counting(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        masked.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(slack_card, "mask_pii", counting)
+    b = make_briefing(messages=conversation())  # 1,500 AI replies of 30 KB
+    url = "https://handoff.example.com/v1/handoffs/h_1"
+    text, blocks = render_slack_card(b, handoff_id="h_1", ticket_url=None, route=None, transcript_url=url)
+    assert_within_slack_limits(text, blocks)
+    assert len(all_text(blocks)) < 20_000
+    assert sum(masked) < 60_000, f"masked {sum(masked):,} characters for one card"
+    tried = next(t for t in block_texts(blocks) if t.startswith("*What the AI tried*"))
+    assert tried.splitlines()[1] == "_… 1,495 earlier replies not shown_"
+    assert [line.split("]")[0] for line in tried.splitlines()[2:]] == ["• [2991", "• [2993", "• [2995", "• [2997", "• [2999"]
+    last = next(t for t in block_texts(blocks) if t.startswith("*Last messages (3,001 in all)*"))
+    assert last.splitlines()[1] == f"_… 2,997 earlier messages not shown · <{url}|full transcript>_"
+
+
+def test_the_cards_count_of_ai_replies_follows_the_setting(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    from handoff.briefing import BriefingSettings
+
+    msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i) for i in range(40))
+    b = make_briefing(messages=msgs, settings=BriefingSettings(ai_attempts=2))
+    _, blocks = render_slack_card(b, handoff_id="h_1", ticket_url=None, route=None)
+    tried = next(t for t in block_texts(blocks) if t.startswith("*What the AI tried*")).splitlines()
+    assert tried[1:] == ["_… 18 earlier replies not shown_", "• [37] message number 37", "• [39] message number 39"]
+    last = next(t for t in block_texts(blocks) if t.startswith("*Last messages (40 in all)*"))
+    assert "_… 36 earlier messages not shown · full transcript_" in last  # no link without a URL

@@ -76,17 +76,39 @@ def test_everything_unavailable(unavailable: Briefing) -> None:
     assert "Page:" not in note
 
 
-def test_long_transcript_keeps_start_and_end(make_briefing) -> None:  # type: ignore[no-untyped-def]
-    msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i) for i in range(200))
-    b = make_briefing(messages=msgs, settings=BriefingSettings(note_transcript_max_messages=20, note_message_chars=100))
-    note = render_zendesk_note(b)
-    transcript = note.split("\nTRANSCRIPT (200 messages)\n")[1].splitlines()
-    assert transcript[0].startswith("[0] Customer")
-    assert transcript[4].startswith("[4] Customer")
-    assert "… 180 messages omitted" in transcript[5]
-    assert transcript[6].startswith("[185] AI")
-    assert transcript[-1].startswith("[199] AI")
+def test_long_transcript_keeps_the_last_messages_and_counts_the_rest(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i) for i in range(1432))
+    b = make_briefing(messages=msgs, settings=BriefingSettings(transcript_messages=20, note_message_chars=100))
+    note = render_zendesk_note(b, transcript_url="https://handoff.example.com/v1/handoffs/h_1")
+    transcript = note.split("\nTRANSCRIPT (1,432 messages, the last 20 shown)\n")[1].splitlines()
+    assert transcript[0] == (
+        "… 1,412 earlier messages not shown (full transcript: https://handoff.example.com/v1/handoffs/h_1)"
+    )
+    assert transcript[1].startswith("[1412] Customer")
+    assert transcript[-1].startswith("[1431] AI")
     assert len([t for t in transcript if t.startswith("[")]) == 20
+
+
+def test_former_key_name_still_sets_the_transcript_length(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i) for i in range(30))
+    b = make_briefing(messages=msgs, settings=BriefingSettings.model_validate({"note_transcript_max_messages": 8}))
+    assert [m.index for m in b.transcript] == list(range(22, 30))
+
+
+def test_what_the_ai_tried_lists_the_last_replies_and_counts_the_rest(make_briefing) -> None:  # type: ignore[no-untyped-def]
+    msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i, confidence=0.9 if i % 2 else None)
+                 for i in range(100))
+    b = make_briefing(messages=msgs, settings=BriefingSettings(ai_attempts=3))
+    note = render_zendesk_note(b)
+    tried = note.split("\nWHAT THE AI TRIED\n")[1].split("\n\n")[0].splitlines()
+    assert tried[0] == "- … 47 earlier AI replies not shown"
+    assert [t.split("]")[0] for t in tried[1:4]] == ["- [95", "- [97", "- [99"]
+
+
+def test_short_conversation_has_nothing_left_out(rich: Briefing) -> None:
+    note = render_zendesk_note(rich, transcript_url="https://handoff.example.com/v1/handoffs/h_1")
+    assert "not shown" not in note and "full transcript" not in note
+    assert "\nTRANSCRIPT (5 messages)\n" in note
 
 
 def test_long_message_is_clipped(make_briefing) -> None:  # type: ignore[no-untyped-def]
@@ -101,3 +123,24 @@ def test_card_cut_by_an_excerpt_still_does_not_leak(make_briefing) -> None:  # t
     b = make_briefing(messages=(Message("customer", "hi", 0), Message("ai", text, 1, confidence=0.9)))
     note = render_zendesk_note(b)
     assert "4242 4242" not in note
+
+
+def test_the_note_of_a_45_mb_conversation_is_bounded_and_masks_a_bounded_amount(make_briefing, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import handoff.render.zendesk_note as zendesk_note
+    from tests.support.big_conversation import conversation
+
+    masked: list[int] = []
+    real = zendesk_note.mask_pii
+
+    def counting(text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        masked.append(len(text))
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(zendesk_note, "mask_pii", counting)
+    b = make_briefing(messages=conversation())  # 1,500 AI replies of 30 KB
+    note = render_zendesk_note(b, handoff_id="h_1", transcript_url="https://handoff.example.com/v1/handoffs/h_1")
+    assert len(note) < 40_000
+    assert sum(masked) < 100_000, f"masked {sum(masked):,} characters for one note"
+    assert "TRANSCRIPT (3,001 messages, the last 20 shown)" in note
+    assert "… 2,981 earlier messages not shown (full transcript: https://handoff.example.com/v1/handoffs/h_1)" in note
+    assert "- … 1,495 earlier AI replies not shown" in note
