@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 import structlog
-from fastapi import Depends, FastAPI, HTTPException, Path, Request
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,7 +21,7 @@ from handoff import __version__, metrics
 from handoff.errors import install_error_handlers
 from handoff.request_limits import install_request_limits
 from handoff.routing.hours import load_zone
-from handoff.service import ConversationBusy, NotFoundError, TurnService, turn_from_body
+from handoff.service import TRANSCRIPT_PAGE_MESSAGES, ConversationBusy, NotFoundError, TurnService, turn_from_body
 
 log = structlog.get_logger("handoff.api")
 
@@ -333,12 +333,15 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         return JSONResponse(result, 201 if created else 200)
 
     @app.get("/v1/handoffs/{handoff_id}", tags=["handoffs"])
-    async def get_handoff(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth) -> dict[str, Any]:
-        """Status, route, deliveries and the full briefing of one handoff."""
+    async def get_handoff(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth,
+                          transcript_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                          transcript_limit: Annotated[int, Query(ge=1, le=500)] = TRANSCRIPT_PAGE_MESSAGES) -> dict[str, Any]:
+        """Status, route, deliveries, the briefing and a page of the full transcript (`transcript.next_offset`)."""
         import asyncio
 
         try:
-            return await asyncio.to_thread(service.get_handoff, handoff_id)
+            return await asyncio.to_thread(lambda: service.get_handoff(
+                handoff_id, transcript_offset=transcript_offset, transcript_limit=transcript_limit))
         except NotFoundError:
             raise HTTPException(404, f"no handoff {handoff_id}") from None
 

@@ -365,3 +365,15 @@ async def test_a_sent_at_within_the_range_is_kept_in_utc(runtime, sent_at, store
     assert r.status_code == 200, r.text
     with runtime.sessions() as s:
         assert s.scalars(select(MessageRow)).one().sent_at.isoformat() == stored
+
+
+async def test_get_handoff_pages_the_transcript_by_query(runtime):
+    async with client_for(runtime) as c:
+        for i in range(3):
+            await c.post("/v1/conversations/pg/messages", json={"role": "customer", "text": f"question {i} about exports"})
+            await c.post("/v1/conversations/pg/messages", json={"role": "ai", "text": f"answer {i}", "confidence": 0.9})
+        hid = (await c.post("/v1/conversations/pg/messages", json={"role": "customer", "text": "agent pls"})).json()["handoff_id"]
+        page = (await c.get(f"/v1/handoffs/{hid}", params={"transcript_offset": 2, "transcript_limit": 3})).json()["transcript"]
+        assert [m["index"] for m in page["messages"]] == [2, 3, 4] and page["next_offset"] == 5 and page["total"] == 7
+        assert (await c.get(f"/v1/handoffs/{hid}", params={"transcript_limit": 0})).status_code == 422
+        assert (await c.get(f"/v1/handoffs/{hid}", params={"transcript_offset": -1})).status_code == 422

@@ -130,13 +130,13 @@ def test_the_note_of_a_45_mb_conversation_is_bounded_and_masks_a_bounded_amount(
     from tests.support.big_conversation import conversation
 
     masked: list[int] = []
-    real = zendesk_note.mask_pii
+    real = zendesk_note.for_ticket
 
     def counting(text, *args, **kwargs):  # type: ignore[no-untyped-def]
         masked.append(len(text))
         return real(text, *args, **kwargs)
 
-    monkeypatch.setattr(zendesk_note, "mask_pii", counting)
+    monkeypatch.setattr(zendesk_note, "for_ticket", counting)
     b = make_briefing(messages=conversation())  # 1,500 AI replies of 30 KB
     note = render_zendesk_note(b, handoff_id="h_1", transcript_url="https://handoff.example.com/v1/handoffs/h_1")
     assert len(note) < 40_000
