@@ -113,6 +113,8 @@ class Briefing:
     customer: Customer
     summary_source: Literal["extractive", "llm"] = "extractive"
     extractive_summary: str = ""
+    topic: str | None = None  # what the case is about (routing): billing, technical, account_access...
+    language: str | None = None  # the customer's language, given or detected
     # The settings it was built with, so renderers honour the same limits without extra wiring.
     settings: BriefingSettings = field(default_factory=lambda: BriefingSettings(), compare=False, repr=False)
 
@@ -142,6 +144,8 @@ class Briefing:
             "summary": self.summary,
             "summary_source": self.summary_source,
             "category": self.category,
+            "topic": self.topic,
+            "language": self.language,
             "intent": self.intent,
             "priority": self.priority,
             "sentiment": {
@@ -963,7 +967,8 @@ def build_briefing(
     category = _category_of(decision)
     text = _category_text(category, decision.reasons)
     last_q = _last_question(msgs, settings.excerpt_chars)
-    history = tuple(round(score(m.text), 3) for m in msgs if m.role == "customer")
+    language = customer.language or decision.language
+    history = tuple(round(score(m.text, language), 3) for m in msgs if m.role == "customer")
     now = decision.sentiment if decision.sentiment is not None else (history[-1] if history else None)
     attempts = tuple(
         AIAttempt(
@@ -1007,11 +1012,14 @@ def build_briefing(
         account_facts=account_facts(account),
         open_tickets=_open_tickets(_facts(account, "zendesk")),
         recommended_action=action,
-        greeting=greeting(customer=customer, category=category, account=account, overrides=settings.greetings),
+        greeting=greeting(customer=customer if customer.language or not language else replace(customer, language=language),
+                          category=category, account=account, overrides=settings.greetings),
         reasons=reasons,
         transcript=msgs,
         customer=customer,
         summary_source="llm" if override else "extractive",
         extractive_summary=extractive,
         settings=settings,
+        topic=decision.topic,
+        language=language,
     )
