@@ -61,6 +61,7 @@ class HandoffRecord:
     pre_handoff_customer_texts: tuple[str, ...]  # customer messages up to the handoff
     post_handoff_customer_texts: tuple[str, ...]  # customer messages after it
     summary: str
+    topic: str = "general"  # what the case was about (billing, technical, account_access...)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ def compute_stats(
     for h in hs:
         by_reason.update(dict.fromkeys(h.triggers, 1))
     by_category = Counter(h.category or "uncategorized" for h in hs)
+    by_topic = Counter(h.topic for h in hs)
 
     repeated, eligible = _repeated(hs, handoffs, settings.repeat_window_days)
 
@@ -274,6 +276,7 @@ def compute_stats(
         "handoff_rate": round(len(handed) / len(cs), 4) if cs else 0.0,
         "by_reason": _ranked(by_reason),
         "by_category": _ranked(by_category),
+        "by_topic": _ranked(by_topic),
         "time_to_handoff_seconds": distribution(
             s for h in hs if (s := _seconds(h.conversation_started_at, h.created_at)) is not None
         ),

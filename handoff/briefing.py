@@ -125,6 +125,8 @@ class Briefing:
     # ... of this many in the conversation; likewise the last `ai_attempts` AI replies of this many.
     transcript_total: int = 0
     ai_attempts_total: int = 0
+    topic: str | None = None  # what the case is about (routing): billing, technical, account_access...
+    language: str | None = None  # the customer's language, given or detected
     # The settings it was built with, so renderers honour the same limits without extra wiring.
     settings: BriefingSettings = field(default_factory=lambda: BriefingSettings(), compare=False, repr=False)
 
@@ -154,6 +156,8 @@ class Briefing:
             "summary": self.summary,
             "summary_source": self.summary_source,
             "category": self.category,
+            "topic": self.topic,
+            "language": self.language,
             "intent": self.intent,
             "priority": self.priority,
             "sentiment": {
@@ -1055,7 +1059,8 @@ def build_briefing(
     text = _category_text(category, decision.reasons)
     recent = msgs[-settings.transcript_messages :]
     last_q = _last_question(recent, settings.excerpt_chars)
-    history = tuple(round(score(m.text[:SENTIMENT_TEXT_CHARS]), 3) for m in recent if m.role == "customer")
+    language = customer.language or decision.language
+    history = tuple(round(score(m.text[:SENTIMENT_TEXT_CHARS], language), 3) for m in recent if m.role == "customer")
     now = decision.sentiment if decision.sentiment is not None else (history[-1] if history else None)
     replies = tuple(m for m in msgs if m.role == "ai")
     attempts = tuple(
@@ -1100,7 +1105,8 @@ def build_briefing(
         account_facts=account_facts(account),
         open_tickets=_open_tickets(_facts(account, "zendesk")),
         recommended_action=action,
-        greeting=greeting(customer=customer, category=category, account=account, overrides=settings.greetings),
+        greeting=greeting(customer=customer if customer.language or not language else replace(customer, language=language),
+                          category=category, account=account, overrides=settings.greetings),
         reasons=reasons,
         transcript=recent,
         customer=customer,
@@ -1109,4 +1115,6 @@ def build_briefing(
         transcript_total=len(msgs),
         ai_attempts_total=len(replies),
         settings=settings,
+        topic=decision.topic,
+        language=language,
     )

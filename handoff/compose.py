@@ -180,13 +180,15 @@ class Runtime:
         )
 
     def warm_up(self) -> None:
-        """Do before the first request what it would otherwise pay for: compile the trigger patterns and
-        open the database connections the turn threads use (a failure is only logged: the API answers
+        """Do before the first request what it would otherwise pay for: compile the trigger patterns, load the
+        learned model and the language detector, and open the database connections the turn threads use (a failure is only logged: the API answers
         503 until the database is reachable)."""
+        from handoff.decide import language
         from handoff.decide.matchers import for_settings
         from handoff.service import DB_THREADS
 
-        for_settings(self.config.settings.triggers)
+        for_settings(self.config.settings.triggers)  # also loads the learned model
+        language.warm_up()
         try:
             with ExitStack() as opened:
                 for _ in range(1 if self.engine.dialect.name == "sqlite" else DB_THREADS):

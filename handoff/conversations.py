@@ -29,6 +29,7 @@ class Label:
     escalate: bool
     turn: int | None = None
     category: str | None = None
+    topic: str | None = None  # billing | technical | account_access | cancellation | sales | general
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,10 @@ def parse_conversation(obj: Any) -> Conversation:
         turn = label.get("turn")
         if turn is not None and (isinstance(turn, bool) or not isinstance(turn, int) or turn < 0):
             raise ValueError("label.turn must be a non-negative integer or null")
-        parsed_label = Label(label["escalate"], turn, label.get("category"))
+        topic = label.get("topic")
+        if topic is not None and not isinstance(topic, str):
+            raise ValueError("label.topic must be a string")
+        parsed_label = Label(label["escalate"], turn, label.get("category"), topic)
     account = obj.get("account") or {}
     if not isinstance(account, dict):
         raise ValueError("account must be an object")

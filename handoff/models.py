@@ -86,6 +86,8 @@ class Decision:
     priority: Priority = "normal"
     sentiment: float | None = None  # compound score of the latest customer message, -1..1
     trajectory: str = "green"  # green | yellow | red
+    topic: str | None = None  # billing | technical | account_access | cancellation | sales | general (routing)
+    language: str | None = None  # the customer's language, given or detected
 
 
 @dataclass(frozen=True)

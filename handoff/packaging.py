@@ -72,8 +72,9 @@ def package_handoff(
     signals = account.signals
     req = RouteRequest(
         category=decision.category,
+        topic=decision.topic,
         priority=decision.priority,
-        language=customer.language,
+        language=customer.language or decision.language,
         tier=signals.tier,
         owner_email=signals.owner_email,
         customer_name=customer.name,

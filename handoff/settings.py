@@ -256,8 +256,24 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     else:
         p = None  # built-in defaults
     settings = parse_settings(data, str(p or "built-in defaults"))
+    _check_model(settings)
     try:
         env = Environment(**{k.lower(): v for k, v in environ.items() if k.lower() in Environment.model_fields})
     except ValidationError as e:
         raise SettingsError(_format_errors("environment", e)) from None
     return Config(settings=settings, env=env, path=p)
+
+
+def _check_model(settings: Any) -> None:
+    """A learned model that cannot be read is a settings error at start-up, not a failure on the first turn."""
+    learned = settings.triggers.learned
+    if not learned.enabled:
+        return
+    from handoff.decide.learned.model import load
+
+    try:
+        load(learned.model_path)
+    except OSError as e:
+        raise SettingsError(f"triggers.learned.model_path: cannot read {learned.model_path}: {e.strerror}") from None
+    except ValueError as e:
+        raise SettingsError(f"triggers.learned.model_path: {e}") from None

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.analytics import ConversationRecord, HandoffRecord, QualitySettings, compute_stats
+from handoff.decide.categories import topic_for
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
 
 BRIEFING_FIELDS = ("summary", "category", "sentiment", "ai_attempts", "account", "recommended_action", "greeting",
@@ -70,6 +71,8 @@ def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[i
         pre_handoff_customer_texts=tuple(t for i, t in texts if i <= cut),
         post_handoff_customer_texts=tuple(t for i, t in texts if i > cut),
         summary=str(briefing.get("summary") or ""),
+        # handoffs from before topics were stored get the one their category implies
+        topic=str(briefing.get("topic") or topic_for(h.category, {})),
     )
 
 
@@ -144,6 +147,11 @@ def render_stats(data: dict[str, Any]) -> Group:
         for cat, n in data["by_category"].items():
             c.add_row(str(cat), str(n))
         parts.append(c)
+    if data.get("by_topic"):
+        t = Table("topic", "handoffs", title="by topic", title_justify="left")
+        for topic, n in data["by_topic"].items():
+            t.add_row(str(topic), str(n))
+        parts.append(t)
     if data.get("worst_handoffs"):
         w = Table("handoff", "score", "why", "summary", title="lowest quality", title_justify="left")
         for h in data["worst_handoffs"]:

@@ -52,7 +52,8 @@ def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, ta
         customer = briefing.get("customer") or {}
         account = briefing.get("account") or {}
         r = route(
-            RouteRequest(category=h.category, priority=h.priority, language=customer.get("language"),
+            RouteRequest(category=h.category, topic=(h.briefing or {}).get("topic"), priority=h.priority,
+                         language=customer.get("language") or (h.briefing or {}).get("language"),
                          tier=account.get("tier"), customer_name=customer.get("name"),
                          customer_timezone=customer.get("timezone")),
             roster, now, settings.routing,

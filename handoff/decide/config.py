@@ -91,6 +91,20 @@ class Hedging(_Strict):
     extra_phrases: list[str] = []
 
 
+class Learned(_Strict):
+    """The learned intent layer: a classifier beside the rules that catches phrasing they miss."""
+
+    enabled: bool = True
+    # "shipped" (the model in the package) or the path of a model written by `handoff train`
+    model_path: str = "shipped"
+    # a customer message escalates when the probability that it holds an intent a human must handle
+    # (any of them) reaches this; the likeliest one names the category. Per-intent overrides in `thresholds`.
+    threshold: float = Field(0.7, gt=0, le=1)
+    thresholds: dict[str, float] = {}
+    # a topic from the model counts for routing from this probability on
+    topic_threshold: float = Field(0.4, ge=0, le=1)
+
+
 class LoopCustomer(_Strict):
     """The customer asks the same thing again and again."""
 
@@ -188,6 +202,7 @@ class TriggerSettings(_Strict):
     frustration: Frustration = Frustration()
     low_confidence: LowConfidence = LowConfidence()
     hedging: Hedging = Hedging()
+    learned: Learned = Learned()
     loop_customer: LoopCustomer = LoopCustomer()
     loop_ai: LoopAI = LoopAI()
     length_jump: LengthJump = LengthJump()

@@ -13,9 +13,12 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from handoff.decide import language as _language
 from handoff.decide import sentiment as _sentiment
-from handoff.decide.categories import category_for_reasons
+from handoff.decide.categories import category_for_reasons, topic_for
 from handoff.decide.config import TriggerSettings
+from handoff.decide.learned.examples import message_context
+from handoff.decide.learned.features import ai_features
 from handoff.decide.matchers import Matchers, for_settings
 from handoff.decide.normalize import normalize
 from handoff.models import PRIORITIES, AccountSignals, Decision, Message, Reason
@@ -33,6 +36,7 @@ STRONG_TRIGGERS = (
     "low_confidence",
     "loop_customer",
     "loop_ai",
+    "learned_intent",
 )
 WEAK_TRIGGERS = ("hedging", "length_jump", "complexity", "page_context", "negative_sentiment")
 TRIGGERS = STRONG_TRIGGERS + ("hedging", "length_jump", "complexity", "account_tier", "churn_risk", "page_context")
@@ -45,6 +49,7 @@ class DecisionContext:
     page_url: str | None = None
     channel: str | None = None
     account: AccountSignals = AccountSignals()
+    language: str | None = None  # the customer's language when the bot knows it; else it is detected
 
 
 @dataclass
@@ -70,6 +75,12 @@ class DecisionState:
     topics: list[str] = field(default_factory=list)
     page_url: str | None = None
     last_ai_offer: bool = False  # the last AI turn offered or asked to confirm something
+    language: str | None = None  # detected from the customer's messages (until sure)
+    language_sure: bool = False
+    ai_ctx: list[str] = field(default_factory=list)  # the learned layer's features of the AI's last reply
+    ai_conf: float | None = None  # the AI's last confidence
+    topic_scores: dict[str, float] = field(default_factory=dict)  # the learned topic evidence so far
+    topic: str | None = None  # the topic decided at the handoff
 
     def to_json(self) -> dict[str, Any]:
         """Serialise for storage between HTTP calls."""
@@ -112,6 +123,7 @@ def _copy(state: DecisionState) -> DecisionState:
         ai_fps=list(state.ai_fps),
         weak={k: list(v) for k, v in state.weak.items()},
         topics=list(state.topics),
+        topic_scores=dict(state.topic_scores),
     )
 
 
@@ -163,6 +175,43 @@ def _single_message(context: DecisionContext, settings: TriggerSettings) -> bool
     return (vip and settings.account_tier.single_message) or (churn and settings.churn_risk.single_message)
 
 
+def _detect_language(st: DecisionState, ctx: DecisionContext, text: str) -> str | None:
+    """The customer's language: as given, else detected on their first messages until sure."""
+    if ctx.language:
+        return ctx.language.replace("_", "-").split("-")[0].lower()
+    if not st.language_sure:
+        code, conf = _language.detect(text)
+        if code and (st.language is None or _language.is_sure(conf)):
+            st.language = code
+        if _language.is_sure(conf) or st.customer_turns >= _LANGUAGE_TRIES:
+            st.language_sure = True
+    return st.language
+
+
+_LANGUAGE_TRIES = 3
+
+
+def _learned_step(st: DecisionState, text: str, idx: int, ev: str, first_turn: bool, ctx: DecisionContext,
+                  s: TriggerSettings, mx: Matchers, strong: list[Reason]) -> None:
+    model = mx.intent_model
+    if model is None:
+        return
+    features = message_context(first_turn=first_turn, page_kind=_page_kind(st.page_url or ctx.page_url, mx),
+                               ai_text=None, ai_confidence=st.ai_conf, ai_offer=st.last_ai_offer) + st.ai_ctx
+    sc = model.score(text, features)
+    lt = s.learned
+    if sc.topic_p >= lt.topic_threshold:
+        st.topic_scores[sc.topic] = round(st.topic_scores.get(sc.topic, 0.0) + sc.topic_p, 4)
+    if sc.intent == "none" or sc.escalate_p < lt.thresholds.get(sc.intent, lt.threshold):
+        return
+    allowed = (s.explicit_request.enabled if sc.intent == "explicit_request"
+               else s.frustration.enabled if sc.intent == "frustration"
+               else s.always_human.enabled and sc.intent in s.always_human.categories)
+    if allowed:
+        weighed = ", ".join(f'"{w}"' for w in model.explain(text, features, sc.intent)) or "the message as a whole"
+        strong.append(Reason("learned_intent", idx, ev, f"{sc.intent} ({sc.escalate_p:.2f}): {weighed}"))
+
+
 def _customer_step(
     st: DecisionState, msg: Message, idx: int, ctx: DecisionContext, s: TriggerSettings, mx: Matchers,
     strong: list[Reason],
@@ -170,7 +219,9 @@ def _customer_step(
     text = msg.text
     norm = normalize(text, typos=s.typo_tolerance, max_chars=s.max_text_chars)
     ev = _evidence(text)
+    first_turn = st.customer_turns == 0
     st.customer_turns += 1
+    lang = _detect_language(st, ctx, text)
 
     if s.explicit_request.enabled:
         hit = mx.find_explicit(norm)
@@ -181,8 +232,10 @@ def _customer_step(
         if cat:
             strong.append(Reason("always_human", idx, ev, f'{cat[0]}: "{cat[1]}"'))
 
+    _learned_step(st, text, idx, ev, first_turn, ctx, s, mx, strong)
+
     single = _single_message(ctx, s)
-    score = _sentiment.score(text[: s.max_text_chars])
+    score = _sentiment.score(text[: s.max_text_chars], lang)
     prev = st.sentiments[-1] if st.sentiments else None
     st.sentiments = (st.sentiments + [round(score, 4)])[-3:]
     ns = s.negative_sentiment
@@ -247,6 +300,9 @@ def _ai_step(
     strong: list[Reason],
 ) -> None:
     ev = _evidence(msg.text)
+    st.ai_conf = msg.confidence
+    if mx.intent_model is not None:
+        st.ai_ctx = ai_features(msg.text)
     lc = s.low_confidence
     if msg.confidence is not None:
         st.low_conf_streak = st.low_conf_streak + 1 if msg.confidence < lc.threshold else 0
@@ -311,10 +367,12 @@ def step(
 
     if st.handed_off:
         if message.role == "customer":
-            st.sentiments = (st.sentiments + [round(_sentiment.score(message.text[: settings.max_text_chars]), 4)])[-3:]
+            lang = context.language or st.language
+            st.sentiments = (st.sentiments + [round(_sentiment.score(message.text[: settings.max_text_chars], lang), 4)])[-3:]
         reasons = tuple(Reason(**r) for r in st.reasons)
         return st, Decision(True, reasons, st.category, st.priority,  # type: ignore[arg-type]
-                            st.sentiments[-1] if st.sentiments else None, _trajectory(st, list(reasons)))
+                            st.sentiments[-1] if st.sentiments else None, _trajectory(st, list(reasons)),
+                            st.topic, _detected(st, context))
 
     mx = for_settings(settings)
     strong: list[Reason] = []
@@ -369,9 +427,10 @@ def step(
     sentiment = st.sentiments[-1] if st.sentiments else latest
     trajectory = _trajectory(st, reasons)
     if not reasons:
-        return st, Decision(False, (), None, "normal", sentiment, trajectory)
+        return st, Decision(False, (), None, "normal", sentiment, trajectory, None, _detected(st, context))
 
     category = category_for_reasons(reasons, st.topics, kind)
+    topic = topic_for(category, st.topic_scores, kind, st.topics)
     priority = settings.category_priority.get(category, "normal")
     priority = _bump(priority, int(vip or churn) + int(trajectory == "red" and priority in ("low", "normal")))
     st.handed_off = True
@@ -379,4 +438,12 @@ def step(
     st.reasons = [dataclasses.asdict(r) for r in reasons]
     st.category = category
     st.priority = priority
-    return st, Decision(True, tuple(reasons), category, priority, sentiment, trajectory)  # type: ignore[arg-type]
+    st.topic = topic
+    return st, Decision(True, tuple(reasons), category, priority, sentiment, trajectory,  # type: ignore[arg-type]
+                        topic, _detected(st, context))
+
+
+def _detected(st: DecisionState, context: DecisionContext) -> str | None:
+    if context.language:
+        return context.language.replace("_", "-").split("-")[0].lower()
+    return st.language

@@ -462,6 +462,10 @@ AI_FAILURE: list[str] = [
     r"\b(?:i (?:could not|couldnt|can not|cannot|am unable to|was unable to|was not able to) (?:find|locate|help|access|see|do|answer|resolve))\b",
     r"\b(?:no (?:results|matches|records)|nothing (?:else )?(?:that )?match\w*|not (?:able|allowed) to help)\b",
     r"\b(?:i do not have (?:access|information|that information|the ability)|outside (?:of )?(?:my|what i) )\b",
+    r"\b(?:no (?:pude|puedo|he podido) (?:encontrar|ayudar|acceder|ver|resolver)|no tengo acceso|no encuentro)\b",
+    r"\b(?:je n ai pas pu (?:trouver|acceder|resoudre)|je ne peux pas (?:vous |t )?aider|je n ai pas acces)\b",
+    r"\b(?:ich konnte (?:\w+ )?nicht (?:finden|helfen|zugreifen)|ich kann (?:ihnen|dir) (?:da )?nicht helfen|keinen zugriff)\b",
+    r"\b(?:nao (?:consegui|consigo|pude|posso) (?:encontrar|ajudar|acessar|ver|resolver)|nao tenho acesso)\b",
 ]
 
 HEDGES: list[str] = [
@@ -470,6 +474,15 @@ HEDGES: list[str] = [
     r"i am not sure|im not sure|if i understand correctly|it seems|it appears|i would guess|"
     r"could be|as far as i know|to my knowledge|i do not know|i dont know|hard to say|"
     r"i can not be sure|cannot be sure|unclear)\b",
+    # es, fr, de, pt (AI replies in the customer's language)
+    r"\b(?:creo que|quizas|quiza|tal vez|a lo mejor|puede que|probablemente|posiblemente|no estoy segur[oa]|"
+    r"parece que|es posible que|no lo se|no sabria decir|supongo que)\b",
+    r"\b(?:je pense que|je crois que|peut etre|probablement|il est possible que|il se peut que|possiblement|"
+    r"je ne suis pas sure?|il semble que|je ne sais pas|je suppose que)\b",
+    r"\b(?:ich glaube|ich denke|vielleicht|moglicherweise|wahrscheinlich|eventuell|bin mir nicht sicher|"
+    r"es konnte sein|es scheint|ich weiss (?:es )?nicht|vermutlich)\b",
+    r"\b(?:acho que|creio que|talvez|provavelmente|possivelmente|nao tenho certeza|pode ser que|parece que|"
+    r"e possivel que|nao sei|suponho que)\b",
 ]
 
 # Page paths that mean the customer is about to cancel or is on a billing screen.

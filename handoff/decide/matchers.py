@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from handoff.decide import lexicon
 from handoff.decide.config import TriggerSettings
+from handoff.decide.learned import model as learned_model
 from handoff.decide.normalize import normalize
 
 
@@ -45,6 +46,7 @@ class Matchers:
     page_cancellation: re.Pattern[str] | None
     page_billing: re.Pattern[str] | None
     topics: tuple[tuple[str, re.Pattern[str]], ...]
+    intent_model: learned_model.IntentModel | None = None
 
     def find_category(self, text: str) -> tuple[str, str] | None:
         """The first always-human category whose pattern matches, with the matched words."""
@@ -103,6 +105,7 @@ def build(settings: TriggerSettings) -> Matchers:
         page_cancellation=_alternation(lexicon.PAGE_PATTERNS["cancellation"] + pc.cancellation_patterns),
         page_billing=_alternation(lexicon.PAGE_PATTERNS["billing"] + pc.billing_patterns),
         topics=tuple((name, re.compile("|".join(p))) for name, p in lexicon.TOPICS.items()),
+        intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
     )
 
 

@@ -35,6 +35,16 @@ DEFAULT_CATEGORY_SKILLS: dict[str, str] = {
     "loop": "general",
     "general": "general",
 }
+# Topic (what the case is about) -> skill, used when the category's own skill is "general"
+# (an explicit request, frustration, a loop...): a frustrated customer whose card fails goes to billing.
+DEFAULT_TOPIC_SKILLS: dict[str, str] = {
+    "billing": "billing",
+    "technical": "technical",
+    "account_access": "general",
+    "cancellation": "retention",
+    "sales": "enterprise",
+    "general": "general",
+}
 
 
 class ScheduleSettings(BaseModel):
@@ -176,6 +186,7 @@ class RoutingSettings(BaseModel):
     callback_delay_minutes: int = Field(default=0, ge=0)
     default_hours: str | None = None
     category_skills: dict[str, str] = {}  # overrides of DEFAULT_CATEGORY_SKILLS
+    topic_skills: dict[str, str] = {}  # overrides of DEFAULT_TOPIC_SKILLS
     priority: PrioritySettings = PrioritySettings()
     schedules: dict[str, ScheduleSettings] = {}
     teams: list[TeamSettings] = [TeamSettings(name="general")]
@@ -242,6 +253,14 @@ class RoutingSettings(BaseModel):
                     f"routing.category_skills.{category}: no team offers skill {skill!r} "
                     f"(skills: {', '.join(sorted(offered))})"
                 )
+        for topic, skill in self.topic_skills.items():
+            if topic not in DEFAULT_TOPIC_SKILLS:
+                raise ValueError(f"routing.topic_skills.{topic}: unknown topic (topics: {', '.join(DEFAULT_TOPIC_SKILLS)})")
+            if skill not in offered:
+                raise ValueError(
+                    f"routing.topic_skills.{topic}: no team offers skill {skill!r} "
+                    f"(skills: {', '.join(sorted(offered))})"
+                )
         return self
 
     # Derived lookups, computed once; settings are not mutated after validation.
@@ -275,6 +294,10 @@ class RoutingSettings(BaseModel):
             skill = self.skill_for(category)
             team = next((t.name for t in self.teams if skill in t.skills), self.default_team)
             categories[category] = f"{skill} → {team}"
+        topics = {}
+        for topic in DEFAULT_TOPIC_SKILLS:
+            skill = self.skill_for_topic(topic)
+            topics[topic] = f"{skill} → {next((t.name for t in self.teams if skill in t.skills), self.default_team)}"
         return {
             "default_team": self.default_team,
             "senior_team": self.senior_team,
@@ -286,6 +309,7 @@ class RoutingSettings(BaseModel):
                 for a in self.agents
             ],
             "categories": categories,
+            "topics": topics,
             "languages": sorted({*DEFAULT_TEMPLATES, *self.messages}),
         }
 
@@ -294,6 +318,12 @@ class RoutingSettings(BaseModel):
         if category is None:
             return None
         return self.category_skills.get(category, DEFAULT_CATEGORY_SKILLS.get(category))
+
+    def skill_for_topic(self, topic: str | None) -> str | None:
+        """The skill a topic needs, or None for no or an unknown topic."""
+        if topic is None:
+            return None
+        return self.topic_skills.get(topic, DEFAULT_TOPIC_SKILLS.get(topic))
 
     def team_schedule(self, team: TeamSettings) -> Schedule:
         """A team's opening hours (always open when neither the team nor default_hours names a schedule)."""

@@ -39,6 +39,7 @@ class RouteRequest:
     """What routing needs to know about the handoff."""
 
     category: str | None = None
+    topic: str | None = None  # what the case is about; picks the team when the category's skill is general
     priority: str = "normal"  # the decision's hint; routing may raise it (see final_priority)
     language: str | None = None
     tier: str | None = None
@@ -104,6 +105,11 @@ def _primary_team(request: RouteRequest, settings: RoutingSettings) -> tuple[Tea
     """The team for the category, the skill wanted, and a reason."""
     default = settings.team_map[settings.default_team]
     skill = settings.skill_for(request.category)
+    by_topic = settings.skill_for_topic(request.topic)
+    if skill in (None, "general") and by_topic not in (None, "general"):
+        team = next((t for t in settings.teams if by_topic in t.skills), None)
+        if team is not None:
+            return team, by_topic, f"category {request.category or 'none'}, topic {request.topic} needs {by_topic}: team {team.name}"
     if skill is None:
         what = f"unknown category {request.category!r}" if request.category else "no category"
         return default, None, f"{what}: default team {default.name}"

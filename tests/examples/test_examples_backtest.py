@@ -17,7 +17,12 @@ def test_examples_backtest_meets_the_go_live_bar() -> None:
     d = report.as_dict()
     assert d["false_negatives"] == 0, d["worst_misses"]
     assert d["false_positive_rate"] < 0.10, d["false_positive_examples"]
-    assert set(d["by_trigger"]) == set(TRIGGERS)
+    assert "learned_intent" in d["by_trigger"]
+    # the rules alone meet the bar too, and the examples exercise every one of them (with the learned
+    # layer on, it is sometimes the first to fire on a message a weaker rule would also have caught)
+    rules = run_backtest(convs, TriggerSettings(learned={"enabled": False})).as_dict()
+    assert rules["false_negatives"] == 0 and rules["false_positive_rate"] < 0.10
+    assert set(rules["by_trigger"]) == set(TRIGGERS) - {"learned_intent"}
 
 
 def test_examples_cover_several_languages() -> None:

@@ -106,7 +106,7 @@ async def test_disabling_explicit_request_shows_what_it_would_cost(seeded, tmp_p
     assert changes["no_longer_escalates"]["count"] == 1
     gone = changes["no_longer_escalates"]["examples"][0]
     assert gone["id"] == "c-explicit" and gone["effect"] == "new_miss"
-    assert gone["current"] == {"handoff_at": 2, "triggers": ["explicit_request"]}
+    assert gone["current"]["handoff_at"] == 2 and "explicit_request" in gone["current"]["triggers"]
     assert gone["proposed"]["handoff_at"] is None
     assert changes["newly_escalates"]["count"] == 0
     assert changes["fired_by_trigger"]["explicit_request"] == {"current": 1, "proposed": 0, "delta": -1}

@@ -7,7 +7,7 @@ from handoff.decide import DecisionContext, DecisionState, TriggerSettings, init
 from handoff.decide.engine import TRIGGERS
 from handoff.models import AccountSignals, Decision, Message
 
-S = TriggerSettings()
+S = TriggerSettings(learned={"enabled": False})  # the rules alone; the learned layer has its own tests
 
 
 def run(turns: list[tuple], ctx: DecisionContext | None = None, settings: TriggerSettings = S) -> tuple[DecisionState, Decision, int | None]:
@@ -229,6 +229,7 @@ def test_trigger_names_are_the_documented_ones() -> None:
     assert set(TRIGGERS) == {
         "explicit_request", "always_human", "negative_sentiment", "sentiment_drop", "frustration", "low_confidence",
         "hedging", "loop_customer", "loop_ai", "length_jump", "complexity", "account_tier", "churn_risk", "page_context",
+            "learned_intent",
     }
 
 

@@ -3,7 +3,7 @@ from handoff.decide import TriggerSettings
 from handoff.decide.replay import context_for, replay
 from handoff.models import AccountSignals, Message
 
-S = TriggerSettings()
+S = TriggerSettings(learned={"enabled": False})  # replay semantics, on the rules alone
 
 
 def conv(*turns: tuple, **kw) -> Conversation:

@@ -360,3 +360,22 @@ def test_route_is_deterministic_for_the_same_clock(shipped: RoutingSettings) -> 
     req = RouteRequest(category="billing_dispute", tier="vip", language="es", customer_name="Ana")
     now = datetime(2026, 3, 6, 23, 59, tzinfo=NY) + timedelta(seconds=30)
     assert route(req, roster(), now, shipped) == route(req, roster(), now, shipped)
+
+
+def test_the_topic_picks_the_team_when_the_category_is_general() -> None:
+    s = settings_with()
+    # a frustrated customer whose card keeps failing is a billing case, not a general one
+    r = route(RouteRequest(category="frustration", topic="billing"), roster(), MONDAY_10AM, s)
+    assert r.team == "billing" and any("topic billing" in x for x in r.reasons)
+    assert route(RouteRequest(category="frustration", topic="general"), roster(), MONDAY_10AM, s).team == "general"
+    # a category with its own skill keeps it whatever the topic
+    assert route(RouteRequest(category="legal", topic="billing"), roster(), MONDAY_10AM, s).team == "security"
+
+
+def test_topic_skills_are_checked_and_overridable() -> None:
+    s = settings_with(topic_skills={"account_access": "security"})
+    assert route(RouteRequest(category="explicit_request", topic="account_access"), roster(), MONDAY_10AM, s).team == "security"
+    with pytest.raises(ValueError, match="routing.topic_skills.nonsense"):
+        settings_with(topic_skills={"nonsense": "billing"})
+    with pytest.raises(ValueError, match="no team offers skill 'astrology'"):
+        settings_with(topic_skills={"billing": "astrology"})
