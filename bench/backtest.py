@@ -7,7 +7,8 @@ times each, checks that both print the same report, and prints the median wall t
 conversations per second, the CPU seconds used (the workers' included) and the ratio. The command's
 start-up (imports, settings), which both pay and the wall ratio includes, is timed too, on an empty file;
 the replay ratio leaves it out.
-The load average before and after tells whether other work shared the cores.
+Whether other work shared the cores shows in the load average before and after, and in what
+`--jobs` processes of plain Python arithmetic gain over one, timed beside each run (the machine's ceiling).
 Target: ratio >= 1.8 on 2 cores for 5,000 conversations.
 
     python bench/backtest.py [--file FILE] [--conversations 5000] [--runs 3] [--jobs 2] [--json]
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -56,6 +58,28 @@ def timed(file: Path, jobs: int) -> tuple[float, float, str]:
     return seconds, cpu, done.stdout
 
 
+def _burn(n: int = 3_000_000) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i % 7
+    return total
+
+
+def ceiling(jobs: int) -> float:
+    """What `jobs` processes of plain Python gain on this machine now: `jobs` when the cores are free."""
+    start = time.perf_counter()
+    for _ in range(jobs):
+        _burn()
+    alone = time.perf_counter() - start
+    start = time.perf_counter()
+    procs = [multiprocessing.get_context("fork").Process(target=_burn) for _ in range(jobs)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    return alone / (time.perf_counter() - start)
+
+
 def run(file: Path, runs: int, jobs: int) -> dict:
     """Median wall time of jobs 1 and `jobs`, alternating so that both meet the same background load."""
     conversations = sum(1 for line in file.open("rb") if line.strip())
@@ -66,7 +90,9 @@ def run(file: Path, runs: int, jobs: int) -> dict:
     times: dict[int, list[float]] = {1: [], jobs: []}
     cpu: dict[int, list[float]] = {1: [], jobs: []}
     reports: dict[int, str] = {}
+    ceilings = []
     for _ in range(runs):
+        ceilings.append(ceiling(jobs))
         for n in (1, jobs):
             seconds, cpu_seconds, report = timed(file, n)
             times[n].append(seconds)
@@ -91,6 +117,7 @@ def run(file: Path, runs: int, jobs: int) -> dict:
         "replay_seconds": {str(n): round(s, 3) for n, s in replay.items()},
         "replay_ratio": round(replay[1] / replay[jobs], 2),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "machine_ceiling": round(statistics.median(ceilings), 2),
     }
 
 
@@ -120,8 +147,9 @@ def main() -> None:
               f"{result['conversations_per_second'][n]:>7}  {result['cpu_seconds'][n]:>6.2f}  {runs}")
     print(f"ratio --jobs 1 / --jobs {args.jobs}: {result['ratio']:.2f}x wall, {result['replay_ratio']:.2f}x replay "
           f"(replay = wall minus the command's start-up of {result['startup_seconds']:.2f} s that both pay)")
-    print(f"load average {result['load_average'][0]} -> {result['load_average'][1]} "
-          f"on {result['cores']} cores: above about 0.5 other work shared them and the times are high")
+    print(f"load average {result['load_average'][0]} -> {result['load_average'][1]} on {result['cores']} cores; "
+          f"{args.jobs} processes of plain Python gained {result['machine_ceiling']:.2f}x here meanwhile "
+          f"({args.jobs}.00 on free cores): lower means other work shared the cores")
 
 
 if __name__ == "__main__":
