@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import gc
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -40,31 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 import httpx  # noqa: E402
 
 from tests.support.big_conversation import HANDOFF_TEXT, conversation  # noqa: E402
+from bench.load import fresh_database  # noqa: E402  (one way to make a throwaway database for both benches)
 from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until  # noqa: E402
 
 API_KEY = "bench-key-0123456789abcdef"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-@contextmanager
-def fresh_database(kind: str, workdir: Path, pg_url: str) -> Iterator[str]:
-    """A database with nothing in it: a new SQLite file, or a PostgreSQL database dropped afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{workdir / 'bench.db'}"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"handoff_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(pg_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @contextmanager
