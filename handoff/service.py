@@ -464,7 +464,8 @@ class TurnService:
             response = {**self._handoff_answer(conn, conv.handoff_id), "message_index": index}
             return _TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response)
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
-        context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None))
+        context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
+                                  language=customer.language if customer else None)
         new_state, decision = step(state, message, context, self.settings.triggers)
         if decision.handoff:
             return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)

@@ -367,7 +367,7 @@ def step(
 
     if st.handed_off:
         if message.role == "customer":
-            lang = context.language or st.language
+            lang = _detected(st, context)
             st.sentiments = (st.sentiments + [round(_sentiment.score(message.text[: settings.max_text_chars], lang), 4)])[-3:]
         reasons = tuple(Reason(**r) for r in st.reasons)
         return st, Decision(True, reasons, st.category, st.priority,  # type: ignore[arg-type]

@@ -20,7 +20,8 @@ class Replay:
 
 def context_for(conversation: Conversation) -> DecisionContext:
     """The decision context a conversation file implies (page, channel, account)."""
-    return DecisionContext(page_url=conversation.page_url, channel=conversation.channel, account=conversation.account)
+    return DecisionContext(page_url=conversation.page_url, channel=conversation.channel, account=conversation.account,
+                           language=conversation.customer.language)
 
 
 def replay(conversation: Conversation, settings: TriggerSettings, context: DecisionContext | None = None) -> Replay:

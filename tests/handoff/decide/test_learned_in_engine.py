@@ -79,3 +79,30 @@ def test_a_frustrated_customer_on_the_billing_page_is_a_billing_case() -> None:
              ("customer", "useless. absolutely useless")]
     _, d, _ = run(turns, settings=OFF)
     assert d.handoff and d.category == "frustration" and d.topic == "billing"
+
+
+def test_the_customers_language_from_a_file_or_the_api_reaches_the_engine() -> None:
+    from handoff.conversations import Conversation
+    from handoff.decide.replay import replay
+    from handoff.models import Customer, Message
+
+    conv = Conversation(id="x", messages=(Message("customer", "Hallo, wo finde ich die Rechnung für den letzten Monat?"),),
+                        customer=Customer(language="pt-BR"))
+    assert replay(conv, OFF).decision.language == "pt"
+
+
+async def test_the_api_passes_the_customers_language(make_config) -> None:
+    from handoff.compose import build_runtime
+    from handoff.models import Customer
+    from handoff.service import TurnInput
+    from handoff.storage.tables import ConversationRow
+
+    rt = build_runtime(make_config())
+    try:
+        await rt.service.post_message("lang", TurnInput(role="customer", text="Hallo, wo finde ich die Rechnung bitte?",
+                                                        customer=Customer(language="fr")))
+        with rt.sessions() as s:
+            state = s.get(ConversationRow, "lang").state
+        assert state["language"] is None  # given, so nothing was detected
+    finally:
+        rt.close()
