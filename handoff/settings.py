@@ -265,14 +265,17 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
 
 
 def _check_model(settings: Any) -> None:
-    """A learned model that cannot be read is a settings error at start-up, not a failure on the first turn."""
+    """A learned model that cannot be read is a settings error at start-up, not a failure on the first turn.
+
+    Only the file's opening is read: every command loads settings, and only the ones that decide load
+    the model itself (serve loads it before its first request)."""
     learned = settings.triggers.learned
     if not learned.enabled:
         return
-    from handoff.decide.learned.model import load
+    from handoff.decide.learned.model import check_file
 
     try:
-        load(learned.model_path)
+        check_file(learned.model_path)
     except OSError as e:
         raise SettingsError(f"triggers.learned.model_path: cannot read {learned.model_path}: {e.strerror}") from None
     except ValueError as e:

@@ -189,6 +189,19 @@ def parse(raw: bytes) -> dict[str, object]:
     return data
 
 
+def check_file(path: str) -> None:
+    """Raise OSError or ValueError unless `path` opens as a model file (its start only, not the weights)."""
+    if path == SHIPPED:
+        return
+    with gzip.open(path, "rb") as fh:
+        try:
+            head = fh.read(len(MAGIC))
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"{path}: not a readable intent model ({exc})") from None
+    if head != MAGIC:
+        raise ValueError(f"{path}: not a Handoff intent model (written by `handoff train`)")
+
+
 @lru_cache(maxsize=8)
 def load(path: str = SHIPPED) -> IntentModel:
     """Load a model file once per process (the shipped one by default)."""
