@@ -225,10 +225,16 @@ class Dispatcher:
 
     async def _send_slack_message(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         p = row.payload
-        if p.get("thread") and (alert := await asyncio.to_thread(self._alert, row.handoff_id)) is not None:
-            channel, ts, _ = alert
-            await sink.post_thread(channel, ts, p["text"])
-            return {"channel": channel, "thread_ts": ts}
+        if p.get("thread"):
+            alert = await asyncio.to_thread(self._alert, row.handoff_id)
+            if alert is not None:
+                channel, ts, _ = alert
+                await sink.post_thread(channel, ts, p["text"])
+                return {"channel": channel, "thread_ts": ts}
+            # a note posted before its alert would stand alone in the channel: wait while the alert
+            # is still on its way; only with no alert coming (dead, cancelled) does it go out on its own
+            if await asyncio.to_thread(self._alert_coming, row.handoff_id):
+                raise Unavailable("slack", "the alert is not posted yet")
         result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.get("channel") or "",
                                                     text=p["text"], blocks=p.get("blocks") or [],
                                                     dm_user_id=p.get("dm_user_id")),
@@ -255,6 +261,12 @@ class Dispatcher:
         if row.target == "local":
             return (channel or "", ts or "", row.payload)
         return (channel, ts, row.payload) if channel and ts else None
+
+    def _alert_coming(self, handoff_id: str) -> bool:
+        with self.sessions() as s:
+            return s.scalar(select(DeliveryRow.id).where(
+                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert",
+                DeliveryRow.status.in_(("pending", "sending")))) is not None
 
     def _ticket_url(self, handoff_id: str) -> str | None:
         with self.sessions() as s:

@@ -281,3 +281,55 @@ async def test_an_alert_waiting_for_its_ticket_is_not_sent_once_cancelled(sessio
     rows = _rows(sessions)
     assert sink.alerts == []  # checked before it went out: the erased data stayed in
     assert rows["slack_alert"].status == "cancelled" and rows["slack_alert"].result == {}
+
+
+@dataclass
+class ThreadSink(ScriptedSink):
+    """Records thread replies beside top-level posts."""
+
+    threads: list = field(default_factory=list)
+
+    async def post_thread(self, channel, ts, text):
+        self.threads.append((channel, ts, text))
+
+
+def _add_thread_note(sessions, clock):
+    with sessions() as s:
+        s.add(DeliveryRow(handoff_id="h_1", kind="slack_message", target="zendesk", status="pending",
+                          payload={"thread": True, "text": "Callback due now", "channel": "#x"},
+                          dedupe_key="h_1:slack:callback", attempts=0, next_attempt_at=clock(),
+                          created_at=clock(), updated_at=clock()))
+        s.commit()
+
+
+async def test_a_thread_note_waits_for_its_alert_instead_of_standing_alone_in_the_channel(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("slack_alert",))
+    _add_thread_note(sessions, clock)
+    with sessions() as s:  # the alert is not due yet (e.g. backing off after a failure)
+        s.execute(update(DeliveryRow).where(DeliveryRow.kind == "slack_alert").values(next_attempt_at=clock() + timedelta(seconds=30)))
+        s.commit()
+    sink = ThreadSink()
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock)
+    assert await d.run_due() == 1
+    assert sink.alerts == [] and sink.threads == []  # not posted on its own
+    assert _rows(sessions)["slack_message"].status == "pending"
+    clock.advance(60)
+    await d.run_due()
+    assert [a.text for a in sink.alerts] == ["t"]
+    clock.advance(60)
+    await d.run_due()
+    assert sink.threads == [("#x", "1700000000.000100", "Callback due now")]
+    assert _rows(sessions)["slack_message"].status == "sent"
+
+
+async def test_a_thread_note_whose_alert_is_dead_goes_out_on_its_own(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("slack_alert",))
+    _add_thread_note(sessions, clock)
+    with sessions() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.kind == "slack_alert").values(status="dead"))
+        s.commit()
+    sink = ThreadSink()
+    assert await Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock).run_due() == 1
+    assert [a.text for a in sink.alerts] == ["Callback due now"] and sink.threads == []
