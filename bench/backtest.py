@@ -29,7 +29,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "conversations.jsonl"
-CLI = [sys.executable, "-c", "from handoff.cli import main; main()"]
+CLI = [sys.executable, "-c", "from handoff.edge.cli.main import main; main()"]
 
 
 def write_conversations(path: Path, n: int) -> None:

@@ -1,6 +1,6 @@
 """Benchmark of the decision engine: microseconds per message at turn 10, 100 and 1000.
 
-Drives `handoff.decide.step` directly on long synthetic conversations that never escalate (an
+Drives `handoff.core.decide.step` directly on long synthetic conversations that never escalate (an
 escalated conversation short-circuits, which would flatter the numbers). Prints a table, or with
 `--json` one object: {"us_per_message": {"10": ..., "100": ..., "1000": ...}, "messages_per_second": ...}.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handoff.decide import DecisionContext, TriggerSettings, initial_state, step  # noqa: E402
-from handoff.models import Message  # noqa: E402
+from handoff.core.decide import DecisionContext, TriggerSettings, initial_state, step  # noqa: E402
+from handoff.core.models import Message  # noqa: E402
 
 CUSTOMER = [
     "How do I add a teammate to the workspace?", "Where can I find the export button for reports?",

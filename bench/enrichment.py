@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 from connectors.enrichment import Enricher, Source  # noqa: E402
 from connectors.hubspot import HubSpotConnector  # noqa: E402
 from connectors.stripe import StripeConnector  # noqa: E402
-from handoff.models import Customer  # noqa: E402
+from handoff.core.models import Customer  # noqa: E402
 from tests.fakes.http import FakeServer  # noqa: E402
 from tests.fakes.hubspot import TOKEN, FakeHubSpot  # noqa: E402
 from tests.fakes.stripe import API_KEY, FakeStripe  # noqa: E402

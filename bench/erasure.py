@@ -29,7 +29,7 @@ from alembic import command  # noqa: E402
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from handoff.erasure import erase, find_conversations  # noqa: E402
+from handoff.app.erasure import erase, find_conversations  # noqa: E402
 from handoff.settings import normalise_database_url  # noqa: E402
 from handoff.storage.db import alembic_config, make_engine, make_sessionmaker, migrate  # noqa: E402
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow  # noqa: E402

@@ -52,7 +52,7 @@ if importlib.util.find_spec("sniffio") is None:
 
 import httpx  # noqa: E402
 
-from handoff.zendesk_webhook import sign  # noqa: E402
+from handoff.core.formats.zendesk_events import sign  # noqa: E402
 from tests.fakes.slack import FakeSlack  # noqa: E402
 from tests.fakes.zendesk import FakeZendesk  # noqa: E402
 from tests.support.processes import free_port, start_process, stop_process, wait_healthy  # noqa: E402

@@ -26,8 +26,8 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.errors import AuthFailed, NotFound, RateLimited, UpstreamError
-from handoff.account import AccountRules, derive_signals
-from handoff.models import AccountContext, Customer, SourceResult
+from handoff.core.brief.account import AccountRules, derive_signals
+from handoff.core.models import AccountContext, Customer, SourceResult
 
 log = logging.getLogger(__name__)
 

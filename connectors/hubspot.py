@@ -20,7 +20,7 @@ from urllib3.util.retry import Retry
 
 from connectors.enrichment import parse_retry_after
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
-from handoff.models import Customer
+from handoff.core.models import Customer
 
 SOURCE = "hubspot"
 CONTACT_PROPERTIES = ("email", "firstname", "lastname", "lifecyclestage", "hs_lead_status", "hubspot_owner_id")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.delivery import AlertRequest, AlertResult, TicketRequest, TicketResult
-from handoff.masking import TICKET_KINDS, for_ticket, mask_json
+from handoff.core.masking import TICKET_KINDS, for_ticket, mask_json
 
 # what the outbox keeps is what Zendesk or Slack would have received: no card or credential either
 _KEEP_AS_IS = frozenset({"url", "action_id", "block_id", "value", "dm_user_id", "channel", "external_id"})

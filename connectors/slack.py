@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from connectors.delivery import AlertRequest, AlertResult
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
 from connectors.zendesk import parse_retry_after
-from handoff.masking import CARDS_AND_SECRETS, mask_json, mask_pii
+from handoff.core.masking import CARDS_AND_SECRETS, mask_json, mask_pii
 
 SOURCE = "slack"
 EVENT_TYPE = "handoff_alert"

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.enrichment import parse_retry_after
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
-from handoff.models import Customer
+from handoff.core.models import Customer
 
 SOURCE = "stripe"
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 
-from handoff.briefing import Briefing, SummariserSettings, clip
-from handoff.masking import mask_pii
-from handoff.models import Message
+from handoff.core.brief.briefing import Briefing, SummariserSettings, clip
+from handoff.core.masking import mask_pii
+from handoff.core.models import Message
 
 log = logging.getLogger(__name__)
 

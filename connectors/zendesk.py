@@ -33,8 +33,8 @@ from zenpy.lib.exception import APIException
 
 from connectors.delivery import TicketRequest, TicketResult
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
-from handoff.masking import for_ticket
-from handoff.models import Customer
+from handoff.core.masking import for_ticket
+from handoff.core.models import Customer
 
 SOURCE = "zendesk"
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})

@@ -2,7 +2,7 @@
 
 Two kinds, fixed when Zendesk creates the webhook:
 - "trigger" (default): a webhook subscribed to `conditional_ticket_events` plus one ticket trigger,
-  named like the webhook, whose action notifies it with `handoff.zendesk_webhook.TRIGGER_BODY`. It is
+  named like the webhook, whose action notifies it with `handoff.core.formats.zendesk_events.TRIGGER_BODY`. It is
   the only kind that carries satisfaction ratings (Zendesk has no webhook event type for them).
 - "events": a webhook subscribed to the ticket event types in `SUBSCRIBED_EVENT_TYPES`; no trigger.
 
@@ -34,7 +34,7 @@ from zenpy import Zenpy
 
 from connectors.errors import Rejected, Unavailable, UpstreamError
 from connectors.zendesk import SOURCE, ZendeskConnector, error_for_status
-from handoff.zendesk_webhook import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
+from handoff.core.formats.zendesk_events import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
 
 SetupKind = Literal["trigger", "events"]
 TRIGGER_SUBSCRIPTION = "conditional_ticket_events"

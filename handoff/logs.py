@@ -9,7 +9,7 @@ from typing import Any
 
 import structlog
 
-from handoff.masking import for_log
+from handoff.core.masking import for_log
 
 REDACTED = "[redacted]"
 
@@ -39,7 +39,7 @@ class SecretRedactor:
 
 
 class PIIMasker:
-    """structlog processor: masks card numbers and credentials (`handoff.masking.for_log`) in every event.
+    """structlog processor: masks card numbers and credentials (`handoff.core.masking.for_log`) in every event.
 
     Whatever a line carries (a customer's text in an exception, a vendor's error body, SQL parameters),
     the card numbers and credentials in it are masked; values that are not text are masked as their

@@ -17,12 +17,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from connectors.enrichment import EnrichmentSettings
 from connectors.hubspot import HubSpotSettings
 from connectors.stripe import StripeSettings
-from handoff.account import AccountRules
-from handoff.analytics import QualitySettings
-from handoff.briefing import BriefingSettings
-from handoff.decide.config import TriggerSettings
-from handoff.routing.config import RoutingSettings
-from handoff.routing.hours import load_zone
+from handoff.core.brief.account import AccountRules
+from handoff.core.measure.analytics import QualitySettings
+from handoff.core.brief.briefing import BriefingSettings
+from handoff.core.decide.config import TriggerSettings
+from handoff.core.route.config import RoutingSettings
+from handoff.core.route.hours import load_zone
 
 DEFAULT_SETTINGS_PATH = Path("settings.toml")
 
@@ -272,7 +272,7 @@ def _check_model(settings: Any) -> None:
     learned = settings.triggers.learned
     if not learned.enabled:
         return
-    from handoff.decide.learned.model import check_file
+    from handoff.core.decide.learned.model import check_file
 
     try:
         check_file(learned.model_path)

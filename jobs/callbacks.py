@@ -11,10 +11,10 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.masking import for_slack, for_ticket
-from handoff.operations import enqueue, record_event
-from handoff.routing import RouteRequest, route
-from handoff.service import load_roster
+from handoff.core.masking import for_slack, for_ticket
+from handoff.app.followups import enqueue, record_event
+from handoff.core.route import RouteRequest, route
+from handoff.app.turns import load_roster
 from handoff.settings import Settings
 from handoff.storage.tables import HandoffRow
 

@@ -6,7 +6,7 @@ PostgreSQL alike), retried with exponential backoff and jitter that honours Retr
 `dead` after the last attempt. Sinks are idempotent (Zendesk external id, Slack metadata), so a row
 whose lease expired mid-send is delivered once.
 
-An erasure (handoff.erasure) moves a row to `cancelled`, which is terminal: every outcome is recorded
+An erasure (handoff.app.erasure) moves a row to `cancelled`, which is terminal: every outcome is recorded
 by an UPDATE conditional on the row still being `sending` under our lease, so a send that was in
 flight never revives a cancelled row (nor re-stores its erased payload), and each attempt first checks
 that the row is still ours to send. A send already on the wire cannot be called back: its answer is
@@ -32,10 +32,10 @@ from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait
 from connectors.delivery import AlertRequest, TicketRequest
 from connectors.errors import Unavailable, UpstreamError
 from handoff import metrics
-from handoff.errors import describe, is_database_unavailable
-from handoff.operations import enqueue
-from handoff.render.slack_card import with_ticket_button
-from handoff.render.slack_states import card_in_state
+from handoff.storage.errors import describe, is_database_unavailable
+from handoff.app.followups import enqueue
+from handoff.core.render.slack_card import with_ticket_button
+from handoff.core.render.slack_states import card_in_state
 from handoff.settings import DeliverySettings
 from handoff.storage.claims import claim_due
 from handoff.storage.tables import DeliveryRow, HandoffRow

@@ -25,15 +25,15 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.errors import UpstreamError
-from handoff.conversations import parse_time
-from handoff.errors import describe, is_database_unavailable
-from handoff.models import Customer
-from handoff.operations import Operations
-from handoff.service import TurnInput, TurnService
+from handoff.core.formats.conversations import parse_time
+from handoff.storage.errors import describe, is_database_unavailable
+from handoff.core.models import Customer
+from handoff.app.followups import Operations
+from handoff.app.turns import TurnInput, TurnService
 from handoff.settings import Settings
 from handoff.storage.claims import claim_due
 from handoff.storage.tables import InboundEventRow
-from handoff.zendesk_webhook import conversation_from_ticket, is_bot_handling
+from handoff.core.formats.zendesk_events import conversation_from_ticket, is_bot_handling
 
 log = structlog.get_logger("handoff.inbound")
 

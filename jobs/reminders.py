@@ -8,8 +8,8 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.masking import for_slack
-from handoff.operations import enqueue, record_event
+from handoff.core.masking import for_slack
+from handoff.app.followups import enqueue, record_event
 from handoff.settings import Settings
 from handoff.storage.tables import HandoffRow
 

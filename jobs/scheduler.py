@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from handoff.errors import describe, is_database_unavailable
+from handoff.storage.errors import describe, is_database_unavailable
 
 log = structlog.get_logger("handoff.jobs")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from handoff.compose import build_runtime
-from handoff.models import Customer, KBArticle
-from handoff.render.slack_replies import (
+from handoff.bootstrap import build_runtime
+from handoff.core.models import Customer, KBArticle
+from handoff.core.render.slack_replies import (
     callbacks_reply,
     claim_reply,
     help_reply,
@@ -27,7 +27,7 @@ from handoff.render.slack_replies import (
     status_reply,
     usage_reply,
 )
-from handoff.service import TurnInput
+from handoff.app.turns import TurnInput
 from jobs.callbacks import fire_due_callbacks
 from jobs.reminders import remind_unclaimed
 from tests.support.clock import Clock

@@ -150,7 +150,7 @@ def test_a_database_error_logs_neither_the_customers_text_nor_the_card(tmp_path:
     text = log.read_text(errors="replace")
     [line] = [json.loads(x) for x in text.splitlines() if "database error; answered 500" in x]
     assert line["error"] in ("DataError: string or blob too big", "DataException: refused by the test")  # what, and where:
-    assert "handoff/service.py" in line["at"] and line["path"] == "/v1/conversations/db-err/messages"
+    assert "handoff/app/turns.py" in line["at"] and line["path"] == "/v1/conversations/db-err/messages"
     for value in (CARD, CARD.replace(" ", ""), "Zacharias", "zq@example.com"):
         assert value not in text, f"{value} is in the log"
     assert "[parameters:" not in text and "Traceback" not in text

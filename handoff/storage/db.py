@@ -9,7 +9,7 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # A pooled connection idle for longer than this is checked (one round trip) before use: after a quiet
 # spell the server may have restarted or a proxy dropped it. A busy connection is not: SQLAlchemy's
 # pool_pre_ping would add that round trip (and ~0.25 ms of CPU, a fifth of a turn's) to every turn,

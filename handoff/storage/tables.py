@@ -1,4 +1,4 @@
-"""The tables. Changing one means writing an Alembic migration in handoff/migrations/versions."""
+"""The tables. Changing one means writing an Alembic migration in handoff/storage/migrations/versions."""
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -19,7 +19,7 @@ from connectors.enrichment import (
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.hubspot import HubSpotConnector
 from connectors.stripe import StripeConnector
-from handoff.models import Customer
+from handoff.core.models import Customer
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
 from tests.fakes.stripe import API_KEY, FakeStripe
 

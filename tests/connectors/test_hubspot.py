@@ -7,7 +7,7 @@ import pytest
 
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
-from handoff.models import Customer
+from handoff.core.models import Customer
 from tests.fakes.hubspot import TOKEN, FakeHubSpot
 
 ANA = Customer(email="ana@example.com")

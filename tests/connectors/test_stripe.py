@@ -10,7 +10,7 @@ import pytest
 
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.stripe import StripeConnector, StripeSettings, major, subscription_monthly_minor
-from handoff.models import Customer
+from handoff.core.models import Customer
 from tests.fakes.stripe import API_KEY, FakeStripe
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)

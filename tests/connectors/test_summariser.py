@@ -11,8 +11,8 @@ import pytest
 import respx
 
 from connectors.summariser import LLMSummariser
-from handoff.briefing import Briefing, BriefingSettings, SummariserSettings, build_briefing
-from handoff.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason, SourceResult
+from handoff.core.brief.briefing import Briefing, BriefingSettings, SummariserSettings, build_briefing
+from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason, SourceResult
 
 BASE = "http://llm.test/v1"
 ENDPOINT = f"{BASE}/chat/completions"

@@ -9,7 +9,7 @@ import pytest
 from connectors.delivery import TicketRequest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.zendesk import ZendeskConnector, ZendeskHistorySource, note_marker, parse_retry_after
-from handoff.models import Customer
+from handoff.core.models import Customer
 from tests.fakes.zendesk import FakeZendesk
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from zenpy import Zenpy
 from connectors.errors import AuthFailed, RateLimited, Rejected, Unavailable
 from connectors.zendesk import ZendeskConnector
 from connectors.zendesk_setup import TRIGGER_CONDITIONS, describe, setup_zendesk
-from handoff.zendesk_webhook import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
+from handoff.core.formats.zendesk_events import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
 from tests.fakes.zendesk import FakeZendesk
 
 TARGET = "https://handoff.example.com/webhooks/zendesk"

@@ -1,9 +1,9 @@
 """The shipped labelled examples: zero missed escalations, under 10% false positives, every trigger covered."""
 from pathlib import Path
 
-from handoff.backtest import run_backtest
-from handoff.conversations import read_conversations
-from handoff.decide import TRIGGERS, TriggerSettings
+from handoff.app.backtest import run_backtest
+from handoff.core.formats.conversations import read_conversations
+from handoff.core.decide import TRIGGERS, TriggerSettings
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "conversations.jsonl"
 

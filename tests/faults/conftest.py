@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from handoff.compose import Runtime, build_runtime
-from handoff.models import Customer
-from handoff.service import TurnInput
+from handoff.bootstrap import Runtime, build_runtime
+from handoff.core.models import Customer
+from handoff.app.turns import TurnInput
 from tests.faults.support import CHANNEL, HUMAN_PLEASE, vendor_env
 from tests.support.clock import Clock
 

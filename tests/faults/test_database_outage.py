@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from structlog.testing import capture_logs
 
-from handoff.compose import build_runtime
-from handoff.errors import install_error_handlers
+from handoff.bootstrap import build_runtime
+from handoff.edge.http.errors import install_error_handlers
 from handoff.storage.db import make_engine, make_sessionmaker
 from handoff.storage.tables import DeliveryRow, HandoffRow, MessageRow
 from tests.conftest import requires_postgres

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from handoff.compose import build_runtime
+from handoff.bootstrap import build_runtime
 from handoff.storage.tables import DeliveryRow
 from tests.faults.conftest import make_handoff
 from tests.faults.support import (API_KEY, CHANNEL, HUMAN_PLEASE, alert_for, alerts_by_handoff, heal,

@@ -19,7 +19,7 @@ from structlog.testing import capture_logs
 from typer.testing import CliRunner
 
 import jobs.deliveries
-from handoff.cli import app as cli_app
+from handoff.edge.cli.main import app as cli_app
 from handoff.storage.tables import DeliveryRow
 from tests.fakes.http import FakeServer
 from tests.faults.conftest import MAX_ATTEMPTS, make_handoff

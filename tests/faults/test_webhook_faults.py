@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from structlog.testing import capture_logs
 
-from handoff.compose import Runtime, build_runtime
+from handoff.bootstrap import Runtime, build_runtime
 from handoff.storage.tables import HandoffEventRow, HandoffRow, InboundEventRow
-from handoff.zendesk_webhook import sign
+from handoff.core.formats.zendesk_events import sign
 from jobs.inbound import ORPHAN_GRACE_SECONDS
 from tests.faults.conftest import FAULT_SETTINGS
 from tests.faults.support import alerts_by_handoff, heal, vendor_env

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from handoff.compose import build_runtime
+from handoff.bootstrap import build_runtime
 from tests.hostile.conftest import hostile_app
 
 KEY = "fuzz-key-0123456789"

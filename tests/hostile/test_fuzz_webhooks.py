@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from handoff.compose import build_runtime
-from handoff.slack_app import build_slack_app, is_ssl_check, mount_slack
+from handoff.bootstrap import build_runtime
+from handoff.edge.slack.app import build_slack_app, is_ssl_check, mount_slack
 from handoff.storage.tables import InboundEventRow
-from handoff.zendesk_webhook import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
+from handoff.core.formats.zendesk_events import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
 from tests.hostile.conftest import BlockingClient, hostile_app
 
 SECRET = "zd-fuzz-secret-0123456789"

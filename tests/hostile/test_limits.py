@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from handoff.compose import build_runtime
-from handoff.request_limits import MAX_DEPTH, NUL_REPLACEMENT, install_request_limits
+from handoff.bootstrap import build_runtime
+from handoff.edge.http.limits import MAX_DEPTH, NUL_REPLACEMENT, install_request_limits
 from handoff.storage.tables import HandoffRow, MessageRow
 from tests.hostile.conftest import hostile_app
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from handoff.serving import LOCAL_ONLY_WARNING
+from handoff.edge.http.serving import LOCAL_ONLY_WARNING
 from tests.support.processes import free_port, start_process, stop_process, wait_healthy
 
 TURN = {"role": "customer", "text": "hi"}

@@ -1,11 +1,11 @@
-"""handoff.replay_guard: claims are atomic per source, given back on failure, and age out after twice the window."""
+"""handoff.storage.replay_guard: claims are atomic per source, given back on failure, and age out after twice the window."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
 
-from handoff.replay_guard import ReplayGuard, signature_hash
+from handoff.storage.replay_guard import ReplayGuard, signature_hash
 from handoff.storage.tables import SeenSignatureRow
 from tests.support.clock import Clock
 

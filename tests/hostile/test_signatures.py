@@ -16,9 +16,9 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from handoff.compose import build_runtime
-from handoff.render.slack_card import ACTION_CLAIM
-from handoff.slack_app import build_slack_app, mount_slack
+from handoff.bootstrap import build_runtime
+from handoff.core.render.slack_card import ACTION_CLAIM
+from handoff.edge.slack.app import build_slack_app, mount_slack
 from handoff.storage.tables import HandoffRow, InboundEventRow, SeenSignatureRow
 from tests.hostile.conftest import hostile_app
 from tests.support.clock import Clock
@@ -135,7 +135,7 @@ async def test_zendesk_concurrent_copies_make_one_event(zendesk, zendesk_rt, clo
 
 async def test_zendesk_retry_after_our_failure_is_accepted(zendesk, zendesk_rt, clock, monkeypatch):
     """Only accepted calls are remembered: if Zendesk's retry reuses the signature, it still gets in."""
-    import handoff.webhooks as webhooks
+    import handoff.edge.zendesk.webhooks as webhooks
 
     real = webhooks.store_event
     failures = iter([True])
@@ -359,7 +359,7 @@ async def test_slack_ssl_check_is_answered_without_a_signature_and_does_nothing(
 async def test_every_api_key_is_compared_in_constant_time(make_config, monkeypatch, presented):
     """Timing cannot be measured reliably in CI: assert the path instead. hmac.compare_digest is called
     once per configured key, the match included and whichever key matches, and nothing short-circuits."""
-    import handoff.api as api
+    import handoff.edge.http.api as api
 
     keys = ["k-one-123456", "k-two-654321", "k-three-999999"]
     rt = build_runtime(make_config(HANDOFF_API_KEYS=",".join(keys)))

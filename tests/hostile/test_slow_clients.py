@@ -3,7 +3,7 @@
 A client that sends half its headers, or its body a byte at a time, or nothing at all, is cut off at
 its deadline ([service] header_timeout_seconds, body_timeout_seconds); and 300 of them open at once do
 not keep a normal client from being served: when the process is full, the connection that has waited
-longest for its client is closed to make room (handoff.connection_guard).
+longest for its client is closed to make room (handoff.edge.http.connection_guard).
 """
 from __future__ import annotations
 

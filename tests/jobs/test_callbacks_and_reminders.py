@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from handoff.compose import build_runtime
-from handoff.service import TurnInput
+from handoff.bootstrap import build_runtime
+from handoff.app.turns import TurnInput
 from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from jobs.callbacks import fire_due_callbacks
 from jobs.reminders import remind_unclaimed
@@ -82,7 +82,7 @@ async def test_claimed_handoff_is_never_reminded(runtime):
 
 
 async def test_the_customer_name_in_a_callback_is_masked_for_each_destination(runtime):
-    from handoff.models import Customer
+    from handoff.core.models import Customer
 
     name = "Ana <!channel> 5555 5555 5555 4444 *boss* 07700 900123"
     result = await runtime.service.post_message("c-name", TurnInput(

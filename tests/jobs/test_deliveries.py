@@ -228,7 +228,7 @@ class HeldSink(ScriptedSink):
 
 
 def _cancel(sessions, clock):
-    """What an erasure does to a handoff's deliveries (handoff.erasure): cancelled, payload erased."""
+    """What an erasure does to a handoff's deliveries (handoff.app.erasure): cancelled, payload erased."""
     with sessions() as s:
         s.execute(update(DeliveryRow).where(DeliveryRow.status.in_(("pending", "sending")))
                   .values(status="cancelled", payload={"erased": True}, updated_at=clock()))

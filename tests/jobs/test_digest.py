@@ -61,8 +61,8 @@ async def test_sent_once_and_retried_after_a_failure(sessions):
 
 
 async def test_runtime_posts_the_digest_once_locally(make_config, tmp_path):
-    from handoff.compose import build_runtime
-    from handoff.service import TurnInput
+    from handoff.bootstrap import build_runtime
+    from handoff.app.turns import TurnInput
     from tests.support.settings import shipped_settings
 
     rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")),

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 
-from handoff.compose import build_runtime
-from handoff.service import TurnInput
+from handoff.bootstrap import build_runtime
+from handoff.app.turns import TurnInput
 from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from tests.conftest import requires_postgres
 from tests.support.clock import Clock

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.decide import DecisionContext, initial_state, step
-from handoff.decide.config import TriggerSettings
-from handoff.models import Message
+from handoff.core.decide import DecisionContext, initial_state, step
+from handoff.core.decide.config import TriggerSettings
+from handoff.core.models import Message
 from handoff.storage.tables import ConversationRow, MessageRow
 
 AI_TURNS = 1500

@@ -40,10 +40,10 @@ def wait_until(predicate: Callable[[], T], timeout: float, what: str,
 
 def start_process(args: list[str], env: dict[str, str], cwd: Path, log: Path,
                   preexec_fn: Callable[[], None] | None = None) -> subprocess.Popen[bytes]:
-    """`python -m handoff.cli ARGS` with stdout and stderr into `log` (`preexec_fn`: e.g. set an rlimit)."""
+    """`python -m handoff ARGS` with stdout and stderr into `log` (`preexec_fn`: e.g. set an rlimit)."""
     out = open(log, "ab")  # noqa: SIM115 - the child owns the handle for its life
     try:
-        return subprocess.Popen([sys.executable, "-m", "handoff.cli", *args], env={**os.environ, **env},
+        return subprocess.Popen([sys.executable, "-m", "handoff", *args], env={**os.environ, **env},
                                 stdout=out, stderr=subprocess.STDOUT, cwd=cwd, preexec_fn=preexec_fn)
     finally:
         out.close()

@@ -1,0 +1,293 @@
+"""The composition root: the one place that builds settings, clients, connectors, the app and the jobs."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import ExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from connectors.enrichment import Enricher, build_sources
+from connectors.local_outbox import LocalOutbox
+from handoff.edge.http.api import create_app
+from handoff.app.turns import TurnService
+from handoff.settings import Config
+from handoff.storage.db import make_engine, make_sessionmaker, migrate
+from jobs.deliveries import Dispatcher
+from handoff.edge.zendesk.webhooks import mount_zendesk_webhook
+from jobs.callbacks import fire_due_callbacks
+from jobs.inbound import InboundProcessor
+from jobs.reminders import remind_unclaimed
+from jobs.scheduler import PeriodicJob, build_scheduler
+
+log = structlog.get_logger("handoff")
+
+
+def utc_now() -> datetime:
+    """The real clock; everything else receives time from here."""
+    return datetime.now(UTC)
+
+
+def plain_env(config: Config) -> dict[str, str]:
+    """The environment as plain strings for connector factories (secrets unwrapped, never logged)."""
+    out: dict[str, str] = {}
+    for name in type(config.env).model_fields:
+        value = getattr(config.env, name)
+        if value is None:
+            continue
+        out[name.upper()] = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return out
+
+
+@dataclass
+class Runtime:
+    """Everything a process needs, built once."""
+
+    config: Config
+    engine: Engine
+    sessions: sessionmaker[Session]
+    service: TurnService
+    dispatcher: Dispatcher
+    enricher: Enricher
+    sinks: dict[str, Any]
+    clock: Callable[[], datetime]
+    targets: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    connectors: dict[str, Any] = field(default_factory=dict)
+    operations: Any = None
+    inbound: Any = None
+
+    def scheduler(self) -> AsyncIOScheduler:
+        """The process's scheduler with every periodic job."""
+        s = self.config.settings
+        return build_scheduler([
+            PeriodicJob("deliveries", self.dispatcher.wake, s.delivery.poll_seconds),
+            PeriodicJob("callbacks", self.run_callbacks, s.jobs.callbacks_check_seconds),
+            PeriodicJob("sla_reminders", self.run_reminders, s.sla.check_seconds),
+            PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
+            PeriodicJob("weekly_digest", self.run_digest, 300),
+        ])
+
+    async def run_digest(self) -> str | None:
+        """Post the weekly digest if it is due and no other process has."""
+        from handoff.core.render.digest import render_digest
+        from handoff.app.stats import collect_stats
+        from jobs.digest import run_digest
+
+        s = self.config.settings
+        channel = s.digest.channel or s.slack.default_channel
+        sink = self.sinks.get(self.targets["slack"])
+
+        async def send(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+            if self.targets["slack"] == "local":
+                return await sink.keep("weekly_digest", f"digest-{self.clock():%Y%m%d}", {"text": text, "blocks": blocks})
+            return {"ts": await sink.post_message(channel, text, blocks)}
+
+        return await run_digest(
+            sessions=self.sessions, settings=s.digest, clock=self.clock, owner=self.dispatcher.owner,
+            stats_between=lambda a, b: collect_stats(self.sessions, s.quality, since=a, until=b, now=b),
+            render=lambda cur, prev: render_digest(cur, prev, worst_count=s.digest.worst_count), send=send,
+        )
+
+    async def run_callbacks(self) -> list[str]:
+        """Fire due callbacks, then send what they queued."""
+        fired = await asyncio.to_thread(fire_due_callbacks, self.sessions, self.config.settings, self.clock, self.targets)
+        if fired:
+            self.dispatcher.wake()
+        return fired
+
+    async def run_reminders(self) -> list[str]:
+        """Remind Slack of handoffs unclaimed past their SLA."""
+        reminded = await asyncio.to_thread(remind_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
+        if reminded:
+            self.dispatcher.wake()
+        return reminded
+
+    async def health(self) -> dict[str, Any]:
+        """Whether the database answers."""
+        def ping() -> None:
+            with self.engine.connect() as c:
+                c.execute(text("SELECT 1"))
+
+        try:
+            await asyncio.to_thread(ping)
+            return {"ok": True, "database": "ok"}
+        except Exception as e:  # noqa: BLE001 - health reports, never raises
+            return {"ok": False, "database": f"unavailable: {type(e).__name__}"}
+
+    @asynccontextmanager
+    async def background(self, *, jobs: bool = True) -> AsyncIterator[None]:
+        """Run the scheduler (and a first delivery pass) for the life of the block."""
+        scheduler = self.scheduler() if jobs else None
+        if scheduler is not None:
+            scheduler.start()
+            self.dispatcher.wake()  # pick up what an earlier process left pending
+            self.inbound.wake()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            await self.inbound.idle()
+            await self.dispatcher.idle()
+
+    def app(self, *, jobs: bool = True) -> FastAPI:
+        """The HTTP application, running the jobs in-process when `jobs`."""
+
+        @asynccontextmanager
+        async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+            async with self.background(jobs=jobs):
+                yield
+
+        env = plain_env(self.config)
+        slack_app = None
+        if self.connectors.get("slack") is not None and env.get("SLACK_SIGNING_SECRET"):
+            from handoff.edge.slack.app import build_slack_app
+
+            slack_app = build_slack_app(self.operations, token=env["SLACK_BOT_TOKEN"],
+                                        signing_secret=env["SLACK_SIGNING_SECRET"], client=self.connectors["slack"].client)
+
+        def routes(app: FastAPI) -> None:
+            mount_zendesk_webhook(
+                app, self.sessions, secret=env.get("ZENDESK_WEBHOOK_SECRET"),
+                tolerance_seconds=self.config.settings.zendesk.webhook_tolerance_seconds, clock=self.clock,
+                wake=self.inbound.wake,
+            )
+            if slack_app is not None:
+                from handoff.edge.slack.app import mount_slack
+
+                mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
+                            team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)
+
+        service = self.config.settings.service
+        return create_app(
+            self.service,
+            api_keys=self.config.env.api_keys(),
+            max_body_bytes=service.max_body_bytes,
+            lifespan=lifespan,
+            health=self.health,
+            extra_routes=routes,
+            guard_operations=service.metrics_require_key,
+            body_timeout_seconds=service.body_timeout_seconds,
+        )
+
+    def warm_up(self) -> None:
+        """Do before the first request what it would otherwise pay for: compile the trigger patterns, load the
+        learned model and the language detector, and open the database connections the turn threads use (a failure is only logged: the API answers
+        503 until the database is reachable)."""
+        from handoff.core.decide import language
+        from handoff.core.decide.matchers import for_settings
+        from handoff.app.turns import DB_THREADS
+
+        for_settings(self.config.settings.triggers)  # also loads the learned model
+        language.warm_up()
+        try:
+            with ExitStack() as opened:
+                for _ in range(1 if self.engine.dialect.name == "sqlite" else DB_THREADS):
+                    opened.enter_context(self.engine.connect())
+        except Exception as e:  # noqa: BLE001 - start anyway; requests meet the outage with a clear 503
+            from handoff.storage.errors import describe
+
+            log.warning("could not open database connections at start-up", error=describe(e))
+
+    def close(self) -> None:
+        """Release connections and the database threads."""
+        self.service.close()
+        self.engine.dispose()
+
+
+def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, run_migrations: bool = True) -> Runtime:
+    """Build the runtime from validated configuration."""
+    s = config.settings
+    env = plain_env(config)
+    engine = make_engine(config.database_url())
+    if run_migrations:
+        migrate(engine)
+    sessions = make_sessionmaker(engine)
+    notes: list[str] = []
+    outbox = Path(s.service.outbox_dir).resolve()
+    sinks: dict[str, Any] = {"local": None}
+    targets: dict[str, str] = {}
+    connectors: dict[str, Any] = {}
+    zendesk = build_zendesk(config)
+    if zendesk is not None:
+        connectors["zendesk"] = zendesk
+        sinks["zendesk"] = connectors["zendesk"]
+        targets["zendesk_ticket"] = "zendesk"
+    else:
+        targets["zendesk_ticket"] = "local"
+        notes.append(f"Zendesk is not configured: tickets are kept locally in {outbox / 'zendesk'}")
+    if env.get("SLACK_BOT_TOKEN"):
+        from connectors.slack import SlackConnector
+
+        connectors["slack"] = SlackConnector(
+            env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL") or s.slack.api_url, timeout=s.slack.timeout_seconds
+        )
+        sinks["slack"] = connectors["slack"]
+        targets["slack_alert"] = "slack"
+    else:
+        targets["slack_alert"] = "local"
+        notes.append(f"Slack is not configured: alerts are kept locally in {outbox / 'slack'}")
+    sinks["local"] = LocalOutbox(outbox)
+
+    enricher = build_enricher(config, zendesk=connectors.get("zendesk"))
+    dispatcher = Dispatcher(sessions, sinks, s.delivery, clock)
+    from connectors.summariser import LLMSummariser
+
+    summariser = LLMSummariser.from_settings(s.briefing.summariser, env.get("HANDOFF_SUMMARISER_API_KEY"))
+    if summariser is not None:
+        notes.append(f"LLM summaries from {s.briefing.summariser.url} ({s.briefing.summariser.model})")
+    service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
+                          summariser=summariser)
+    from handoff.app.followups import Operations
+    from handoff.app.stats import collect_stats
+
+    ops_targets = {"zendesk": targets["zendesk_ticket"], "slack": targets["slack_alert"]}
+    operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
+                            stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
+                                                        now=clock()))
+    inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,
+                               operations=operations)
+    if not config.env.zendesk_webhook_secret:
+        notes.append("ZENDESK_WEBHOOK_SECRET is not set: POST /webhooks/zendesk refuses every call")
+    if "slack" in connectors and not config.env.slack_signing_secret:
+        notes.append("SLACK_SIGNING_SECRET is not set: /slack/events (commands and buttons) is off")
+    elif "slack" in connectors and not (s.slack.team_id and s.slack.app_id):
+        unset = " and ".join(f"[slack] {k}" for k in ("team_id", "app_id") if not getattr(s.slack, k))
+        notes.append(f"{unset} not set: Slack commands and buttons are accepted from any workspace the app is "
+                     "installed in (and signed with its secret); set them to accept only yours")
+    return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
+                   enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
+                   connectors=connectors, operations=operations, inbound=inbound)
+
+
+def build_zendesk(config: Config) -> Any:
+    """The Zendesk connector, or None when its credentials or location are missing."""
+    s, env = config.settings, plain_env(config)
+    url = env.get("ZENDESK_URL") or s.zendesk.url
+    if not (env.get("ZENDESK_EMAIL") and env.get("ZENDESK_API_TOKEN") and (s.zendesk.subdomain or url)):
+        return None
+    from connectors.zendesk import ZendeskConnector
+
+    return ZendeskConnector(s.zendesk.subdomain, env["ZENDESK_EMAIL"], env["ZENDESK_API_TOKEN"], url=url,
+                            timeout=s.zendesk.timeout_seconds)
+
+
+def build_enricher(config: Config, *, zendesk: Any = None) -> Enricher:
+    """The enricher over Stripe, HubSpot and Zendesk history; a source without credentials is "not configured"."""
+    from connectors.enrichment import NotConfiguredSource
+    from connectors.zendesk import ZendeskHistorySource
+
+    s = config.settings
+    zendesk = zendesk if zendesk is not None else build_zendesk(config)
+    history = ZendeskHistorySource(zendesk) if zendesk is not None else NotConfiguredSource("zendesk")
+    sources = build_sources(env=plain_env(config), stripe=s.stripe, hubspot=s.hubspot, extra=[history])
+    return Enricher.from_settings(sources, s.enrichment, rules=s.account)

@@ -1,0 +1,182 @@
+"""Account tier and churn risk derived from enrichment facts by configurable rules (pure)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from handoff.core.models import AccountSignals, SourceResult
+
+
+class TierRule(BaseModel):
+    """One rule: when every condition it sets holds, the account has `tier`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tier: str
+    emails: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    company_tiers: list[str] = Field(default_factory=list)
+    lifecycle_stages: list[str] = Field(default_factory=list)
+    plans: list[str] = Field(default_factory=list)
+    min_mrr: float | None = None
+    min_company_revenue: float | None = None
+
+    @model_validator(mode="after")
+    def _has_a_condition(self) -> "TierRule":
+        # A rule without conditions would silently swallow every account below it.
+        if not (
+            self.emails or self.domains or self.company_tiers or self.lifecycle_stages or self.plans
+            or self.min_mrr is not None or self.min_company_revenue is not None
+        ):
+            raise ValueError(f"tier rule {self.tier!r} sets no condition; use `default` for a catch-all")
+        return self
+
+
+def _default_rules() -> list[TierRule]:
+    return [
+        TierRule(tier="enterprise", company_tiers=["enterprise"]),
+        TierRule(tier="enterprise", min_mrr=2000),
+        TierRule(tier="pro", min_mrr=0.01),
+    ]
+
+
+class TierRules(BaseModel):
+    """Ordered tier rules (first match wins) and the tier of a known account no rule matched."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[TierRule] = Field(default_factory=_default_rules)
+    default: str | None = "free"
+
+
+class ChurnRules(BaseModel):
+    """When an account counts as a churn risk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    health_below: float = 50.0
+    churn_at_least: float = 50.0
+    churn_values: list[str] = Field(default_factory=lambda: ["high", "true", "yes", "at risk", "at_risk"])
+    cancel_at_period_end: bool = True
+    delinquent: bool = True
+    failed_payments_at_least: int = 2
+    open_disputes: bool = True
+
+
+class AccountRules(BaseModel):
+    """The `[account]` table: `[account.tiers]` and `[account.churn]`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tiers: TierRules = Field(default_factory=TierRules)
+    churn: ChurnRules = Field(default_factory=ChurnRules)
+
+
+def _facts(sources: Sequence[SourceResult], name: str) -> dict[str, Any] | None:
+    """Facts of a source that answered and knew the customer, else None."""
+    for s in sources:
+        if s.source == name and s.status == "ok" and s.facts.get("found", True):
+            return s.facts
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _lower(values: Sequence[str]) -> set[str]:
+    return {v.strip().lower() for v in values}
+
+
+def _plan_names(stripe: Mapping[str, Any] | None) -> set[str]:
+    plan = (stripe or {}).get("plan") or {}
+    names = {plan.get(k) for k in ("lookup_key", "nickname", "price_id", "product", "product_name")}
+    return {n.strip().lower() for n in names if isinstance(n, str) and n}
+
+
+def _rule_matches(rule: TierRule, email: str | None, stripe: Mapping[str, Any] | None,
+                  hubspot: Mapping[str, Any] | None) -> bool:
+    addr = (email or "").strip().lower()
+    company = (hubspot or {}).get("company") or {}
+    checks: list[bool] = []
+    if rule.emails:
+        checks.append(bool(addr) and addr in _lower(rule.emails))
+    if rule.domains:
+        domain = addr.rpartition("@")[2]
+        checks.append(bool(domain) and domain in {d.lstrip("@") for d in _lower(rule.domains)})
+    if rule.company_tiers:
+        tier = company.get("tier")
+        checks.append(isinstance(tier, str) and tier.strip().lower() in _lower(rule.company_tiers))
+    if rule.lifecycle_stages:
+        stage = (hubspot or {}).get("lifecycle_stage")
+        checks.append(isinstance(stage, str) and stage.strip().lower() in _lower(rule.lifecycle_stages))
+    if rule.plans:
+        checks.append(bool(_plan_names(stripe) & _lower(rule.plans)))
+    if rule.min_mrr is not None:
+        mrr = _number(((stripe or {}).get("mrr") or {}).get("amount"))
+        checks.append(mrr is not None and mrr >= rule.min_mrr)
+    if rule.min_company_revenue is not None:
+        revenue = _number(company.get("annual_revenue"))
+        checks.append(revenue is not None and revenue >= rule.min_company_revenue)
+    return bool(checks) and all(checks)
+
+
+def derive_tier(sources: Sequence[SourceResult], rules: TierRules, *, email: str | None = None) -> str | None:
+    """The first matching rule's tier; `rules.default` for a known account; None when nothing is known."""
+    stripe, hubspot = _facts(sources, "stripe"), _facts(sources, "hubspot")
+    for rule in rules.rules:
+        if _rule_matches(rule, email, stripe, hubspot):
+            return rule.tier
+    return rules.default if (stripe or hubspot) else None
+
+
+def churn_reasons(sources: Sequence[SourceResult], rules: ChurnRules) -> list[str]:
+    """Why the account looks at risk of churning (empty when it does not)."""
+    reasons: list[str] = []
+    hubspot = _facts(sources, "hubspot") or {}
+    for prop, value in (hubspot.get("health") or {}).items():
+        score = _number(value)
+        if score is not None and score < rules.health_below:
+            reasons.append(f"HubSpot {prop} is {value} (below {rules.health_below:g})")
+    for prop, value in (hubspot.get("churn") or {}).items():
+        score = _number(value)
+        risky = (score >= rules.churn_at_least) if score is not None else (
+            isinstance(value, str) and value.strip().lower() in _lower(rules.churn_values))
+        if risky:
+            reasons.append(f"HubSpot {prop} is {value}")
+    stripe = _facts(sources, "stripe") or {}
+    plan = stripe.get("plan") or {}
+    if rules.cancel_at_period_end and plan.get("cancel_at_period_end"):
+        reasons.append("subscription set to cancel at period end")
+    if rules.delinquent and stripe.get("delinquent"):
+        reasons.append("Stripe marks the customer delinquent")
+    failed = int(((stripe.get("failed_payments_90d") or {}).get("count")) or 0)
+    if rules.failed_payments_at_least > 0 and failed >= rules.failed_payments_at_least:
+        reasons.append(f"{failed} failed payments in 90 days")
+    if rules.open_disputes and stripe.get("open_disputes"):
+        reasons.append(f"{len(stripe['open_disputes'])} open dispute(s)")
+    return reasons
+
+
+def derive_signals(sources: Sequence[SourceResult], rules: AccountRules | None = None, *,
+                   email: str | None = None) -> AccountSignals:
+    """Tier, churn risk and account owner from the enrichment results."""
+    rules = rules or AccountRules()
+    owner = (_facts(sources, "hubspot") or {}).get("owner") or {}
+    return AccountSignals(
+        tier=derive_tier(sources, rules.tiers, email=email),
+        churn_risk=bool(churn_reasons(sources, rules.churn)),
+        owner_email=owner.get("email"),
+        owner_name=owner.get("name"),
+    )

@@ -1,0 +1,217 @@
+"""The learned intent layer's model: linear heads over hashed-free string features, loaded once, scored purely.
+
+A model file is gzipped: a JSON header (the feature vocabulary and, per head ("intent", "topic"), the classes,
+intercepts and a temperature that calibrates the probabilities) then a float32 weight row per feature. Scoring is a sum of
+the weight rows of its known features, so it costs the same at turn 5 and at turn 500, and its explanation
+is exact: the words whose features added most to the winning class.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from handoff.core.decide.learned.features import CHAR_N, MAX_CHARS, fold, text_features, words
+
+FORMAT = "handoff-intent-model/1"
+MAGIC = b"HANDOFF-INTENT-MODEL\n"
+SHIPPED = "shipped"  # the model_path that means the model inside the package
+_TOKENS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Head:
+    """One classifier: classes, a weight row per feature, intercepts and a calibration temperature."""
+
+    classes: tuple[str, ...]
+    weights: np.ndarray  # (features, classes) float32
+    intercept: np.ndarray  # (classes,)
+    temperature: float = 1.0
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What the model says about one message: the likeliest non-"none" intent and topic, with probabilities."""
+
+    intent: str
+    intent_p: float
+    escalate_p: float  # 1 - p(none): that some intent a human must handle is there
+    topic: str
+    topic_p: float
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    """A loaded model: the vocabulary and its heads (stacked into one matrix: one lookup scores both)."""
+
+    vocabulary: dict[str, int]
+    intent: Head
+    topic: Head
+    meta: dict[str, object]
+    stacked: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "stacked", np.ascontiguousarray(np.hstack([self.intent.weights, self.topic.weights])))
+
+    def _rows(self, ws: list[str], context: list[str]) -> tuple[list[int], list[int]]:
+        vocab = self.vocabulary
+        rows: list[int] = []
+        owners: list[int] = []
+        seen: set[int] = set()  # binary features, as in training: a repeated n-gram counts once
+        get = vocab.get
+        # the loops of features.text_features, inlined: this is the hot path of every customer message
+        for i, w in enumerate(ws):
+            padded = f" {w} "
+            r = get("w:" + w)
+            if r is not None and r not in seen:
+                seen.add(r)
+                rows.append(r)
+                owners.append(i)
+            if i:
+                r = get("b:" + ws[i - 1] + " " + w)
+                if r is not None and r not in seen:
+                    seen.add(r)
+                    rows.append(r)
+                    owners.append(i - 1)
+            last = len(padded)
+            for n in CHAR_N:
+                for j in range(last - n + 1):
+                    r = get(padded[j:j + n])
+                    if r is not None and r not in seen:
+                        seen.add(r)
+                        rows.append(r)
+                        owners.append(i)
+        for f in context:
+            r = vocab.get(f)
+            if r is not None and r not in seen:
+                seen.add(r)
+                rows.append(r)
+                owners.append(-1)
+        return rows, owners
+
+    def score(self, text: str, context: list[str]) -> Scores:
+        """Probabilities of every intent and topic for a customer message in its context."""
+        rows, _ = self._rows(words(fold(text)), context)
+        if not rows:
+            return _NOTHING
+        z = self.stacked[rows].sum(axis=0) * (1.0 / math.sqrt(len(rows)))
+        k = len(self.intent.classes)
+        p_int = _softmax((self.intent.intercept + z[:k]) / self.intent.temperature)
+        p_top = _softmax((self.topic.intercept + z[k:]) / self.topic.temperature)
+        ci = _best_non_none(self.intent.classes, p_int)
+        ct = int(p_top.argmax())
+        none = self.intent.classes.index("none") if "none" in self.intent.classes else -1
+        escalate = 1.0 - float(p_int[none]) if none >= 0 else float(p_int[ci])
+        return Scores(self.intent.classes[ci], float(p_int[ci]), escalate, self.topic.classes[ct], float(p_top[ct]),
+                      dict(zip(self.intent.classes, p_int.tolist())))
+
+    def explain(self, text: str, context: list[str], intent: str, k: int = 3) -> tuple[str, ...]:
+        """The message's words whose features added most to `intent`, in the customer's spelling."""
+        ws = words(fold(text))
+        rows, owners = self._rows(ws, context)
+        if not rows or intent not in self.intent.classes:
+            return ()
+        contrib = self.intent.weights[rows, self.intent.classes.index(intent)].tolist()
+        per_word: dict[int, float] = {}
+        for pos, c in zip(owners, contrib):
+            if pos >= 0:
+                per_word[pos] = per_word.get(pos, 0.0) + c
+        best = [pos for pos, c in sorted(per_word.items(), key=lambda kv: -kv[1]) if c > 0][:k]
+        original = _TOKENS.findall(text[:MAX_CHARS])
+        shown = original if len(original) == len(ws) else ws  # folding kept the word boundaries
+        return tuple(shown[pos] for pos in sorted(best))
+
+
+_NOTHING = Scores("none", 1.0, 0.0, "general", 0.0, {})
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def _best_non_none(classes: tuple[str, ...], p: np.ndarray) -> int:
+    best, best_p = 0, -1.0
+    for i, c in enumerate(classes):
+        if c != "none" and p[i] > best_p:
+            best, best_p = i, float(p[i])
+    return best
+
+
+def _head(data: dict[str, object], n_features: int) -> Head:
+    classes = tuple(data["classes"])  # type: ignore[arg-type]
+    w = np.asarray(data["weights"], dtype=np.float32).reshape(n_features, len(classes))
+    return Head(classes, w, np.asarray(data["intercept"], dtype=np.float32), float(data.get("temperature", 1.0)))  # type: ignore[arg-type]
+
+
+def from_json(data: dict[str, object]) -> IntentModel:
+    """Build a model from its JSON form, refusing another format."""
+    if data.get("format") != FORMAT:
+        raise ValueError(f"not a Handoff intent model (format {data.get('format')!r}, expected {FORMAT!r})")
+    vocab_list = list(data["vocabulary"])  # type: ignore[arg-type]
+    n = len(vocab_list)
+    return IntentModel(
+        vocabulary={f: i for i, f in enumerate(vocab_list)},
+        intent=_head(data["intent"], n),  # type: ignore[arg-type]
+        topic=_head(data["topic"], n),  # type: ignore[arg-type]
+        meta=dict(data.get("meta") or {}),  # type: ignore[arg-type]
+    )
+
+
+def read_bytes(path: str) -> bytes:
+    """The bytes of a model file, or of the shipped model for `shipped`."""
+    if path == SHIPPED:
+        return resources.files("handoff.core.decide.data").joinpath("intent_model.json.gz").read_bytes()
+    return Path(path).read_bytes()
+
+
+def parse(raw: bytes) -> dict[str, object]:
+    """The model's data from a file's bytes (header JSON, then the float32 weights)."""
+    body = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+    if not body.startswith(MAGIC):
+        return json.loads(body)  # not ours: from_json names the format it found
+    start = len(MAGIC) + 8
+    size = int.from_bytes(body[len(MAGIC):start], "little")
+    data: dict[str, object] = json.loads(body[start:start + size])
+    weights = np.frombuffer(body, dtype="<f4", offset=start + size)
+    for name in ("intent", "topic"):
+        head = data[name]
+        at, count = head.pop("weights_at")  # type: ignore[union-attr]
+        head["weights"] = weights[at:at + count]  # type: ignore[index]
+    return data
+
+
+def check_file(path: str) -> None:
+    """Raise OSError or ValueError unless `path` opens as a model file (its start only, not the weights)."""
+    if path == SHIPPED:
+        return
+    with gzip.open(path, "rb") as fh:
+        try:
+            head = fh.read(len(MAGIC))
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"{path}: not a readable intent model ({exc})") from None
+    if head != MAGIC:
+        raise ValueError(f"{path}: not a Handoff intent model (written by `handoff train`)")
+
+
+@lru_cache(maxsize=8)
+def load(path: str = SHIPPED) -> IntentModel:
+    """Load a model file once per process (the shipped one by default)."""
+    raw = read_bytes(path)
+    try:
+        data = parse(raw)
+        return from_json(data)
+    except (OSError, EOFError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a readable intent model ({exc})") from None
+    except ValueError as exc:
+        if "not a Handoff intent model" in str(exc):
+            raise
+        raise ValueError(f"{path}: not a readable intent model ({exc})") from None

@@ -1,0 +1,160 @@
+"""Fitting the learned layer (scikit-learn) and writing its model file; used by `handoff train` and the build.
+
+Two multinomial logistic regressions share one vocabulary: the intent head (none, an explicit request, each
+always-human category, frustration) on every example, and the topic head on the examples whose conversation
+names its topic. Each head is fitted on nine tenths and its temperature on the last tenth, so its
+probabilities are calibrated on examples it never saw;
+weights are rounded and the file is written without timestamps, so the same corpus gives the same bytes.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from handoff.core.decide.learned.examples import INTENTS, TOPICS, Example
+from handoff.core.decide.learned.model import FORMAT, MAGIC, IntentModel, from_json
+
+_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class TrainOptions:
+    """How to fit: regularisation, the rarest feature kept, the held-out share for calibration, the seed."""
+
+    c: float = 16.0
+    min_count: int = 2
+    calibration_share: float = 0.1
+    seed: int = 13
+    max_iter: int = 500
+
+
+def _vocabulary(examples: Sequence[Example], min_count: int) -> list[str]:
+    counts: Counter[str] = Counter()
+    for e in examples:
+        counts.update(e.features)
+    return sorted(f for f, n in counts.items() if n >= min_count)
+
+
+def _matrix(examples: Sequence[Example], index: dict[str, int]):  # type: ignore[no-untyped-def]
+    from scipy.sparse import csr_matrix
+
+    indptr, cols = [0], []
+    for e in examples:
+        row = sorted({index[f] for f in e.features if f in index})
+        cols.extend(row)
+        indptr.append(len(cols))
+    data = np.ones(len(cols), dtype=np.float64)
+    m = csr_matrix((data, np.asarray(cols, dtype=np.int64), np.asarray(indptr)), shape=(len(examples), len(index)))
+    lengths = np.maximum(np.diff(m.indptr), 1)
+    m.data /= np.sqrt(np.repeat(lengths, np.diff(m.indptr)))
+    return m
+
+
+def _fit(x, y: list[str], classes: Sequence[str], opts: TrainOptions):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=opts.c, max_iter=opts.max_iter, solver="lbfgs", tol=1e-3)
+    clf.fit(x, y)
+    # widen to every class of the head (an absent class gets a very negative intercept)
+    w = np.zeros((x.shape[1], len(classes)))
+    b = np.full(len(classes), -30.0)
+    fitted = list(clf.classes_)
+    if len(fitted) == 2:  # sklearn keeps one row for two classes
+        coef = np.vstack([-clf.coef_[0] / 2, clf.coef_[0] / 2])
+        inter = np.array([-clf.intercept_[0] / 2, clf.intercept_[0] / 2])
+    else:
+        coef, inter = clf.coef_, clf.intercept_
+    for j, c in enumerate(fitted):
+        k = list(classes).index(c)
+        w[:, k] = coef[j]
+        b[k] = inter[j]
+    return w, b
+
+
+def _temperature(x, y: list[str], classes: Sequence[str], w: np.ndarray, b: np.ndarray) -> float:  # type: ignore[no-untyped-def]
+    if not y:
+        return 1.0
+    z = np.asarray(x @ w) + b
+    idx = np.array([list(classes).index(c) for c in y])
+    best, best_nll = 1.0, float("inf")
+    for t in np.arange(0.5, 3.01, 0.05):
+        zt = z / t
+        zt -= zt.max(axis=1, keepdims=True)
+        logp = zt - np.log(np.exp(zt).sum(axis=1, keepdims=True))
+        nll = -float(logp[np.arange(len(idx)), idx].mean())
+        if nll < best_nll - 1e-9:
+            best, best_nll = float(round(t, 2)), nll
+    return best
+
+
+def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: dict[str, object] | None = None
+        ) -> tuple[dict[str, object], IntentModel]:
+    """Fit both heads on the examples; returns the model's JSON form and the loaded model."""
+    intent_ex = [e for e in examples if e.intent is not None]
+    if not intent_ex or len({e.intent for e in intent_ex}) < 2:
+        raise ValueError("training needs labelled examples of at least two intents (routine and an escalation)")
+    vocab = _vocabulary(examples, opts.min_count)
+    index = {f: i for i, f in enumerate(vocab)}
+    rng = random.Random(opts.seed)
+    heads: dict[str, dict[str, object]] = {}
+    for name, classes, rows, label in (
+        ("intent", INTENTS, intent_ex, lambda e: e.intent),
+        ("topic", TOPICS, [e for e in examples if e.topic in TOPICS], lambda e: e.topic),
+    ):
+        seen = {label(e) for e in rows}
+        if len(seen) < 2:  # nothing to tell apart: the head always answers the one class it saw
+            w, b, t = np.zeros((len(vocab), len(classes))), np.zeros(len(classes)), 1.0
+            b[list(classes).index(seen.pop() if seen else classes[-1])] = 5.0
+        else:
+            order = list(range(len(rows)))
+            rng.shuffle(order)
+            cut = int(len(order) * opts.calibration_share)
+            held, fit_rows = [rows[i] for i in order[:cut]], [rows[i] for i in order[cut:]]
+            w, b = _fit(_matrix(fit_rows, index), [label(e) for e in fit_rows], classes, opts)
+            # calibrated on examples the fit never saw; not refitted on them (a second fit doubled the time)
+            t = _temperature(_matrix(held, index), [label(e) for e in held], classes, w, b) if held else 1.0
+        heads[name] = {"classes": list(classes), "w": w, "b": b, "temperature": t}
+    # drop features no head uses, then round: smaller file, same decisions
+    keep = np.ones(len(vocab), dtype=bool)
+    used = np.zeros(len(vocab), dtype=bool)
+    for h in heads.values():
+        used |= np.abs(np.round(h["w"], _DECIMALS)).max(axis=1) > 0  # type: ignore[arg-type]
+    keep &= used
+    kept_vocab = [f for f, k in zip(vocab, keep) if k]
+    data: dict[str, object] = {
+        "format": FORMAT,
+        "meta": {**(meta or {}), "features": len(kept_vocab), "examples": len(examples),
+                 "intent_examples": dict(sorted(Counter(e.intent for e in intent_ex).items())),
+                 "options": {"c": opts.c, "min_count": opts.min_count, "seed": opts.seed}},
+        "vocabulary": kept_vocab,
+    }
+    for name, h in heads.items():
+        w = np.round(h["w"][keep], _DECIMALS)  # type: ignore[index]
+        data[name] = {"classes": h["classes"], "temperature": h["temperature"],
+                      "intercept": [round(float(v), _DECIMALS) for v in h["b"]],  # type: ignore[union-attr]
+                      "weights": w.astype(np.float32).ravel()}
+    return data, from_json(data)
+
+
+def to_bytes(data: dict[str, object]) -> bytes:
+    """The model file's bytes: a JSON header and the weights as little-endian float32, gzipped without a
+    timestamp (reproducible; loading is a buffer copy, not the parsing of a million numbers)."""
+    header = dict(data)
+    blobs: list[bytes] = []
+    offset = 0
+    for name in ("intent", "topic"):
+        head = dict(header[name])  # type: ignore[call-overload]
+        w = np.asarray(head.pop("weights"), dtype="<f4")
+        head["weights_at"] = [offset, int(w.size)]
+        blobs.append(w.tobytes())
+        offset += w.size
+        header[name] = head
+    meta = json.dumps(header, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    raw = MAGIC + len(meta).to_bytes(8, "little") + meta + b"".join(blobs)
+    return gzip.compress(raw, compresslevel=6, mtime=0)

@@ -1,0 +1,124 @@
+"""Compiled phrase matchers built once per settings object from the lexicon and the settings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from handoff.core.decide import lexicon
+from handoff.core.decide.config import TriggerSettings
+from handoff.core.decide.learned import model as learned_model
+from handoff.core.decide.normalize import normalize
+
+
+_LONG_TEXT = 400
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _phrases_to_patterns(phrases: list[str]) -> list[str]:
+    """Plain phrases from settings become whole-word patterns on their normalised form."""
+    out = []
+    for phrase in phrases:
+        norm = normalize(phrase, typos=False)
+        if norm:
+            out.append(r"\b" + re.escape(norm) + r"\b")
+    return out
+
+
+@dataclass(frozen=True)
+class Matchers:
+    """Every compiled pattern the engine needs."""
+
+    explicit: re.Pattern[str] | None
+    explicit_negatives: re.Pattern[str] | None
+    categories: tuple[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]], ...]
+    frustration_strong: re.Pattern[str] | None
+    frustration_mild: re.Pattern[str] | None
+    pushback: re.Pattern[str] | None
+    hedges: re.Pattern[str] | None
+    ai_failure: re.Pattern[str] | None
+    closers: re.Pattern[str]
+    ai_offer: re.Pattern[str]
+    page_cancellation: re.Pattern[str] | None
+    page_billing: re.Pattern[str] | None
+    topics: tuple[tuple[str, re.Pattern[str]], ...]
+    intent_model: learned_model.IntentModel | None = None
+
+    def find_category(self, text: str) -> tuple[str, str] | None:
+        """The first always-human category whose pattern matches, with the matched words."""
+        long = len(text) > _LONG_TEXT
+        for name, combined, parts in self.categories:
+            # Short text: one alternation is fastest. Long text: one search per pattern, because the
+            # alternation retries every pattern at every position and backtracks far more.
+            for rx in parts if long else (combined,):
+                m = rx.search(text)
+                if m:
+                    return name, m.group(0)
+        return None
+
+    def find_explicit(self, text: str) -> str | None:
+        """The words of an explicit request for a human, once look-alikes are blanked out."""
+        if self.explicit is None:
+            return None
+        if self.explicit_negatives is not None:
+            text = self.explicit_negatives.sub(" ~ ", text)
+            text = re.sub(r"\s+", " ", text).strip()
+        m = self.explicit.search(text)
+        return m.group(0) if m else None
+
+
+def build(settings: TriggerSettings) -> Matchers:
+    """Compile the shipped lexicon (for the configured languages) plus the settings' phrases."""
+    langs = [lang for lang in settings.languages]
+    er = settings.explicit_request
+    explicit = [p for lang in langs for p in lexicon.EXPLICIT.get(lang, [])]
+    explicit += er.extra_patterns + _phrases_to_patterns(er.extra_phrases)
+    negatives = lexicon.EXPLICIT_NEGATIVES + er.extra_negatives
+
+    ah = settings.always_human
+    cats: list[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]]] = []
+    names = list(ah.categories) + [c for c in {**ah.extra_phrases, **ah.extra_patterns} if c not in ah.categories]
+    for name in names:
+        pats = [p for lang in langs for p in lexicon.ALWAYS_HUMAN.get(name, {}).get(lang, [])]
+        pats += ah.extra_patterns.get(name, []) + _phrases_to_patterns(ah.extra_phrases.get(name, []))
+        combined = _alternation(pats)
+        if combined is not None:
+            cats.append((name, combined, tuple(re.compile(p) for p in pats)))
+
+    fr = settings.frustration
+    pc = settings.page_context
+    return Matchers(
+        explicit=_alternation(explicit) if er.enabled else None,
+        explicit_negatives=_alternation(negatives),
+        categories=tuple(cats) if ah.enabled else (),
+        frustration_strong=_alternation(lexicon.FRUSTRATION_STRONG + _phrases_to_patterns(fr.extra_strong)),
+        frustration_mild=_alternation(lexicon.FRUSTRATION_MILD + _phrases_to_patterns(fr.extra_mild)),
+        pushback=_alternation(lexicon.PUSHBACK),
+        hedges=_alternation(lexicon.HEDGES + _phrases_to_patterns(settings.hedging.extra_phrases)),
+        ai_failure=_alternation(lexicon.AI_FAILURE),
+        closers=re.compile(lexicon.AI_CLOSERS),
+        ai_offer=re.compile(lexicon.AI_OFFER),
+        page_cancellation=_alternation(lexicon.PAGE_PATTERNS["cancellation"] + pc.cancellation_patterns),
+        page_billing=_alternation(lexicon.PAGE_PATTERNS["billing"] + pc.billing_patterns),
+        topics=tuple((name, re.compile("|".join(p))) for name, p in lexicon.TOPICS.items()),
+        intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
+    )
+
+
+_CACHE: dict[int, tuple[TriggerSettings, Matchers]] = {}
+
+
+def for_settings(settings: TriggerSettings) -> Matchers:
+    """The matchers of a settings object, compiled on first use (settings are treated as immutable)."""
+    hit = _CACHE.get(id(settings))
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    m = build(settings)
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[id(settings)] = (settings, m)
+    return m

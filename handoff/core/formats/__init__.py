@@ -1,0 +1,1 @@
+"""Files and payloads read from outside: conversation files, Zendesk exports and webhook events."""

@@ -1,0 +1,1 @@
+"""Measures of handoffs: analytics for `stats` and the quality score."""

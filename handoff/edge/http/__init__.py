@@ -1,0 +1,1 @@
+"""The HTTP edge: the FastAPI app, its limits and guards, and serving it with several workers."""

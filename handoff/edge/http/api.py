@@ -1,0 +1,374 @@
+"""The HTTP edge: translates requests into service calls and answers; no decisions live here."""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import anyio
+import structlog
+from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from prometheus_client import CONTENT_TYPE_LATEST
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from handoff import __version__, metrics
+from handoff.edge.http.errors import install_error_handlers
+from handoff.edge.http.limits import install_request_limits
+from handoff.core.route.hours import load_zone
+from handoff.app.turns import TRANSCRIPT_PAGE_MESSAGES, ConversationBusy, NotFoundError, TurnService, turn_from_body
+
+log = structlog.get_logger("handoff.api")
+
+ConversationId = Annotated[
+    str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$",
+              description="Your id of the conversation (letters, digits, . _ : @ -)")
+]
+
+
+SENT_AT_YEARS = (2000, 2100)  # outside these a `sent_at` is a bug or an attack, not a conversation's time
+
+
+class CustomerIn(BaseModel):
+    """Who the customer is (all optional)."""
+
+    model_config = ConfigDict(extra="ignore")
+    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    name: str | None = Field(None, max_length=200)
+    external_id: str | None = Field(None, max_length=200)
+    language: str | None = Field(None, max_length=16, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
+    timezone: str | None = Field(None, max_length=64)
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v is not None:
+            load_zone(v)
+        return v
+
+
+class KBArticleIn(BaseModel):
+    """A knowledge-base article used by the AI."""
+
+    model_config = ConfigDict(extra="ignore")
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field("", max_length=500)
+    url: str | None = Field(None, max_length=2048)
+
+
+class MessageIn(BaseModel):
+    """One turn posted by the bot."""
+
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["customer", "ai"]
+    text: str = Field(min_length=1, max_length=32_000)
+    message_id: str | None = Field(None, min_length=1, max_length=128)
+    sent_at: datetime | None = Field(None, description="ISO-8601, years 2000-2100; without an offset it is UTC")
+    confidence: float | None = Field(None, ge=0, le=1)
+    page_url: str | None = Field(None, max_length=2048)
+    kb_articles: list[KBArticleIn | Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    ai_actions: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=50)
+    customer: CustomerIn | None = None
+    channel: str | None = Field(None, max_length=64)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("text must not be blank")
+        return v
+
+    @field_validator("sent_at")
+    @classmethod
+    def _plausible(cls, v: datetime | None) -> datetime | None:
+        if v is None:
+            return v
+        try:  # without an offset it is UTC (as stored); an extreme offset can push it past year 1 or 9999
+            utc = v.astimezone(UTC) if v.tzinfo is not None else v
+        except (OverflowError, ValueError):
+            utc = None
+        if utc is None or not SENT_AT_YEARS[0] <= utc.year <= SENT_AT_YEARS[1]:
+            raise ValueError(f"must be a time in the years {SENT_AT_YEARS[0]}-{SENT_AT_YEARS[1]}")
+        return v
+
+
+class HandoffRequestIn(BaseModel):
+    """The bot asks for a human itself."""
+
+    model_config = ConfigDict(extra="ignore")
+    reason: str | None = Field(None, max_length=2000)
+    customer: CustomerIn | None = None
+
+
+class Reason(BaseModel):
+    """Why a trigger fired."""
+
+    trigger: str
+    message_index: int
+    evidence: str
+
+
+class DecisionOut(BaseModel):
+    """The answer to a turn: continue, or hand off (then with who, when and what to tell the customer)."""
+
+    model_config = ConfigDict(extra="allow")
+    decision: Literal["continue", "handoff"]
+    message_index: int | None = None
+    handoff_id: str | None = None
+    reasons: list[Reason] | None = None
+    category: str | None = None
+    team: str | None = None
+    priority: str | None = None
+    customer_message: str | None = None
+    expected_wait_seconds: int | None = None
+    queue_position: int | None = None
+    callback_at: str | None = None
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over the limit with 413 before reading them whole, and bodies that do
+    not arrive within `timeout_seconds` of the headers with 408 (a slow client cannot hold a request open)."""
+
+    def __init__(self, app: Any, max_bytes: int, timeout_seconds: float = 30.0) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        too_big = JSONResponse({"error": "payload too large", "detail": f"the body limit is {self.max_bytes} bytes"}, 413,
+                               headers=_CLOSE)
+        if declared is not None:
+            try:
+                if int(declared) > self.max_bytes:
+                    return await too_big(scope, receive, send)
+            except ValueError:
+                return await JSONResponse({"error": "bad Content-Length"}, 400, headers=_CLOSE)(scope, receive, send)
+        # read the body up to the limit before the app sees it: a chunked body has no length to check
+        chunks: list[bytes] = []
+        seen = 0
+        with anyio.move_on_after(self.timeout_seconds) as deadline:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the client went away
+                body = message.get("body", b"")
+                seen += len(body)
+                if seen > self.max_bytes:
+                    return await too_big(scope, receive, send)
+                chunks.append(body)
+                if not message.get("more_body", False):
+                    break
+        if deadline.cancelled_caught:
+            late = JSONResponse({"error": "request timeout",
+                                 "detail": f"the body must arrive within {self.timeout_seconds:g} s of the headers"},
+                                408, headers=_CLOSE)
+            return await late(scope, receive, send)
+        replay = [{"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+
+        async def replay_receive() -> dict[str, Any]:
+            return replay.pop() if replay else await receive()
+
+        await self.app(scope, replay_receive, send)
+
+
+_CHECKED = "handoff.access_checked"  # set in the ASGI scope by KeyGate (a client cannot set scope keys)
+# An answer given before the body was read closes the connection: the rest of the body is not waited for.
+_CLOSE = {"Connection": "close"}
+# Loopback as the peer itself: not all of 127/8 (another address there can be a container's or a
+# tunnel's), and never a name such as "localhost" or Starlette's TestClient's "testclient".
+_LOOPBACK = frozenset({ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1")})
+# Headers a proxy adds: a request carrying one came through a proxy, so its loopback peer says nothing.
+FORWARDING_HEADERS = frozenset({b"forwarded", b"x-forwarded-for", b"x-forwarded-host", b"x-forwarded-proto",
+                                b"x-real-ip", b"via"})
+LOCAL_ONLY = "no API keys are configured: only local requests (from this machine's loopback address) are accepted"
+PROXIED = ("no API keys are configured: requests through a proxy (Forwarded / X-Forwarded-For) are refused; "
+           "set HANDOFF_API_KEYS")
+
+
+def is_loopback_peer(host: str | None) -> bool:
+    """Whether the connection's peer address is this machine's loopback itself (127.0.0.1, ::1, ::ffff:127.0.0.1)."""
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False  # a name, e.g. "localhost" or "testclient": not a peer address
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address in _LOOPBACK
+
+
+def refusal(headers: Iterable[tuple[bytes, bytes]], client: Any, keys: list[bytes]) -> tuple[str, dict[str, str]] | None:
+    """Why a request may not use the API (the 401 message and headers), or None when it may.
+
+    With keys: a bearer key, compared in constant time with every key. Without: the ASGI peer must be
+    loopback and no proxy may have forwarded the request (behind a proxy on this machine every request
+    comes from loopback, so only keys can tell callers apart).
+    """
+    if not keys:
+        host = client[0] if client else None
+        if not is_loopback_peer(host):
+            return LOCAL_ONLY, {}
+        if any(name.lower() in FORWARDING_HEADERS for name, _ in headers):
+            return PROXIED, {}
+        return None
+    authorization = next((value for name, value in headers if name.lower() == b"authorization"), b"")
+    scheme, _, token = authorization.partition(b" ")
+    challenge = {"WWW-Authenticate": "Bearer"}
+    presented = token.strip()
+    if scheme.lower() != b"bearer" or not presented:
+        return "missing bearer API key", challenge
+    ok = False
+    for k in keys:  # constant time per key, and every key is compared
+        ok |= hmac.compare_digest(presented, k)
+    return None if ok else ("invalid API key", challenge)
+
+
+class KeyGate:
+    """ASGI middleware, outermost: the API key (or, without keys, the local-only rule) is checked from the
+    headers alone, before any byte of the body is read, parsed or validated. An unauthenticated caller
+    gets 401 whatever its body holds: it learns nothing of the schema and costs no parsing."""
+
+    def __init__(self, app: Any, keys: list[bytes], prefix: str = "/v1/", paths: Iterable[str] = ()) -> None:
+        self.app = app
+        self.keys = keys
+        self.prefix = prefix
+        self.paths = frozenset(paths)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            path, root = str(scope.get("path", "")), str(scope.get("root_path", ""))
+            if root and path.startswith(root):  # as the router matches it: under --root-path too
+                path = path[len(root):]
+            if path.startswith(self.prefix) or path in self.paths:
+                refused = refusal(scope.get("headers") or [], scope.get("client"), self.keys)
+                if refused is not None:
+                    message, headers = refused
+                    # not the path: a conversation id can be a customer's e-mail
+                    log.debug("api request refused", method=scope.get("method"), reason=message)
+                    return await JSONResponse({"error": message}, 401, headers={**headers, **_CLOSE})(scope, receive, send)
+                scope = {**scope, _CHECKED: True}  # require_key need not compare the keys again
+        await self.app(scope, receive, send)
+
+
+async def require_key(request: Request) -> None:
+    """The same check as KeyGate, per /v1 route: a route stays guarded even if the gate's prefix changes.
+
+    Async although it awaits nothing: FastAPI runs a sync dependency in a worker thread, a hop per request.
+    """
+    if request.scope.get(_CHECKED):
+        return
+    refused = refusal(request.scope.get("headers") or [], request.scope.get("client"), request.app.state.api_keys)
+    if refused is not None:
+        raise HTTPException(401, refused[0], headers=refused[1] or None)
+
+
+Auth = Annotated[None, Depends(require_key)]
+
+
+def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int,
+               extra_routes: Any = None, lifespan: Any = None, health: Any = None,
+               guard_operations: bool | None = None, body_timeout_seconds: float = 30.0) -> FastAPI:
+    """Build the FastAPI application around a TurnService.
+
+    `guard_operations`: /metrics and the API documents need what /v1 needs (default: when keys are set).
+    """
+    app = FastAPI(
+        title="Handoff",
+        version=__version__,
+        description="Decides when an AI support agent must hand a customer to a human, and hands over well.",
+        lifespan=lifespan,
+    )
+    app.state.api_keys = [k.encode() for k in api_keys]
+    install_error_handlers(app)  # a database outage is a 503 with Retry-After, not a traceback
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = []
+        for e in exc.errors():
+            loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
+            problems.append({"field": loc or "body", "message": e.get("msg", "invalid")})
+        first = problems[0] if problems else {"field": "body", "message": "invalid"}
+        return JSONResponse(
+            {"error": f"invalid request: {first['field']}: {first['message']}", "problems": problems}, 422
+        )
+
+    @app.exception_handler(ConversationBusy)
+    async def _busy(_request: Request, exc: ConversationBusy) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, 409, headers={"Retry-After": "1"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+
+    @app.post("/v1/conversations/{conversation_id}/messages", response_model=DecisionOut,
+              response_model_exclude_none=False, tags=["conversations"])
+    async def post_message(conversation_id: ConversationId, body: MessageIn, _: Auth) -> dict[str, Any]:
+        """Post one turn (customer or AI); answers whether the AI should continue or hand off."""
+        with metrics.TURN_SECONDS.time():
+            result = await service.post_message(conversation_id, turn_from_body(body.model_dump()))
+        metrics.TURNS.labels(role=body.role, decision=result["decision"]).inc()
+        return result
+
+    @app.post("/v1/conversations/{conversation_id}/handoff", response_model=DecisionOut, tags=["conversations"])
+    async def request_handoff(conversation_id: ConversationId, _: Auth, body: HandoffRequestIn | None = None) -> JSONResponse:
+        """The bot asks for a human; 201 with a new handoff, 200 with the existing one."""
+        body = body or HandoffRequestIn()
+        customer = None
+        if body.customer:
+            from handoff.core.models import Customer
+
+            customer = Customer(**body.customer.model_dump())
+        result = await service.request_handoff(conversation_id, body.reason, customer)
+        created = result.pop("created", False)
+        return JSONResponse(result, 201 if created else 200)
+
+    @app.get("/v1/handoffs/{handoff_id}", tags=["handoffs"])
+    async def get_handoff(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth,
+                          transcript_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+                          transcript_limit: Annotated[int, Query(ge=1, le=500)] = TRANSCRIPT_PAGE_MESSAGES) -> dict[str, Any]:
+        """Status, route, deliveries, the briefing and a page of the full transcript (`transcript.next_offset`)."""
+        import asyncio
+
+        try:
+            return await asyncio.to_thread(lambda: service.get_handoff(
+                handoff_id, transcript_offset=transcript_offset, transcript_limit=transcript_limit))
+        except NotFoundError:
+            raise HTTPException(404, f"no handoff {handoff_id}") from None
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> JSONResponse:
+        """Liveness and database reachability."""
+        status = await health() if health else {"ok": True}
+        return JSONResponse({**status, "version": __version__}, 200 if status.get("ok") else 503)
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prom() -> Response:
+        # under `serve --workers N`, the sum over every worker's value files, whichever worker answers
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+    if extra_routes:
+        extra_routes(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, timeout_seconds=body_timeout_seconds)
+    install_request_limits(app)  # JSON depth, encoding and content type, after the size check
+    if guard_operations is None:
+        guard_operations = bool(api_keys)
+    operations = ({"/metrics", app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url}
+                  if guard_operations else set())
+    # added last, so outermost: the key is checked before the body is read, limited, parsed or validated
+    app.add_middleware(KeyGate, keys=app.state.api_keys, paths={p for p in operations if p})
+    return app
+
+
+def dumps(obj: Any) -> str:
+    """JSON for logs and the CLI."""
+    return json.dumps(obj, default=str)

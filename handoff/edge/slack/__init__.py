@@ -1,0 +1,1 @@
+"""The Slack app: alerts' buttons, `/handoff` and its replies."""

@@ -1,0 +1,80 @@
+"""Training, the model file and scoring with explanations."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from handoff.core.decide.config import TriggerSettings
+from handoff.core.decide.learned import model as learned_model
+from handoff.core.decide.learned.examples import Example, all_examples, intent_of
+from handoff.core.decide.learned.probes import page_and_offer
+from handoff.core.decide.learned.train import TrainOptions, fit, to_bytes
+
+from tests.handoff.core.decide.learned.conftest import tiny_corpus
+
+CTX = ["~first", "~page:none", "~conf:none"]
+
+
+def test_scores_an_unseen_phrasing_and_explains_with_its_words(tiny_model_file: Path) -> None:
+    m = learned_model.load(str(tiny_model_file))
+    s = m.score("ok we're done, how can I stop paying for this", CTX)
+    assert s.intent == "cancellation" and s.escalate_p > 0.5
+    words = m.explain("ok we're done, how can I stop paying for this", CTX, "cancellation")
+    assert "paying" in words or "stop" in words
+    routine = m.score("where do I change the notification settings", CTX)
+    assert routine.escalate_p < 0.5
+
+
+def test_explanation_shows_the_customers_spelling(tiny_model_file: Path) -> None:
+    m = learned_model.load(str(tiny_model_file))
+    assert "Paying" in m.explain("STOP Paying, we're DONE", CTX, "cancellation") or \
+        "STOP" in m.explain("STOP Paying, we're DONE", CTX, "cancellation")
+
+
+def test_probabilities_are_a_distribution(tiny_model_file: Path) -> None:
+    s = learned_model.load(str(tiny_model_file)).score("real human please", CTX)
+    assert abs(sum(s.probabilities.values()) - 1.0) < 1e-4
+    assert s.escalate_p == pytest.approx(1 - s.probabilities["none"], abs=1e-6)
+
+
+def test_same_corpus_gives_the_same_bytes() -> None:
+    page_kind, ai_offer = page_and_offer(TriggerSettings())
+    ex = all_examples(tiny_corpus(), page_kind, ai_offer)
+    a, _ = fit(ex, TrainOptions(c=20.0, min_count=1))
+    b, _ = fit(ex, TrainOptions(c=20.0, min_count=1))
+    assert to_bytes(a) == to_bytes(b)
+    assert gzip.decompress(to_bytes(a)).startswith(learned_model.MAGIC)
+
+
+def test_a_file_of_another_format_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(gzip.compress(json.dumps({"format": "something-else"}).encode()))
+    with pytest.raises(ValueError, match="not a Handoff intent model"):
+        learned_model.load(str(bad))
+    garbage = tmp_path / "garbage.json.gz"
+    garbage.write_bytes(b"\x1f\x8bnot gzip at all")
+    with pytest.raises(ValueError, match="not a readable intent model"):
+        learned_model.load(str(garbage))
+
+
+def test_training_needs_two_intents() -> None:
+    only = [Example(("w:x",), "none", None, "c", 0, "x")]
+    with pytest.raises(ValueError, match="at least two intents"):
+        fit(only)
+
+
+def test_label_categories_map_to_intents() -> None:
+    assert intent_of("security") == "fraud" and intent_of("privacy") == "data_privacy"
+    assert intent_of("routine") == "none" and intent_of("loop") is None and intent_of("made_up") is None
+
+
+def test_the_shipped_model_loads_and_catches_plain_requests() -> None:
+    m = learned_model.load()
+    assert m.meta.get("features", 0) > 1000
+    for text in ("I want to speak to a human", "quiero hablar con una persona", "je veux parler à un humain",
+                 "ich möchte mit einem Menschen sprechen", "quero falar com um atendente"):
+        s = m.score(text, CTX)
+        assert s.intent == "explicit_request" and s.escalate_p >= 0.5, (text, s)

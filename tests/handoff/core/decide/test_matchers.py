@@ -1,0 +1,134 @@
+"""Phrase matching on held-out phrasings: requests for a human, look-alikes, always-human topics."""
+import pytest
+
+from handoff.core.decide import TriggerSettings
+from handoff.core.decide.matchers import build, for_settings
+from handoff.core.decide.normalize import normalize
+
+M = for_settings(TriggerSettings())
+
+
+def explicit(text: str) -> str | None:
+    return M.find_explicit(normalize(text))
+
+
+def category(text: str) -> str | None:
+    hit = M.find_category(normalize(text))
+    return hit[0] if hit else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I get a real person on this",
+        "talk to sb from ur team",
+        "agent pls",
+        "let me speak with a human being",
+        "is there anyone available to help me?",
+        "could a member of your staff contact me",
+        "pls transfer to agent",
+        "I'd like to be assisted by a human",
+        "stop the bot, I want a person",
+        "put me through to someone who can actually help",
+        "u are not helping, what can i do to talk to a person?",
+        "Quiero hablar con un asesor",
+        "Je voudrais parler à un conseiller",
+        "Kann ich mit einem Mitarbeiter sprechen?",
+        "Quero falar com um atendente",
+    ],
+)
+def test_explicit_requests(text: str) -> None:
+    assert explicit(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I install the monitoring agent",
+        "can the export show human-readable dates",
+        "what is the user agent header",
+        "my travel agent booked this",
+        "agent version 3.2 keeps crashing",
+        "we need 5 more agent licenses",
+        "how do I assign a person to a task",
+        "share the report with someone in finance",
+        "can u ask an agent to track my shipment?",
+        "I need to talk to my manager first",
+        "how do I let customers chat with my agents",
+        "I need a personal access token",
+    ],
+)
+def test_look_alikes_are_not_requests(text: str) -> None:
+    assert explicit(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("please deactivate my account", "cancellation"),
+        ("I want my account deleted!", "cancellation"),
+        ("i dont wan my accout, close it", "cancellation"),
+        ("Quiero dar de baja mi cuenta", "cancellation"),
+        ("Je veux supprimer mon compte", "cancellation"),
+        ("Ich möchte mein Abo kündigen", "cancellation"),
+        ("Quero encerrar minha conta", "cancellation"),
+        ("I've been double billed", "billing_dispute"),
+        ("there is a payment in the app that is not mine", "billing_dispute"),
+        ("you charged me after I cancelled", "billing_dispute"),
+        ("Me cobraron dos veces", "billing_dispute"),
+        ("someone else made a purchase with my card", "fraud"),
+        ("my card was cloned", "fraud"),
+        ("i need to report fraud", "fraud"),
+        ("someone hacked my account", "account_security"),
+        ("i'm going to sue", "legal"),
+        ("this is a GDPR request", "data_privacy"),
+        ("I can't pay, I lost my job", "sensitive"),
+        ("we want to renegotiate our contract", "enterprise_contract"),
+    ],
+)
+def test_always_human_categories(text: str, expected: str) -> None:
+    assert category(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how do I cancel an order",
+        "how do I delete a task",
+        "how much do you charge per user",
+        "how do I bill my customers twice a month",
+        "where do I see my past payments",
+        "export my data",
+        "I hacked together a script using your API",
+        "I was sick last week so I missed the webinar",
+        "we are a law firm, what plan do you recommend",
+        "my card expired, how do I update it",
+        "what is the minimum payment on my bill",
+    ],
+)
+def test_look_alikes_are_not_categories(text: str) -> None:
+    assert category(text) is None
+
+
+def test_extra_phrases_and_negatives_come_from_settings() -> None:
+    s = TriggerSettings.model_validate(
+        {
+            "explicit_request": {"extra_phrases": ["snakker med et menneske"], "extra_negatives": [r"\breal person mode\b"]},
+            "always_human": {"extra_phrases": {"warranty": ["warranty claim"]}},
+        }
+    )
+    m = build(s)
+    assert m.find_explicit(normalize("Kan jeg snakker med et menneske?"))
+    assert m.find_explicit(normalize("how do I turn on real person mode")) is None
+    assert m.find_category(normalize("I want to file a warranty claim")) == ("warranty", "warranty claim")
+
+
+def test_languages_can_be_limited() -> None:
+    m = build(TriggerSettings(languages=["en"]))
+    assert m.find_category(normalize("Ich möchte mein Abo kündigen")) is None
+
+
+def test_disabled_category_does_not_match() -> None:
+    m = build(TriggerSettings.model_validate({"always_human": {"categories": ["legal"]}}))
+    assert m.find_category(normalize("please close my account")) is None
+    assert m.find_category(normalize("my lawyer will call")) is not None

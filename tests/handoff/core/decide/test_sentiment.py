@@ -1,0 +1,34 @@
+from handoff.core.decide.sentiment import score
+
+
+def test_negative_text_scores_below_zero() -> None:
+    assert score("This is terrible, I am furious and nothing works") < -0.5
+
+
+def test_positive_text_scores_above_zero() -> None:
+    assert score("Thanks, that worked perfectly, you are great!") > 0.5
+
+
+def test_empty_text_is_neutral() -> None:
+    assert score("") == 0.0
+    assert score("   ") == 0.0
+
+
+def test_each_language_is_scored_with_its_own_words() -> None:
+    negative = {"es": "esto es una estafa, pésimo servicio, estoy harto", "fr": "c'est nul, vraiment lamentable",
+                "de": "das ist eine Frechheit, total nutzlos", "pt": "péssimo atendimento, que porcaria"}
+    positive = {"es": "genial, muchas gracias, perfecto", "fr": "super, merci, c'est parfait",
+                "de": "super, vielen Dank, perfekt", "pt": "ótimo, obrigado, resolvido"}
+    for lang in negative:
+        assert score(negative[lang], lang) < -0.5, lang
+        assert score(positive[lang], lang) > 0.5, lang
+
+
+def test_english_words_do_not_score_other_languages() -> None:
+    assert score("Wo finde ich die Rechnung?", "en") < -0.3  # VADER's reading of the article "die"
+    assert score("Wo finde ich die Rechnung?", "de") == 0.0
+
+
+def test_negation_turns_a_word_round() -> None:
+    assert score("no es malo", "es") > 0 > score("es malo", "es")
+    assert score("das ist nicht gut", "de") < 0 < score("das ist gut", "de")
