@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.config import EnrichmentSettings
 from connectors.errors import AuthFailed, NotFound, RateLimited, UpstreamError
 from handoff.core.brief.account import AccountRules, derive_signals
 from handoff.core.models import AccountContext, Customer, SourceResult
@@ -64,17 +64,6 @@ class NotConfiguredSource:
         """Never called by the Enricher; raising keeps direct callers honest."""
         raise AuthFailed(self.name, self.reason)
 
-
-class EnrichmentSettings(BaseModel):
-    """The `[enrichment]` table of settings.toml."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    budget_seconds: float = Field(2.0, gt=0)
-    source_timeouts: dict[str, float] = Field(default_factory=dict)
-    cache_ttl_seconds: float = Field(60.0, ge=0)
-    failure_ttl_seconds: float = Field(5.0, ge=0)
-    cache_max_entries: int = Field(10_000, ge=0)
 
 
 def parse_retry_after(value: Any, now: datetime | None = None) -> float | None:

@@ -15,10 +15,10 @@ import hubspot
 import urllib3
 from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 from hubspot.crm.deals import BatchReadInputSimplePublicObjectId, SimplePublicObjectId
-from pydantic import BaseModel, ConfigDict, Field
 from urllib3.util.retry import Retry
 
 from connectors.enrichment import parse_retry_after
+from connectors.config import HubSpotSettings
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
 from handoff.core.models import Customer
 
@@ -28,19 +28,6 @@ COMPANY_PROPERTIES = ("name", "domain", "annualrevenue", "industry")
 DEAL_PROPERTIES = ("dealname", "amount", "dealstage", "closedate", "pipeline", "hs_is_closed")
 PRIMARY_COMPANY_TYPE_ID = 1  # HUBSPOT_DEFINED contact→company "Primary" association
 
-
-class HubSpotSettings(BaseModel):
-    """The `[hubspot]` table of settings.toml (the token itself comes from HUBSPOT_ACCESS_TOKEN)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    url: str | None = None
-    timeout_seconds: float = Field(1.5, gt=0)
-    health_properties: list[str] = Field(default_factory=lambda: ["health_score"])
-    churn_properties: list[str] = Field(default_factory=lambda: ["churn_risk"])
-    tier_property: str = "tier"
-    closed_stages: list[str] = Field(default_factory=lambda: ["closedwon", "closedlost"])
-    max_deals: int = Field(20, ge=0)
 
 
 def _number(value: Any) -> float | None:

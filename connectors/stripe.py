@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
-from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.enrichment import parse_retry_after
+from connectors.config import StripeSettings
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
 from handoff.core.models import Customer
 
@@ -31,16 +31,6 @@ MONTHS_PER = {"day": 12 / 365, "week": 12 / 52, "month": 1.0, "year": 12.0}
 REVENUE_STATUSES = ("active", "past_due")
 PLAN_PREFERENCE = ("active", "past_due", "trialing", "unpaid", "incomplete", "paused")
 
-
-class StripeSettings(BaseModel):
-    """The `[stripe]` table of settings.toml (the key itself comes from STRIPE_API_KEY)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    api_base: str | None = None
-    timeout_seconds: float = Field(1.5, gt=0)
-    window_days: int = Field(90, gt=0)
-    max_disputed_charges: int = Field(5, ge=0)
 
 
 def major(amount: Any, currency: str | None) -> float | None:

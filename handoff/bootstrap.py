@@ -281,6 +281,23 @@ def build_zendesk(config: Config) -> Any:
                             timeout=s.zendesk.timeout_seconds)
 
 
+def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: str, show_secret: bool) -> str:
+    """Create (or find) the Zendesk webhook and trigger that call this service; what was done, for a person.
+
+    Raises LookupError when Zendesk is not configured, ValueError or UpstreamError when Zendesk refuses.
+    """
+    from connectors.zendesk_setup import describe, setup_zendesk
+
+    connector = build_zendesk(config)
+    if connector is None:
+        raise LookupError("Zendesk is not configured: set ZENDESK_EMAIL, ZENDESK_API_TOKEN and [zendesk] subdomain")
+    try:
+        result = asyncio.run(setup_zendesk(connector, target_url=url, name=name, kind=kind))
+    finally:
+        connector.close()
+    return describe(result, show_secret=show_secret)
+
+
 def build_enricher(config: Config, *, zendesk: Any = None) -> Enricher:
     """The enricher over Stripe, HubSpot and Zendesk history; a source without credentials is "not configured"."""
     from connectors.enrichment import NotConfiguredSource

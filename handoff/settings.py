@@ -14,9 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from connectors.enrichment import EnrichmentSettings
-from connectors.hubspot import HubSpotSettings
-from connectors.stripe import StripeSettings
+from connectors.config import EnrichmentSettings, HubSpotSettings, StripeSettings
 from handoff.core.brief.account import AccountRules
 from handoff.core.measure.analytics import QualitySettings
 from handoff.core.brief.briefing import BriefingSettings

@@ -1,6 +1,8 @@
 """Settings: validated at start-up, errors name the key, secrets only from the environment."""
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +106,12 @@ def test_briefing_bounds_and_their_former_name(tmp_path):
     p.write_text("[briefing]\nnote_transcript_max_messages = 30\nai_attempts = 3\n")
     briefing = load_config(p, environ={}).settings.briefing
     assert (briefing.transcript_messages, briefing.ai_attempts) == (30, 3)
+
+
+def test_reading_settings_and_packaging_loads_no_vendor_client():
+    """Settings models live apart from the connectors: a command that only packages pays for no SDK."""
+    code = ("import sys, handoff.settings, handoff.app.packaging; "
+            "print(sorted(m for m in ('stripe', 'hubspot', 'httpx', 'requests', 'zenpy', 'slack_sdk', 'sqlalchemy')"
+            " if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,41 @@
+"""The connectors' tables of settings.toml, apart from the connectors so reading settings loads no vendor library."""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StripeSettings(BaseModel):
+    """The `[stripe]` table of settings.toml (the key itself comes from STRIPE_API_KEY)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    api_base: str | None = None
+    timeout_seconds: float = Field(1.5, gt=0)
+    window_days: int = Field(90, gt=0)
+    max_disputed_charges: int = Field(5, ge=0)
+
+
+class HubSpotSettings(BaseModel):
+    """The `[hubspot]` table of settings.toml (the token itself comes from HUBSPOT_ACCESS_TOKEN)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    timeout_seconds: float = Field(1.5, gt=0)
+    health_properties: list[str] = Field(default_factory=lambda: ["health_score"])
+    churn_properties: list[str] = Field(default_factory=lambda: ["churn_risk"])
+    tier_property: str = "tier"
+    closed_stages: list[str] = Field(default_factory=lambda: ["closedwon", "closedlost"])
+    max_deals: int = Field(20, ge=0)
+
+
+class EnrichmentSettings(BaseModel):
+    """The `[enrichment]` table of settings.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    budget_seconds: float = Field(2.0, gt=0)
+    source_timeouts: dict[str, float] = Field(default_factory=dict)
+    cache_ttl_seconds: float = Field(60.0, ge=0)
+    failure_ttl_seconds: float = Field(5.0, ge=0)
+    cache_max_entries: int = Field(10_000, ge=0)
