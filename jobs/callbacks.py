@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import structlog
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.core.masking import for_slack, for_ticket
 from handoff.app.followups import enqueue, record_event
 from handoff.core.route import RouteRequest, route
+from handoff.core.route.router import final_priority
 from handoff.app.turns import load_roster
 from handoff.settings import Settings
 from handoff.storage.tables import HandoffRow
@@ -50,15 +52,10 @@ def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, ta
         assert h is not None
         briefing = h.briefing or {}
         customer = briefing.get("customer") or {}
-        account = briefing.get("account") or {}
-        r = route(
-            RouteRequest(category=h.category, topic=(h.briefing or {}).get("topic"), priority=h.priority,
-                         language=customer.get("language") or (h.briefing or {}).get("language"),
-                         tier=account.get("tier"), customer_name=customer.get("name"),
-                         customer_timezone=customer.get("timezone")),
-            roster, now, settings.routing,
-        )
-        h.team, h.agent, h.route, h.updated_at = r.team, r.agent, r.as_dict(), now
+        req = stored_route_request(h.route or {}, briefing, h.category, h.priority)
+        r = route(req, roster, now, settings.routing)
+        h.team, h.agent, h.route, h.updated_at = r.team, r.agent, {**r.as_dict(), "request": req.as_dict()}, now
+        h.priority = r.priority or final_priority(req, settings.routing)
         record_event(s, hid, "callback_fired", now, None, {"team": r.team, "agent": r.agent, "on_shift": r.on_shift})
         who = r.agent_name or f"the {r.team} team"
         name = customer.get("name") or "the customer"  # the customer's own words: masked for each destination
@@ -78,3 +75,16 @@ def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, ta
         s.commit()
     log.info("callback fired", handoff_id=hid, team=r.team, agent=r.agent)
     return True
+
+
+def stored_route_request(stored_route: dict[str, Any], briefing: dict[str, Any], category: str | None,
+                         priority: str) -> RouteRequest:
+    """The request the handoff was routed with, stored beside its route; rebuilt from the briefing for handoffs
+    stored before requests were kept (those lack the account owner, churn risk and sentiment)."""
+    customer = briefing.get("customer") or {}
+    if isinstance(stored_route.get("request"), dict):
+        return RouteRequest.from_dict(stored_route["request"], customer_name=customer.get("name"))
+    account = briefing.get("account") or {}
+    return RouteRequest(category=category, topic=briefing.get("topic"), priority=priority,
+                        language=customer.get("language") or briefing.get("language"), tier=account.get("tier"),
+                        customer_name=customer.get("name"), customer_timezone=customer.get("timezone"))

@@ -27,6 +27,7 @@ class Package:
     briefing: Briefing
     route: Route
     priority: str
+    request: RouteRequest  # what routing was asked: stored so a callback re-routes the same case
     ticket: dict[str, Any]
     alert: dict[str, Any]
 
@@ -69,20 +70,7 @@ def package_handoff(
     summary: str | None = None,
 ) -> Package:
     """Build the briefing, route it, and shape the Zendesk ticket and the Slack alert."""
-    signals = account.signals
-    req = RouteRequest(
-        category=decision.category,
-        topic=decision.topic,
-        priority=decision.priority,
-        language=customer.language or decision.language,
-        tier=signals.tier,
-        owner_email=signals.owner_email,
-        customer_name=customer.name,
-        customer_timezone=customer.timezone,
-        sentiment=decision.sentiment,
-        trajectory=decision.trajectory,
-        churn_risk=signals.churn_risk,
-    )
+    req = route_request(decision, account, customer)
     r = route(req, roster, now, settings.routing)
     priority = r.priority or final_priority(req, settings.routing)
     briefing = build_briefing(
@@ -95,6 +83,7 @@ def package_handoff(
         page_url=page_url,
         settings=settings.briefing,
         summary_override=summary,
+        priority=priority,
     )
     tags = [*settings.zendesk.tags]
     if decision.category:
@@ -122,7 +111,25 @@ def package_handoff(
         "blocks": blocks,
         "dm_user_id": r.slack_user_id,
     }
-    return Package(briefing=briefing, route=r, priority=priority, ticket=ticket, alert=alert)
+    return Package(briefing=briefing, route=r, priority=priority, request=req, ticket=ticket, alert=alert)
+
+
+def route_request(decision: Decision, account: AccountContext, customer: Customer) -> RouteRequest:
+    """What routing is asked about a handoff: the one place it is built, at handoff time and for simulate."""
+    signals = account.signals
+    return RouteRequest(
+        category=decision.category,
+        topic=decision.topic,
+        priority=decision.priority,
+        language=customer.language or decision.language,
+        tier=signals.tier,
+        owner_email=signals.owner_email,
+        customer_name=customer.name,
+        customer_timezone=customer.timezone,
+        sentiment=decision.sentiment,
+        trajectory=decision.trajectory,
+        churn_risk=signals.churn_risk,
+    )
 
 
 def transcript_url(public_url: str, handoff_id: str) -> str:

@@ -600,7 +600,8 @@ class TurnService:
             id=handoff_id, conversation_id=cid, source=source,
             status="open" if r.on_shift else "callback_scheduled", message_index=message_index,
             category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
-            team=r.team, agent=r.agent, route=r.as_dict(), briefing=pkg.briefing.as_dict(),
+            team=r.team, agent=r.agent, route={**r.as_dict(), "request": pkg.request.as_dict()},
+            briefing=pkg.briefing.as_dict(),
             customer_message=r.customer_message, callback_at=r.callback_at, zendesk_ticket_id=ticket_id,
             customer_email=email_key(email), created_at=now, updated_at=now,
         )

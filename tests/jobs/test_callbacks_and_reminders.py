@@ -99,3 +99,57 @@ async def test_the_customer_name_in_a_callback_is_masked_for_each_destination(ru
     # in the ticket only the card goes: it is plain text, and agents call customers back
     assert payloads["zendesk:callback"]["note"].startswith(
         "Callback due now: Ana <!channel> •••• 4444 *boss* 07700 900123 (")
+
+
+async def test_a_callback_routes_the_case_as_it_was_routed_at_handoff_time(runtime):
+    """The callback re-routes from the stored request: sentiment and trajectory still raise the priority."""
+    await runtime.service.post_message("c-angry", TurnInput(role="customer", text="My card payment failed on the billing page"))
+    result = await runtime.service.post_message(
+        "c-angry", TurnInput(role="customer", text="This is absolutely terrible, I am furious, your billing is a disgrace!!! Get me a human NOW"))
+    assert result["decision"] == "handoff" and result["callback_at"] is not None
+    hid, team, priority = result["handoff_id"], result["team"], result["priority"]
+    with runtime.sessions() as s:
+        stored = s.get(HandoffRow, hid).route["request"]
+    assert stored["sentiment"] is not None and "customer_name" not in stored  # the name stays with the briefing
+    runtime.clock.set(MONDAY_OPENING)
+    assert run_callbacks(runtime) == [hid]
+    with runtime.sessions() as s:
+        h = s.get(HandoffRow, hid)
+        assert (h.team, h.priority) == (team, priority)
+        payloads = [d.payload for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid))
+                    if d.dedupe_key.endswith(":zendesk:callback")]
+    assert payloads[0]["priority"] == priority
+
+
+@pytest.mark.parametrize("owner", ["priya.shah@example.com", "lucas.martin@example.com"])
+async def test_a_callback_goes_to_the_account_owner_the_handoff_was_routed_for(runtime, owner):
+    """The account owner (from HubSpot at handoff time) is in the stored request, not in the briefing."""
+    result = await runtime.service.post_message("c-owner", TurnInput(role="customer", text="I want a human about my invoice"))
+    hid = result["handoff_id"]
+    with runtime.sessions() as s:  # as packaging stores it when HubSpot named the account's owner
+        h = s.get(HandoffRow, hid)
+        h.route = {**h.route, "request": {**h.route["request"], "owner_email": owner, "tier": "enterprise"}}
+        s.commit()
+    runtime.clock.set(MONDAY_OPENING)
+    assert run_callbacks(runtime) == [hid]
+    agent = next(a for a in runtime.config.settings.routing.agents if a.email == owner)
+    with runtime.sessions() as s:
+        h = s.get(HandoffRow, hid)
+        assert h.agent == agent.id
+        assert h.route["request"]["owner_email"] == owner  # kept for the next re-route
+
+
+async def test_the_note_and_the_card_say_the_priority_the_ticket_and_the_api_say(runtime):
+    """Routing raises the decision's priority (sentiment here); the briefing carries the raised one."""
+    await runtime.service.post_message("c-prio", TurnInput(role="customer", text="My card payment failed on the billing page"))
+    result = await runtime.service.post_message(
+        "c-prio", TurnInput(role="customer", text="This is absolutely terrible, I am furious, your billing is a disgrace!!! Get me a human NOW"))
+    hid, priority = result["handoff_id"], result["priority"]
+    with runtime.sessions() as s:
+        h = s.get(HandoffRow, hid)
+        rows = {d.kind: d.payload for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid))}
+    decided = h.route["request"]["priority"]
+    assert decided != priority  # the case this guards: routing raised the decision's hint
+    assert h.briefing["priority"] == priority == rows["zendesk_ticket"]["priority"]
+    assert rows["zendesk_ticket"]["note"].startswith(f"[{priority.upper()}]")
+    assert rows["slack_alert"]["text"].startswith(f"{priority.upper()} handoff")

@@ -1045,8 +1045,12 @@ def build_briefing(
     page_url: str | None,
     settings: BriefingSettings,
     summary_override: str | None = None,
+    priority: str | None = None,
 ) -> Briefing:
     """Package what a human needs to take over: summary, facts, what the AI tried, next step, transcript.
+
+    `priority` is routing's final priority (the decision's hint raised by tier, sentiment...), so the note
+    and the card say what the ticket says; without it the decision's own.
 
     Text work is bounded whatever the conversation's length: only the texts of the last messages and the
     last AI replies are read (`texts_needed`); the other messages count only by their metadata.
@@ -1092,7 +1096,7 @@ def build_briefing(
         summary=clip(override, max(settings.summary_max_chars, 300)) if override else extractive,
         category=category,
         intent=text.intent if text else last_q,
-        priority=decision.priority,
+        priority=priority or decision.priority,
         sentiment_now=now,
         trajectory=decision.trajectory,
         sentiment_history=history,

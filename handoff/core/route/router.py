@@ -16,7 +16,9 @@ Order of choice (documented in settings.toml too):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -49,6 +51,19 @@ class RouteRequest:
     sentiment: float | None = None
     trajectory: str | None = None
     churn_risk: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form stored with the handoff, so a later re-route (a callback) asks the same question.
+
+        The customer's name is left out: it is personal data kept (and erased) with the briefing.
+        """
+        return {k: v for k, v in asdict(self).items() if k != "customer_name"}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, customer_name: str | None = None) -> "RouteRequest":
+        """The request stored by `as_dict`, with the customer's name given back; unknown keys are ignored."""
+        known = {f.name for f in fields(cls)} - {"customer_name"}
+        return cls(**{k: v for k, v in data.items() if k in known}, customer_name=customer_name)
 
 
 @dataclass(frozen=True)
