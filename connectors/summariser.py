@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from handoff.core.brief.briefing import Briefing, SummariserSettings, clip
+from handoff.core.brief import Briefing, SummariserSettings, clip
 from handoff.core.masking import mask_pii
 from handoff.core.models import Message
 

@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from connectors.config import EnrichmentSettings, HubSpotSettings, StripeSettings
 from handoff.core.brief.account import AccountRules
 from handoff.core.measure.analytics import QualitySettings
-from handoff.core.brief.briefing import BriefingSettings
+from handoff.core.brief import BriefingSettings
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.route.config import RoutingSettings
 from handoff.core.route.hours import load_zone

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from handoff.core.brief.briefing import Briefing, build_briefing
+from handoff.core.brief import Briefing, build_briefing
 from handoff.core.masking import for_ticket
 from handoff.core.models import AccountContext, Customer, Decision, Message, Route
 from handoff.core.render.slack_card import render_slack_card

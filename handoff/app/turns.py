@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
-from handoff.core.brief.briefing import bounded_briefing_json, texts_needed, transcript_json
+from handoff.core.brief import bounded_briefing_json, texts_needed, transcript_json
 from handoff.core.formats.conversations import parse_time
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason

@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from connectors.summariser import LLMSummariser
-from handoff.core.brief.briefing import Briefing, BriefingSettings, SummariserSettings, build_briefing
+from handoff.core.brief import Briefing, BriefingSettings, SummariserSettings, build_briefing
 from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason, SourceResult
 
 BASE = "http://llm.test/v1"

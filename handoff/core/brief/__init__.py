@@ -1,1 +1,26 @@
-"""The briefing a human gets: what happened, who the customer is, what to do next."""
+"""The briefing a human gets: what happened, who the customer is, what to do next.
+
+models (what a briefing is) · text (clipping, names, pages) · facts (account facts from the sources) ·
+summary · actions (the recommended next step) · greeting · build (the briefing from a decision) ·
+account (tier and churn risk from the facts).
+"""
+from handoff.core.brief.actions import recommended_action
+from handoff.core.brief.build import build_briefing, texts_needed
+from handoff.core.brief.facts import account_facts
+from handoff.core.brief.greeting import greeting
+from handoff.core.brief.models import (
+    AccountFact,
+    AIAttempt,
+    Briefing,
+    BriefingSettings,
+    SummariserSettings,
+    bounded_briefing_json,
+    transcript_json,
+)
+from handoff.core.brief.text import MASK_MARGIN_CHARS, clip, masked_clip, page_label
+
+__all__ = [
+    "AIAttempt", "AccountFact", "Briefing", "BriefingSettings", "MASK_MARGIN_CHARS", "SummariserSettings",
+    "account_facts", "bounded_briefing_json", "build_briefing", "clip", "greeting", "masked_clip", "page_label",
+    "recommended_action", "texts_needed", "transcript_json",
+]

@@ -74,7 +74,7 @@ class AccountRules(BaseModel):
     churn: ChurnRules = Field(default_factory=ChurnRules)
 
 
-def _facts(sources: Sequence[SourceResult], name: str) -> dict[str, Any] | None:
+def source_facts(sources: Sequence[SourceResult], name: str) -> dict[str, Any] | None:
     """Facts of a source that answered and knew the customer, else None."""
     for s in sources:
         if s.source == name and s.status == "ok" and s.facts.get("found", True):
@@ -134,7 +134,7 @@ def _rule_matches(rule: TierRule, email: str | None, stripe: Mapping[str, Any] |
 
 def derive_tier(sources: Sequence[SourceResult], rules: TierRules, *, email: str | None = None) -> str | None:
     """The first matching rule's tier; `rules.default` for a known account; None when nothing is known."""
-    stripe, hubspot = _facts(sources, "stripe"), _facts(sources, "hubspot")
+    stripe, hubspot = source_facts(sources, "stripe"), source_facts(sources, "hubspot")
     for rule in rules.rules:
         if _rule_matches(rule, email, stripe, hubspot):
             return rule.tier
@@ -144,7 +144,7 @@ def derive_tier(sources: Sequence[SourceResult], rules: TierRules, *, email: str
 def churn_reasons(sources: Sequence[SourceResult], rules: ChurnRules) -> list[str]:
     """Why the account looks at risk of churning (empty when it does not)."""
     reasons: list[str] = []
-    hubspot = _facts(sources, "hubspot") or {}
+    hubspot = source_facts(sources, "hubspot") or {}
     for prop, value in (hubspot.get("health") or {}).items():
         score = _number(value)
         if score is not None and score < rules.health_below:
@@ -155,7 +155,7 @@ def churn_reasons(sources: Sequence[SourceResult], rules: ChurnRules) -> list[st
             isinstance(value, str) and value.strip().lower() in _lower(rules.churn_values))
         if risky:
             reasons.append(f"HubSpot {prop} is {value}")
-    stripe = _facts(sources, "stripe") or {}
+    stripe = source_facts(sources, "stripe") or {}
     plan = stripe.get("plan") or {}
     if rules.cancel_at_period_end and plan.get("cancel_at_period_end"):
         reasons.append("subscription set to cancel at period end")
@@ -173,7 +173,7 @@ def derive_signals(sources: Sequence[SourceResult], rules: AccountRules | None =
                    email: str | None = None) -> AccountSignals:
     """Tier, churn risk and account owner from the enrichment results."""
     rules = rules or AccountRules()
-    owner = (_facts(sources, "hubspot") or {}).get("owner") or {}
+    owner = (source_facts(sources, "hubspot") or {}).get("owner") or {}
     return AccountSignals(
         tier=derive_tier(sources, rules.tiers, email=email),
         churn_risk=bool(churn_reasons(sources, rules.churn)),

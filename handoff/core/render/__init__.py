@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handoff.core.brief.briefing import Briefing
+from handoff.core.brief import Briefing
 
 
 def render_json(b: Briefing) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from handoff.core.brief.briefing import Briefing, transcript_json
+from handoff.core.brief import Briefing, transcript_json
 from handoff.core.formats.conversations import Conversation
 from handoff.core.models import Message
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handoff.core.brief.briefing import Briefing, BriefingSettings, clip, masked_clip
+from handoff.core.brief import Briefing, BriefingSettings, clip, masked_clip
 from handoff.core.masking import for_slack, for_slack_plain, mask_email, mask_pii, slack_escape
 from handoff.core.models import Route
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handoff.core.brief.briefing import Briefing, BriefingSettings, clip, masked_clip
+from handoff.core.brief import Briefing, BriefingSettings, clip, masked_clip
 from handoff.core.masking import for_ticket
 
 _ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handoff.core.brief.briefing import (
+from handoff.core.brief import (
     Briefing,
     BriefingSettings,
     account_facts,
@@ -589,7 +589,7 @@ def test_a_long_conversations_briefing_carries_the_last_messages_and_replies_and
 
 def test_a_briefing_reads_only_the_texts_it_shows() -> None:
     """So a caller may load only those: the others (left empty here) change nothing."""
-    from handoff.core.brief.briefing import texts_needed
+    from handoff.core.brief import texts_needed
 
     msgs = long_conversation(400)
     settings = BriefingSettings(transcript_messages=20, ai_attempts=5)
@@ -601,14 +601,14 @@ def test_a_briefing_reads_only_the_texts_it_shows() -> None:
 
 
 def test_texts_needed_reach_back_for_the_last_ai_replies() -> None:
-    from handoff.core.brief.briefing import texts_needed
+    from handoff.core.brief import texts_needed
 
     roles = ["ai", "customer", "ai"] + ["customer"] * 30
     assert texts_needed(roles, BriefingSettings(transcript_messages=4, ai_attempts=2)) == {0, 2, 29, 30, 31, 32}
 
 
 def test_a_briefing_stored_before_it_was_bounded_is_shown_bounded() -> None:
-    from handoff.core.brief.briefing import bounded_briefing_json
+    from handoff.core.brief import bounded_briefing_json
 
     old = {"summary": "s", "transcript": [{"index": i} for i in range(500)],
            "ai_attempts": [{"message_index": i} for i in range(250)]}
@@ -632,7 +632,7 @@ def _mask_cards(text: str) -> str:
 
 
 def test_masked_clip_masks_a_bounded_head_of_a_long_text() -> None:
-    from handoff.core.brief.briefing import MASK_MARGIN_CHARS, masked_clip
+    from handoff.core.brief import MASK_MARGIN_CHARS, masked_clip
 
     seen: list[int] = []
 
@@ -651,7 +651,7 @@ def test_masked_clip_masks_a_bounded_head_of_a_long_text() -> None:
 @pytest.mark.parametrize("shift", range(0, 30, 3))
 def test_masked_clip_never_cuts_a_card_number_in_two_before_masking_it(shift: int) -> None:
     """Whitespace collapses in the excerpt, so whatever ends the masked head could land in the excerpt."""
-    from handoff.core.brief.briefing import MASK_MARGIN_CHARS, masked_clip
+    from handoff.core.brief import MASK_MARGIN_CHARS, masked_clip
 
     bound = 2 * 100 + MASK_MARGIN_CHARS
     for card in ("4111 1111 1111 1111", "4111-1111-1111-1111", "4111111111111111", "3782 822463 10005"):

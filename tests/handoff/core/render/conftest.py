@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from handoff.core.brief.briefing import Briefing, BriefingSettings, build_briefing
+from handoff.core.brief import Briefing, BriefingSettings, build_briefing
 from handoff.core.models import (
     AccountContext,
     AccountSignals,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from handoff.core.brief.briefing import Briefing
+from handoff.core.brief import Briefing
 from handoff.core.models import AccountContext, Customer, Decision, KBArticle, Message, Reason, Route, SourceResult
 from handoff.core.render.slack_card import (
     ACTION_CLAIM,
@@ -258,7 +258,7 @@ def test_the_card_of_a_45_mb_conversation_quotes_the_last_replies_and_counts_the
 
 
 def test_the_cards_count_of_ai_replies_follows_the_setting(make_briefing) -> None:  # type: ignore[no-untyped-def]
-    from handoff.core.brief.briefing import BriefingSettings
+    from handoff.core.brief import BriefingSettings
 
     msgs = tuple(Message("customer" if i % 2 == 0 else "ai", f"message number {i}", i) for i in range(40))
     b = make_briefing(messages=msgs, settings=BriefingSettings(ai_attempts=2))

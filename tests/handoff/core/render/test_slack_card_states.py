@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from handoff.core.brief.briefing import Briefing
+from handoff.core.brief import Briefing
 from handoff.core.render.slack_card import (
     ACTION_CLAIM,
     ACTION_OPEN_TICKET,

@@ -1,7 +1,7 @@
 """The Zendesk private note: top line, labelled sections, masked card numbers, bounded transcript."""
 from __future__ import annotations
 
-from handoff.core.brief.briefing import Briefing, BriefingSettings
+from handoff.core.brief import Briefing, BriefingSettings
 from handoff.core.models import Message
 from handoff.core.render.zendesk_note import render_zendesk_note
 
