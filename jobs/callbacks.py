@@ -16,7 +16,7 @@ from handoff.core.masking import for_slack, for_ticket
 from handoff.app.followups import enqueue, record_event
 from handoff.core.route import RouteRequest, route
 from handoff.core.route.router import final_priority
-from handoff.app.turns import load_roster
+from handoff.storage.roster import load_roster
 from handoff.settings import Settings
 from handoff.storage.tables import HandoffRow
 

@@ -36,7 +36,7 @@ from handoff.app.backtest import BacktestReport, excerpt, finish_report, score_c
 from handoff.core.formats.conversations import Conversation, Label
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.replay import Replay, replay
-from handoff.app.turns import message_from_row, customer_from_json
+from handoff.storage.turn_store import customer_from_json, message_from_row
 from handoff.storage.tables import ConversationRow, HandoffRow, MessageRow
 
 BATCH_SIZE = 200

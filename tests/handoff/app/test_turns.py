@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import event, func, select
 
 from handoff.bootstrap import build_runtime
-from handoff.app.turns import TurnInput, _Conflict, _TurnWrite
+from handoff.app.turns import TurnInput
+from handoff.storage.turn_store import Conflict, TurnWrite
 from handoff.storage.tables import ConversationRow, MessageRow
 from tests.conftest import requires_postgres
 
@@ -84,12 +85,12 @@ async def test_a_stale_turn_on_postgresql_stores_nothing(make_config) -> None:
     rt = build_runtime(make_config())
     try:
         await rt.service.post_message("stale", question(0))
-        with rt.service._autocommit.connect() as conn:
+        with rt.service.store.autocommit.connect() as conn:
             planned = rt.service._plan(conn, "stale", question(1), None)
-        assert isinstance(planned, _TurnWrite)
+        assert isinstance(planned, TurnWrite)
         await rt.service.post_message("stale", question(2))  # another turn wins the race
-        with rt.service._autocommit.connect() as conn, pytest.raises(_Conflict):
-            rt.service._write_in_one_statement(conn, "stale", planned)
+        with rt.service.store.autocommit.connect() as conn, pytest.raises(Conflict):
+            rt.service.store.write_in_one_statement(conn, "stale", planned, rt.clock())
         with rt.sessions() as s:
             texts = s.scalars(select(MessageRow.text).where(MessageRow.conversation_id == "stale")
                               .order_by(MessageRow.idx)).all()
