@@ -1,11 +1,15 @@
 """The Zendesk connector's real calls (zenpy) against FakeZendesk, every exchange checked against Zendesk's OAS."""
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from connectors.delivery import TicketRequest
 from connectors.zendesk import ZendeskConnector
 from connectors.zendesk_setup import setup_zendesk
 from tests.contracts.support import check_exchanges
-from tests.fakes.http import Exchange
+from tests.fakes.http import Exchange, FakeRequest, FakeResponse
 from tests.fakes.zendesk import FakeZendesk
 
 HOST = "https://example.zendesk.com"  # the spec's server; the path is what is matched
@@ -61,3 +65,37 @@ async def test_every_request_and_answer_matches_the_support_api(zendesk_connecto
     assert covered == {"GET ShowCurrentUser", "POST CreateTicket", "GET ListTickets", "GET ShowTicket",
                        "PUT UpdateTicket", "GET ListTicketComments", "GET ListSearchResults", "GET ShowUser",
                        "GET ListTriggers", "POST CreateTrigger", "PUT UpdateTrigger"}
+
+
+def an_exchange(method: str, path: str, *, body: object = None, answer: object = None, status: int = 200,
+                query: list[tuple[str, str]] | None = None, auth: bool = True) -> Exchange:
+    """A hand-made exchange, to show what the check catches."""
+    raw = json.dumps(body).encode() if body is not None else b""
+    headers = {"content-type": "application/json"} if body is not None else {}
+    if auth:
+        headers["authorization"] = "Basic Ym90QGV4YW1wbGUuY29tL3Rva2VuOng="
+    request = FakeRequest(method, path, dict(query or []), headers, raw, body, query_items=query or [])
+    return Exchange(request, FakeResponse(status, answer))
+
+
+TICKET = {"id": 1, "requester_id": 2, "subject": "x", "status": "new", "tags": []}
+
+
+@pytest.mark.parametrize(("exchange", "problem"), [
+    # what the old fake answered to CreateTicket, which hid the connector's failure on the documented answer
+    (an_exchange("POST", "/api/v2/tickets.json", body={"ticket": {"subject": "x", "comment": {"body": "b"}}},
+                 answer={"ticket": TICKET, "audit": {"id": 3, "events": []}}, status=201),
+     "answer 201: answer key 'audit' is not in the spec"),
+    (an_exchange("POST", "/api/v2/tickets.json", body={"ticket": {"subject": "x", "priority": "asap"}},
+                 answer={"ticket": TICKET}, status=201), "request: InvalidRequestBody"),
+    (an_exchange("GET", "/api/v2/tickets.json", query=[("externalid", "h-1")], answer={"tickets": []}),
+     "query parameter 'externalid' is not in the spec"),
+    (an_exchange("GET", "/api/v2/users/me.json", answer={"user": {"id": 1}}, auth=False), "request: Security"),
+    (an_exchange("GET", "/api/v2/tickets/1.json", answer={"ticket": {"id": "one", "requester_id": 2}}),
+     "ticket/id: 'one' is not of type 'integer'"),
+    (an_exchange("GET", "/api/v2/ticket_fields.json", answer={}), "no such operation"),
+])
+def test_the_check_catches(exchange: Exchange, problem: str) -> None:
+    problems, _ = check_exchanges("zendesk", [exchange], HOST, path=spec_path, extra_query=EXTRA_QUERY,
+                                  extra_keys=EXTRA_KEYS)
+    assert any(problem in p for p in problems), problems
