@@ -140,6 +140,16 @@ def _load(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+ORIGINS = {
+    "stripe": {"source": "openapi/spec3.json of github.com/stripe/openapi, 2022-04-12 (API 2020-08-27)",
+               "licence": "MIT (see NOTICE)"},
+    "zendesk": {"source": "Zendesk's published Support API oas.yaml (Support API 2.0.0)",
+                "licence": "Zendesk's; none stated in the file (an excerpt for interoperability testing)"},
+    "slack": {"source": "web-api/slack_web_openapi_v2.json of github.com/slackapi/slack-api-specs",
+              "licence": "MIT (see NOTICE)"},
+}
+
+
 def main() -> None:
     """Write the fragments for whichever vendor files are given."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -151,7 +161,7 @@ def main() -> None:
                               ("slack", args.slack, cut_slack)):
         if source is None:
             continue
-        fragment = cut(_load(source))
+        fragment = {**cut(_load(source)), "x-cut": {**ORIGINS[name], "by": "tests/contracts/cut_specs.py"}}
         target = HERE / f"{name}.json"
         target.write_text(json.dumps(fragment, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         print(f"{target}: {len(fragment['paths'])} paths, {target.stat().st_size // 1024} KiB")
