@@ -6,12 +6,31 @@ import pytest
 
 from connectors.delivery import AlertRequest
 from connectors.slack import SlackConnector
+from handoff.briefing import Briefing, BriefingSettings, build_briefing
+from handoff.models import AccountContext, Customer, Decision, Message, Reason, Route, SourceResult
 from handoff.render.slack_card import render_claimed_card, render_slack_card, render_solved_card, with_ticket_button
 from handoff.render.slack_replies import help_reply
 from tests.contracts.slack_calls import block_problems, call_problems, view_problems
 from tests.fakes.http import Exchange, FakeRequest, FakeResponse
 from tests.fakes.slack import FakeSlack
-from tests.handoff.render.conftest import RICH_ROUTE, make
+
+ROUTE = Route("billing", agent="a1", agent_name="Jo", queue_position=2, expected_wait_seconds=300)
+
+
+def briefing() -> Briefing:
+    """A handoff with account facts, so the card has fields, sections and buttons."""
+    account = AccountContext((SourceResult("stripe", "ok", {
+        "plan": {"product": "Business", "interval": "month"}, "mrr": {"amount": 2400.0, "currency": "usd"},
+        "failed_payments_90d": {"count": 3}, "open_disputes": [{"id": "dp_1", "amount": 49.0, "currency": "usd"}]}),))
+    return build_briefing(
+        conversation_id="c-1",
+        messages=(Message("customer", "I was charged twice, I want a real person", 0),
+                  Message("ai", "It may be a pending authorisation.", 1, confidence=0.4)),
+        decision=Decision(True, (Reason("explicit_request", 0, "a real person"),), category="billing_dispute",
+                          priority="high"),
+        account=account, route=ROUTE, customer=Customer(email="ana@example.com", name="Ana", language="en"),
+        page_url=None, settings=BriefingSettings())
+
 
 METHODS = {"auth.test", "chat.postMessage", "chat.update", "chat.postEphemeral", "conversations.open",
            "conversations.history", "users.lookupByEmail", "views.open"}
@@ -22,7 +41,7 @@ MODAL = {"type": "modal", "callback_id": "handoff_feedback", "title": {"type": "
 
 
 async def test_every_call_matches_the_web_api(fake_slack: FakeSlack, slack_connector: SlackConnector) -> None:
-    text, blocks = render_slack_card(make(), handoff_id="h-1", ticket_url=None, route=RICH_ROUTE)
+    text, blocks = render_slack_card(briefing(), handoff_id="h-1", ticket_url=None, route=ROUTE)
     agent = fake_slack.add_user("jo@example.com")["id"]
     await slack_connector.check()
     alert = await slack_connector.post_alert(AlertRequest("h-1", "C0ALERTS01", text, blocks, dm_user_id=agent),
@@ -40,6 +59,7 @@ async def test_every_call_matches_the_web_api(fake_slack: FakeSlack, slack_conne
     assert await slack_connector.lookup_user_by_email("jo@example.com") == agent
     await slack_connector.open_view("trigger-1", MODAL)
 
+    assert {"header", "section", "actions"} <= {b["type"] for b in fake_slack.messages[0]["blocks"]}
     problems = [p for e in fake_slack.exchanges for p in call_problems(e)]
 
     assert problems == []
