@@ -13,8 +13,9 @@ from tests.fakes.http import Exchange, FakeRequest, FakeResponse
 from tests.fakes.zendesk import FakeZendesk
 
 HOST = "https://example.zendesk.com"  # the spec's server; the path is what is matched
-# The Support API OAS has no webhooks paths (they are a separate API): those calls are not checked here.
-UNDESCRIBED = ("/api/v2/webhooks",)
+# The Support API OAS has no webhooks paths (they are a separate API): those calls are checked against
+# specs/zendesk-webhooks.yaml, written from Zendesk's Webhooks API reference.
+WEBHOOKS = ("/api/v2/webhooks",)
 EXTRA_QUERY = {
     # Zendesk documents pagination once for every list endpoint (offset: page, per_page; cursor:
     # page[size], page[after], page[before]), not per operation in the OAS.
@@ -31,9 +32,9 @@ def spec_path(path: str) -> str:
     return path.removesuffix(".json")
 
 
-def undescribed(exchange: Exchange) -> bool:
-    """Calls outside the Support API description."""
-    return exchange.request.path.startswith(UNDESCRIBED)
+def webhooks(exchange: Exchange) -> bool:
+    """Calls of the Webhooks API, outside the Support API description."""
+    return exchange.request.path.startswith(WEBHOOKS)
 
 
 async def run_everything(connector: ZendeskConnector, fake: FakeZendesk) -> None:
@@ -58,13 +59,29 @@ async def test_every_request_and_answer_matches_the_support_api(zendesk_connecto
                                                                 fake_zendesk: FakeZendesk) -> None:
     await run_everything(zendesk_connector, fake_zendesk)
 
-    problems, covered = check_exchanges("zendesk", fake_zendesk.exchanges, HOST, path=spec_path, skip=undescribed,
+    problems, covered = check_exchanges("zendesk", fake_zendesk.exchanges, HOST, path=spec_path, skip=webhooks,
                                          extra_query=EXTRA_QUERY, extra_keys=EXTRA_KEYS)
+    hook_problems, hooks_covered = check_exchanges("zendesk-webhooks", fake_zendesk.exchanges, HOST,
+                                                   skip=lambda e: not webhooks(e))
 
-    assert problems == []
+    assert problems + hook_problems == []
     assert covered == {"GET ShowCurrentUser", "POST CreateTicket", "GET ListTickets", "GET ShowTicket",
                        "PUT UpdateTicket", "GET ListTicketComments", "GET ListSearchResults", "GET ShowUser",
                        "GET ListTriggers", "POST CreateTrigger", "PUT UpdateTrigger"}
+    assert hooks_covered == {"GET ListWebhooks", "POST CreateWebhook", "GET ShowWebhookSigningSecret"}
+
+
+async def test_webhook_repairs_match_the_webhooks_api(zendesk_connector: ZendeskConnector,
+                                                      fake_zendesk: FakeZendesk) -> None:
+    """An existing webhook pointed elsewhere is patched (PATCH answers 204 without a body)."""
+    await setup_zendesk(zendesk_connector, target_url="https://old.example.com/webhooks/zendesk", kind="events")
+    await setup_zendesk(zendesk_connector, target_url="https://handoff.example.com/webhooks/zendesk", kind="events")
+
+    problems, covered = check_exchanges("zendesk-webhooks", fake_zendesk.exchanges, HOST,
+                                        skip=lambda e: not webhooks(e))
+
+    assert problems == []
+    assert "PATCH PatchWebhook" in covered
 
 
 def an_exchange(method: str, path: str, *, body: object = None, answer: object = None, status: int = 200,
@@ -99,3 +116,12 @@ def test_the_check_catches(exchange: Exchange, problem: str) -> None:
     problems, _ = check_exchanges("zendesk", [exchange], HOST, path=spec_path, extra_query=EXTRA_QUERY,
                                   extra_keys=EXTRA_KEYS)
     assert any(problem in p for p in problems), problems
+
+
+def test_the_webhooks_check_catches_a_webhook_without_subscriptions() -> None:
+    body = {"webhook": {"name": "Handoff", "endpoint": "https://h.example.com", "http_method": "POST",
+                        "request_format": "json", "status": "active"}}
+    exchange = an_exchange("POST", "/api/v2/webhooks", body=body, status=201,
+                           answer={"webhook": {**body["webhook"], "id": "01H", "created_at": "2026-01-01T00:00:00Z"}})
+    problems, _ = check_exchanges("zendesk-webhooks", [exchange], HOST)
+    assert any("InvalidRequestBody" in p and "subscriptions" in p for p in problems), problems
