@@ -155,7 +155,8 @@ def mrr_facts(subs: Sequence[Mapping[str, Any]], default_currency: str | None = 
     paying = [s for s in subs if s.get("status") in REVENUE_STATUSES]
     currency = next((c for c in map(subscription_currency, [*paying, *subs]) if c), None)
     currency = currency or (default_currency.lower() if default_currency else None)
-    minor_total = sum(subscription_monthly_minor(s) for s in paying if subscription_currency(s) == currency)
+    minor_total = sum(subscription_monthly_minor(s) for s in paying
+                      if (subscription_currency(s) or currency) == currency)
     return {"amount": major(round(minor_total, 2), currency) or 0.0, "currency": currency}
 
 

@@ -260,3 +260,11 @@ async def test_mrr_currency_is_the_customers_without_subscriptions(fake_stripe: 
     fake_stripe.add_customer("ana@example.com")
     facts = await connector.fetch(ANA)
     assert facts["mrr"] == {"amount": 0.0, "currency": "usd"}
+
+
+def test_mrr_counts_a_subscription_without_any_currency_in_the_customers() -> None:
+    from connectors.stripe import mrr_facts
+
+    sub = {"status": "active", "items": {"data": [{"quantity": 1, "price": {
+        "unit_amount": 1500, "recurring": {"interval": "month", "interval_count": 1}}}]}}
+    assert mrr_facts([sub], "EUR") == {"amount": 15.0, "currency": "eur"}
