@@ -129,6 +129,9 @@ class FakeHubSpot(EndpointFaultServer):
             page["results"] = copy.deepcopy(self.associations.get((m.group(1), m.group(2)), []))
             return FakeResponse(200, page)
         if request.method == "GET" and (m := COMPANY.match(path)):
+            bad = self._bad_query(request, {"archived": ("true", "false")})
+            if bad is not None:
+                return bad
             company = self.companies.get(m.group(1))
             return FakeResponse(200, company) if company else FakeResponse(404, self.fault_body(404))
         return FakeResponse(404, self.fault_body(404))
