@@ -186,7 +186,9 @@ class HubSpotConnector:
         return results[0]
 
     async def _owner(self, owner_id: str) -> dict[str, Any]:
-        owner = await self._call(self._owners.get_by_id, int(owner_id), id_property="id", archived=False)
+        # No `archived`: the client would send Python's `False`, which HubSpot's `true`/`false` rejects, and
+        # its default (false) is what we want.
+        owner = await self._call(self._owners.get_by_id, int(owner_id), id_property="id")
         if getattr(owner, "id", None) is None:
             raise Unavailable(SOURCE, "answered garbage")
         return {"id": str(owner.id), "name": _full_name(owner.first_name, owner.last_name), "email": owner.email}

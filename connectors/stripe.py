@@ -24,7 +24,13 @@ SOURCE = "stripe"
 
 ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd",
                           "vuv", "xaf", "xof", "xpf"})
-OPEN_DISPUTE = frozenset({"warning_needs_response", "warning_under_review", "needs_response", "under_review"})
+# Statuses awaiting our evidence or the issuer's review (API 2026-10-28, stripe 16.x); the closed ones are
+# won, lost, prevented, warning_closed (and charge_refunded in older API versions).
+OPEN_DISPUTE = frozenset({"warning_needs_response", "warning_under_review", "needs_response", "under_review",
+                          "appeal_needs_response", "appeal_under_review"})
+# A subscription's discounts are ids unless expanded, and an expanded discount's coupon is an id unless
+# expanded too: the coupon is four levels down, Stripe's deepest expansion.
+SUBSCRIPTION_EXPAND = ("data.discounts.source.coupon",)
 # Months per one interval unit; Stripe intervals are day, week, month, year (times interval_count).
 MONTHS_PER = {"day": 12 / 365, "week": 12 / 52, "month": 1.0, "year": 12.0}
 # Statuses that carry revenue (Stripe's own MRR counts active and past_due, not trials).
@@ -119,11 +125,28 @@ def plan_facts(sub: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def mrr_facts(subs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """MRR in major units over revenue-carrying subscriptions, normalised to a month."""
+def subscription_currency(sub: Mapping[str, Any]) -> str | None:
+    """A subscription's currency, else its items' prices' (older API versions have none on the subscription)."""
+    if sub.get("currency"):
+        return str(sub["currency"]).lower()
+    for item in (sub.get("items") or {}).get("data") or []:
+        price = item.get("price")
+        if isinstance(price, Mapping) and price.get("currency"):
+            return str(price["currency"]).lower()
+    return None
+
+
+def mrr_facts(subs: Sequence[Mapping[str, Any]], default_currency: str | None = None) -> dict[str, Any]:
+    """MRR in major units over revenue-carrying subscriptions, normalised to a month.
+
+    The currency is the first paying subscription's, else any subscription's, else `default_currency`
+    (the customer's), so a zero MRR still says in what.
+    """
     paying = [s for s in subs if s.get("status") in REVENUE_STATUSES]
-    currency = (paying[0].get("currency") if paying else (subs[0].get("currency") if subs else None)) or None
-    minor_total = sum(subscription_monthly_minor(s) for s in paying if s.get("currency") == currency)
+    currency = next((c for c in map(subscription_currency, [*paying, *subs]) if c), None)
+    currency = currency or (default_currency.lower() if default_currency else None)
+    minor_total = sum(subscription_monthly_minor(s) for s in paying
+                      if (subscription_currency(s) or currency) == currency)
     return {"amount": major(round(minor_total, 2), currency) or 0.0, "currency": currency}
 
 
@@ -328,11 +351,11 @@ class StripeConnector:
             pages = await asyncio.gather(*(step("disputes", self._list_disputes(client, ch), []) for ch in disputed))
             return charges, [d for page in pages for d in page]
 
-        # Subscription items embed their full price, so only the discounts need expanding.
+        # Subscription items embed their full price, so only the discounts and their coupons need expanding.
         subs, invoices, (charges, disputes) = await asyncio.gather(
             step("subscriptions", self._list(client.v1.subscriptions.list_async(
                 {"customer": cid, "status": "all", "limit": 20,
-                 "expand": ["data.discounts"]})), []),
+                 "expand": list(SUBSCRIPTION_EXPAND)})), []),
             step("invoices", self._list(client.v1.invoices.list_async(
                 {"customer": cid, "limit": 100, "created": {"gte": since}})), []),
             step("charges", charges_then_disputes(), ([], [])),
@@ -347,7 +370,7 @@ class StripeConnector:
             "currency": cust.get("currency"),
             "plan": plan_facts(primary) if primary else None,
             "subscriptions": len(subs),
-            "mrr": mrr_facts(subs),
+            "mrr": mrr_facts(subs, cust.get("currency")),
             "failed_payments_90d": failed_payment_facts(invoices, charges, since),
             "open_disputes": dispute_facts(disputes),
             "recent_refunds": refund_facts(charges, since),

@@ -283,8 +283,9 @@ class ZendeskConnector:
                 assignee_id=request.assignee_id,
                 requester=requester,
             )
-            audit = self._client.tickets.create(ticket)
-            created = getattr(audit, "ticket", None)
+            answer = self._client.tickets.create(ticket)
+            # Zendesk documents `{"ticket": ...}` (zenpy gives a Ticket); some answers add `audit` (a TicketAudit).
+            created = answer if isinstance(answer, Ticket) else getattr(answer, "ticket", None)
             ticket_id = getattr(created, "id", None)
             if not isinstance(ticket_id, int):
                 raise Unavailable(SOURCE, "ticket create answered without a ticket id")

@@ -150,3 +150,29 @@ def test_settings_build_the_connector() -> None:
     assert repr(conn) == "HubSpotConnector(host='http://127.0.0.1:1')"
     with pytest.raises(ValueError):
         HubSpotSettings(access_token="pat-never-in-settings")
+
+
+async def test_owner_lookup_sends_only_valid_query_values(fake_hubspot: FakeHubSpot,
+                                                          connector: HubSpotConnector) -> None:
+    fake_hubspot.add_contact("ana@example.com", owner_id="41629779")
+    fake_hubspot.add_owner("41629779")
+    facts = await connector.fetch(Customer(email="ana@example.com"))
+    assert facts["owner"]["id"] == "41629779" and "incomplete" not in facts
+    query = fake_hubspot.requests_to("/crm/v3/owners/41629779")[0].query
+    assert query.get("archived", "false") in ("true", "false")
+
+
+@pytest.mark.parametrize(("archived", "status"), [("False", 400), ("false", 200), ("true", 200)])
+def test_fake_hubspot_owners_take_lower_case_booleans(fake_hubspot: FakeHubSpot, archived: str, status: int) -> None:
+    import urllib.error
+    import urllib.request
+
+    fake_hubspot.add_owner("7")
+    req = urllib.request.Request(f"{fake_hubspot.url}/crm/v3/owners/7?idProperty=id&archived={archived}",
+                                 headers={"Authorization": f"Bearer {fake_hubspot.token}"})
+    try:
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            got = resp.status
+    except urllib.error.HTTPError as err:
+        got = err.code
+    assert got == status

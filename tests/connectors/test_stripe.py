@@ -183,3 +183,88 @@ def test_settings_build_the_connector() -> None:
     assert repr(conn) == "StripeConnector(api_base='http://127.0.0.1:2')"
     with pytest.raises(ValueError):
         StripeSettings(api_key="sk_live_never_in_settings")
+
+
+async def test_a_coupon_lowers_mrr(fake_stripe: FakeStripe, connector: StripeConnector) -> None:
+    c = fake_stripe.add_customer("ana@example.com")
+    fake_stripe.add_subscription(c["id"], unit_amount=10000, percent_off=50.0)
+    facts = await connector.fetch(ANA)
+    assert facts["mrr"] == {"amount": 50.0, "currency": "usd"}
+    expand = {v for k, v in fake_stripe.requests_to("/v1/subscriptions")[0].query.items() if k.startswith("expand")}
+    assert "data.discounts.source.coupon" in expand  # the coupon is an id at any shallower expansion
+
+
+@pytest.mark.parametrize("expand", [[], ["data.discounts"]])
+def test_fake_stripe_leaves_coupons_unexpanded_like_stripe(fake_stripe: FakeStripe, expand: list[str]) -> None:
+    import stripe
+
+    c = fake_stripe.add_customer("ana@example.com")
+    fake_stripe.add_subscription(c["id"], unit_amount=10000, percent_off=50.0)
+    client = stripe.StripeClient(API_KEY, base_addresses={"api": fake_stripe.url}, max_network_retries=0)
+    sub = client.v1.subscriptions.list({"customer": c["id"], "expand": expand}).data[0].to_dict()
+    discount = sub["discounts"][0]
+    if not expand:
+        assert isinstance(discount, str) and discount.startswith("di_")
+    else:
+        assert isinstance(discount["source"]["coupon"], str)
+    assert subscription_monthly_minor(sub) == 10000.0  # nothing to compute the discount with
+
+
+def test_fake_stripe_refuses_expansions_deeper_than_four_levels(fake_stripe: FakeStripe) -> None:
+    import stripe
+
+    client = stripe.StripeClient(API_KEY, base_addresses={"api": fake_stripe.url}, max_network_retries=0)
+    with pytest.raises(stripe.InvalidRequestError, match="more than 4 levels"):
+        client.v1.subscriptions.list({"customer": "cus_x", "expand": ["data.discounts.source.coupon.applies_to"]})
+
+
+@pytest.mark.parametrize(("status", "open_"), [
+    ("warning_needs_response", True), ("warning_under_review", True), ("needs_response", True),
+    ("under_review", True), ("appeal_needs_response", True), ("appeal_under_review", True),
+    ("won", False), ("lost", False), ("prevented", False), ("warning_closed", False),
+])
+async def test_open_disputes_follow_the_current_statuses(fake_stripe: FakeStripe, connector: StripeConnector,
+                                                         status: str, open_: bool) -> None:
+    c = fake_stripe.add_customer("ana@example.com")
+    charge = fake_stripe.add_charge(c["id"], created=TS - DAY, amount=900, disputed=True)
+    fake_stripe.add_dispute(charge["id"], amount=900, status=status)
+    facts = await connector.fetch(ANA)
+    assert [d["status"] for d in facts["open_disputes"]] == ([status] if open_ else [])
+
+
+def test_dispute_statuses_are_the_librarys() -> None:
+    """Every status stripe's Dispute class knows is classified as open or closed (a new one fails here)."""
+    import typing
+
+    import stripe
+
+    from connectors.stripe import OPEN_DISPUTE
+
+    literal = next(a for a in typing.get_args(stripe.Dispute.__annotations__["status"]) if typing.get_args(a))
+    known = set(typing.get_args(literal))
+    closed = {"won", "lost", "prevented", "warning_closed"}
+    assert OPEN_DISPUTE | closed == known
+
+
+async def test_mrr_currency_without_a_subscription_currency(fake_stripe: FakeStripe,
+                                                            connector: StripeConnector) -> None:
+    c = fake_stripe.add_customer("ana@example.com")
+    sub = fake_stripe.add_subscription(c["id"], unit_amount=2000, currency="eur")
+    del sub["currency"]  # API versions before 2022 carry it on the prices only
+    facts = await connector.fetch(ANA)
+    assert facts["mrr"] == {"amount": 20.0, "currency": "eur"}
+
+
+async def test_mrr_currency_is_the_customers_without_subscriptions(fake_stripe: FakeStripe,
+                                                                   connector: StripeConnector) -> None:
+    fake_stripe.add_customer("ana@example.com")
+    facts = await connector.fetch(ANA)
+    assert facts["mrr"] == {"amount": 0.0, "currency": "usd"}
+
+
+def test_mrr_counts_a_subscription_without_any_currency_in_the_customers() -> None:
+    from connectors.stripe import mrr_facts
+
+    sub = {"status": "active", "items": {"data": [{"quantity": 1, "price": {
+        "unit_amount": 1500, "recurring": {"interval": "month", "interval_count": 1}}}]}}
+    assert mrr_facts([sub], "EUR") == {"amount": 15.0, "currency": "eur"}

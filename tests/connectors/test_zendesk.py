@@ -48,6 +48,31 @@ async def test_create_lands_every_field(zendesk_connector: ZendeskConnector, fak
     assert note["body"].endswith(note_marker("h-100"))
 
 
+async def test_create_succeeds_on_the_documented_answer(
+    zendesk_connector: ZendeskConnector, fake_zendesk: FakeZendesk
+) -> None:
+    """CreateTicket answers `{"ticket": ...}` without an audit: one POST, no retry, no look-up afterwards."""
+    result = await zendesk_connector.upsert_ticket(request())
+
+    assert result.created is True and result.ticket_id in fake_zendesk.tickets
+    [post] = fake_zendesk.requests_to("/api/v2/tickets.json", "POST")
+    assert len(fake_zendesk.requests_to("/api/v2/tickets.json", "GET")) == 1  # only the look-up before it
+
+
+async def test_create_accepts_an_answer_with_an_audit(
+    zendesk_connector: ZendeskConnector, fake_zendesk: FakeZendesk
+) -> None:
+    ticket = {"id": 4321, "subject": "x", "status": "new", "tags": []}
+    # the look-up by external id first, then the create
+    fake_zendesk.fail_next(200, body={"tickets": [], "next_page": None, "previous_page": None, "count": 0},
+                           path="/api/v2/tickets.json")
+    fake_zendesk.fail_next(201, body={"ticket": ticket, "audit": {"id": 1, "ticket_id": 4321, "events": []}},
+                           path="/api/v2/tickets.json")
+    result = await zendesk_connector.upsert_ticket(request())
+
+    assert (result.ticket_id, result.created) == (4321, True)
+
+
 async def test_create_sends_no_null_fields(zendesk_connector: ZendeskConnector, fake_zendesk: FakeZendesk) -> None:
     await zendesk_connector.upsert_ticket(request(group_id=None, assignee_id=None))
 

@@ -9,7 +9,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 
 @dataclass
@@ -23,6 +23,7 @@ class FakeRequest:
     body: bytes
     json: Any = None  # the parsed JSON body, if it was JSON
     form: dict[str, str] = field(default_factory=dict)  # the form-encoded body, if it was a form
+    query_items: list[tuple[str, str]] = field(default_factory=list)  # every parameter, repeats kept, in order
 
     def params(self) -> dict[str, Any]:
         """Query, form and JSON parameters merged (how Slack reads its arguments)."""
@@ -52,11 +53,20 @@ class _Fault:
     path: str | None
 
 
+@dataclass
+class Exchange:
+    """One request and the answer the fake gave to it (what the contract tests check)."""
+
+    request: FakeRequest
+    response: FakeResponse
+
+
 class FakeServer:
     """Real HTTP server on 127.0.0.1 (random port) in a daemon thread; subclasses implement `handle`."""
 
     def __init__(self) -> None:
         self.requests: list[FakeRequest] = []
+        self.exchanges: list[Exchange] = []  # every answered request with its answer, in order of answering
         self.delay: float = 0.0  # seconds to stall before answering (timeouts)
         self.garbage: bool = False  # answer 200 with a body that is not JSON
         self._faults: deque[_Fault] = deque()
@@ -169,6 +179,8 @@ class FakeServer:
         else:
             with self._lock:
                 response = self.handle(request)
+        with self._lock:
+            self.exchanges.append(Exchange(request, response))
         self._write(http, response)
 
     @staticmethod
@@ -187,8 +199,9 @@ class FakeServer:
                 parsed_json = None
         elif raw and "x-www-form-urlencoded" in ctype:
             form = {k: v[-1] for k, v in parse_qs(raw.decode(), keep_blank_values=True).items()}
-        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        return FakeRequest(http.command, parts.path, query, headers, raw, parsed_json, form)
+        items = parse_qsl(parts.query, keep_blank_values=True)
+        query = dict(items)  # the last value of each
+        return FakeRequest(http.command, parts.path, query, headers, raw, parsed_json, form, items)
 
     @staticmethod
     def _write(http: BaseHTTPRequestHandler, response: FakeResponse) -> None:

@@ -119,6 +119,9 @@ class FakeHubSpot(EndpointFaultServer):
             page["results"] = [copy.deepcopy(self.deals[i]) for i in ids if i in self.deals]
             return FakeResponse(200, page)
         if request.method == "GET" and (m := OWNER.match(path)):
+            bad = self._bad_query(request, {"archived": ("true", "false"), "idProperty": ("id", "userId")})
+            if bad is not None:
+                return bad
             owner = self.owners.get(m.group(1))
             return FakeResponse(200, owner) if owner else FakeResponse(404, self.fault_body(404))
         if request.method == "GET" and (m := ASSOCIATIONS.match(path)):
@@ -126,9 +129,24 @@ class FakeHubSpot(EndpointFaultServer):
             page["results"] = copy.deepcopy(self.associations.get((m.group(1), m.group(2)), []))
             return FakeResponse(200, page)
         if request.method == "GET" and (m := COMPANY.match(path)):
+            bad = self._bad_query(request, {"archived": ("true", "false")})
+            if bad is not None:
+                return bad
             company = self.companies.get(m.group(1))
             return FakeResponse(200, company) if company else FakeResponse(404, self.fault_body(404))
         return FakeResponse(404, self.fault_body(404))
+
+    def _bad_query(self, request: FakeRequest, allowed: dict[str, tuple[str, ...]]) -> FakeResponse | None:
+        """HubSpot's 400 for a query parameter outside its enum (booleans are `true`/`false`, case-sensitive)."""
+        for name, values in allowed.items():
+            value = request.query.get(name)
+            if value is not None and value not in values:
+                body = template("error")
+                body.update(category="VALIDATION_ERROR",
+                            message=f"Unable to process query parameter {name}={value}: expected one of "
+                                    f"{', '.join(values)}")
+                return FakeResponse(400, body)
+        return None
 
     def _search(self, body: dict[str, Any]) -> dict[str, Any]:
         wanted = None

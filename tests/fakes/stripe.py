@@ -92,6 +92,14 @@ def _expansions(request: FakeRequest) -> set[str]:
     return {v for k, v in request.query.items() if k.startswith("expand")}
 
 
+def _expanded(path: str, expand: set[str]) -> bool:
+    """Whether `path` is expanded: named itself or as the prefix of a deeper expansion (Stripe expands both)."""
+    return any(e == path or e.startswith(path + ".") for e in expand)
+
+
+MAX_EXPAND_DEPTH = 4  # Stripe refuses deeper expansions
+
+
 def _listing(url: str, data: list[dict[str, Any]]) -> dict[str, Any]:
     return {"object": "list", "data": data, "has_more": False, "url": url}
 
@@ -221,6 +229,12 @@ class FakeStripe(EndpointFaultServer):
         if request.headers.get("authorization") != f"Bearer {self.api_key}":
             return FakeResponse(401, self.fault_body(401))
         q, expand, path = request.query, _expansions(request), request.path
+        too_deep = next((e for e in sorted(expand) if e.count(".") >= MAX_EXPAND_DEPTH), None)
+        if too_deep is not None:
+            return FakeResponse(400, {"error": {
+                "type": "invalid_request_error", "param": "expand",
+                "message": f"You cannot expand more than {MAX_EXPAND_DEPTH} levels of a property. "
+                           f"Property: {too_deep}"}})
         if request.method == "GET" and path == "/v1/customers":
             found = [self._customer_view(c, expand) for c in self.customers if c["email"] == q.get("email")]
             return FakeResponse(200, _listing(path, found[: int(q.get("limit", 10))]))
@@ -250,9 +264,16 @@ class FakeStripe(EndpointFaultServer):
 
     @staticmethod
     def _subscription_view(s: dict[str, Any], expand: set[str]) -> dict[str, Any]:
+        """As Stripe: discounts are ids unless expanded, an expanded discount's coupon an id unless expanded."""
         view = copy.deepcopy(s)
-        if "data.discounts" not in expand:
+        if not _expanded("data.discounts", expand):
             view["discounts"] = [d["id"] for d in view["discounts"]]
+            return view
+        if not _expanded("data.discounts.source.coupon", expand):
+            for d in view["discounts"]:
+                coupon = (d.get("source") or {}).get("coupon")
+                if isinstance(coupon, dict):
+                    d["source"]["coupon"] = coupon["id"]
         return view
 
     @staticmethod

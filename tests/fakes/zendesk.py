@@ -144,12 +144,9 @@ class FakeZendesk(FakeServer):
         ticket = self._new_ticket(fields)
         created = self._add_comment(ticket["id"], comment, self.me["id"])
         ticket["description"] = created["body"]
-        events = [dict(created, type="Comment")] + [
-            {"id": next(self._ids), "type": "Create", "value": value, "field_name": key}
-            for key, value in fields.items() if key in ("subject", "priority", "tags", "group_id", "assignee_id")
-        ]
         headers = {"Location": f"{self.url}/api/v2/tickets/{ticket['id']}.json"}
-        return FakeResponse(201, {"ticket": ticket, "audit": self._audit(ticket, events)}, headers)
+        # CreateTicket answers the ticket only (Support API OAS: TicketResponse), no audit.
+        return FakeResponse(201, {"ticket": ticket}, headers)
 
     def _update(self, ticket_id: int, request: FakeRequest) -> FakeResponse:
         payload = (request.json or {}).get("ticket") or {}
