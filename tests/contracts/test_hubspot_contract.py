@@ -7,7 +7,7 @@ import json
 import pytest
 
 from connectors.hubspot import HubSpotConnector
-from handoff.models import Customer
+from handoff.core.models import Customer
 from tests.contracts.support import check_exchanges
 from tests.fakes.http import Exchange, FakeRequest, FakeResponse
 from tests.fakes.hubspot import TOKEN, FakeHubSpot

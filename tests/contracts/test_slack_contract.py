@@ -6,10 +6,10 @@ import pytest
 
 from connectors.delivery import AlertRequest
 from connectors.slack import SlackConnector
-from handoff.briefing import Briefing, BriefingSettings, build_briefing
-from handoff.models import AccountContext, Customer, Decision, Message, Reason, Route, SourceResult
-from handoff.render.slack_card import render_claimed_card, render_slack_card, render_solved_card, with_ticket_button
-from handoff.render.slack_replies import help_reply
+from handoff.core.brief import Briefing, BriefingSettings, build_briefing
+from handoff.core.models import AccountContext, Customer, Decision, Message, Reason, Route, SourceResult
+from handoff.core.render.slack_card import render_claimed_card, render_slack_card, render_solved_card, with_ticket_button
+from handoff.core.render.slack_replies import help_reply
 from tests.contracts.slack_calls import block_problems, call_problems, view_problems
 from tests.fakes.http import Exchange, FakeRequest, FakeResponse
 from tests.fakes.slack import FakeSlack

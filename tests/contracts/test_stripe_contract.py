@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connectors.stripe import StripeConnector
-from handoff.models import Customer
+from handoff.core.models import Customer
 from tests.contracts.stripe_shapes import answer_problems, decode_query, request_problems
 from tests.fakes.http import Exchange, FakeRequest, FakeResponse
 from tests.fakes.stripe import API_KEY, FakeStripe
