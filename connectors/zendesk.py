@@ -18,7 +18,6 @@ How zenpy is pointed and tamed (checked against zenpy 2.0.57's source):
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import threading
 from datetime import datetime, timedelta, timezone
@@ -32,7 +31,15 @@ from zenpy.lib.api_objects import Comment, Ticket, User
 from zenpy.lib.exception import APIException
 
 from connectors.delivery import TicketRequest, TicketResult
-from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
+from connectors.errors import (
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+    parse_retry_after,
+)
 from handoff.core.masking import for_ticket
 from handoff.core.models import Customer
 
@@ -49,23 +56,6 @@ T = TypeVar("T")
 def note_marker(external_id: str) -> str:
     """The line appended to every briefing note; finding it makes note updates idempotent."""
     return f"handoff-ref: {external_id}"
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
 
 
 def error_for_status(status: int, headers: Any, detail: str, source: str = SOURCE) -> UpstreamError:
@@ -385,4 +375,4 @@ class ZendeskHistorySource:
         return await self._connector.history(customer.email, now=self._clock())
 
 
-__all__ = ["ZendeskConnector", "ZendeskHistorySource", "error_for_status", "note_marker", "parse_retry_after"]
+__all__ = ["ZendeskConnector", "ZendeskHistorySource", "error_for_status", "note_marker"]

@@ -8,7 +8,8 @@ import pytest
 
 from connectors.delivery import TicketRequest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
-from connectors.zendesk import ZendeskConnector, ZendeskHistorySource, note_marker, parse_retry_after
+from connectors.errors import parse_retry_after
+from connectors.zendesk import ZendeskConnector, ZendeskHistorySource, note_marker
 from handoff.core.models import Customer
 from tests.fakes.zendesk import FakeZendesk
 
