@@ -141,11 +141,6 @@ class Enricher:
                    cache_ttl_seconds=settings.cache_ttl_seconds, failure_ttl_seconds=settings.failure_ttl_seconds,
                    cache_max_entries=settings.cache_max_entries, clock=clock, rules=rules)
 
-    @property
-    def source_names(self) -> tuple[str, ...]:
-        """The configured sources, in order."""
-        return tuple(s.name for s in self._sources)
-
     def timeout_for(self, name: str) -> float:
         """The time one source gets: its own timeout, never more than the budget."""
         return min(self._timeouts.get(name, self._budget), self._budget)
