@@ -42,6 +42,7 @@ from connectors.errors import (
 )
 from handoff.core.masking import for_ticket
 from handoff.core.models import Customer
+from handoff.core.render.zendesk_note import reference_line
 
 SOURCE = "zendesk"
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
@@ -54,8 +55,8 @@ T = TypeVar("T")
 
 
 def note_marker(external_id: str) -> str:
-    """The line appended to every briefing note; finding it makes note updates idempotent."""
-    return f"handoff-ref: {external_id}"
+    """The line every note ends with (the briefing note writes it itself); finding it makes note updates idempotent."""
+    return reference_line(external_id)
 
 
 def error_for_status(status: int, headers: Any, detail: str, source: str = SOURCE) -> UpstreamError:
@@ -306,7 +307,9 @@ class ZendeskConnector:
     @staticmethod
     def _note(request: TicketRequest) -> str:
         # the last line of defence: whoever built the note, no card or credential reaches the ticket
-        return f"{for_ticket(request.note.rstrip())}\n\n{note_marker(request.external_id)}"
+        body, marker = for_ticket(request.note.rstrip()), note_marker(request.external_id)
+        # the briefing note already ends with its reference line: one is enough for people and for the search
+        return body if body.endswith(marker) else f"{body}\n\n{marker}"
 
     def _history(self, email: str, now: datetime) -> dict[str, Any]:
         results = self._client.search(type="ticket", requester=email, sort_by="created_at", sort_order="desc")

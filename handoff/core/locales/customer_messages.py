@@ -28,6 +28,7 @@ _EN = {
     "callback_tomorrow": "tomorrow at {time} {tz}",
     "callback_weekday": "on {weekday} at {time} {tz}",
     "callback_date": "on {weekday}, {month} {day} at {time} {tz}",
+    "agent_language": "{agent_name} will write to you in {language}.",
     "clock": "12h",
     "weekdays": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
     "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -37,17 +38,17 @@ _ES = {
     "greeting": "Gracias.",
     "greeting_named": "Gracias, {customer_name}.",
     "assigned": (
-        "{greeting} Le paso con {agent_name}, de nuestro equipo de {team}, que le atenderá en "
-        "aproximadamente {wait}. Puede ver toda nuestra conversación, así que no tendrá que repetir nada."
+        "{greeting} Te paso con {agent_name}, de nuestro equipo de {team}, que te atenderá en "
+        "aproximadamente {wait}. Puede ver toda nuestra conversación, así que no tendrás que repetir nada."
     ),
     "queued": (
-        "{greeting} Nuestro equipo de {team} está atendiendo a otros clientes en este momento. Tiene el "
-        "número {position} en la cola y alguien le atenderá en aproximadamente {wait}. Verán toda nuestra "
-        "conversación, así que no tendrá que repetir nada."
+        "{greeting} Nuestro equipo de {team} está atendiendo a otros clientes en este momento. Tienes el "
+        "número {position} en la cola y alguien te atenderá en aproximadamente {wait}. Verán toda nuestra "
+        "conversación, así que no tendrás que repetir nada."
     ),
     "off_hours": (
-        "{greeting} Nuestro equipo de {team} no está disponible ahora mismo; ya se lo he pasado todo y le "
-        "responderán {callback}. Verán toda nuestra conversación, así que no tendrá que repetir nada."
+        "{greeting} Nuestro equipo de {team} no está disponible ahora mismo; ya se lo he pasado todo y te "
+        "responderán {callback}. Verán toda nuestra conversación, así que no tendrás que repetir nada."
     ),
     "wait_minute": "1 minuto",
     "wait_minutes": "{n} minutos",
@@ -57,6 +58,7 @@ _ES = {
     "callback_tomorrow": "mañana a las {time} ({tz})",
     "callback_weekday": "el {weekday} a las {time} ({tz})",
     "callback_date": "el {weekday} {day} de {month} a las {time} ({tz})",
+    "agent_language": "{agent_name} te escribirá en {language}.",
     "clock": "24h",
     "weekdays": ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"],
     "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
@@ -86,6 +88,7 @@ _FR = {
     "callback_tomorrow": "demain à {time} ({tz})",
     "callback_weekday": "{weekday} à {time} ({tz})",
     "callback_date": "le {weekday} {day} {month} à {time} ({tz})",
+    "agent_language": "{agent_name} vous écrira en {language}.",
     "clock": "24h",
     "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
     "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -115,6 +118,7 @@ _DE = {
     "callback_tomorrow": "morgen um {time} Uhr ({tz})",
     "callback_weekday": "am {weekday} um {time} Uhr ({tz})",
     "callback_date": "am {weekday}, {day}. {month}, um {time} Uhr ({tz})",
+    "agent_language": "{agent_name} schreibt Ihnen auf {language}.",
     "clock": "24h",
     "weekdays": ["Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"],
     "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
@@ -144,6 +148,7 @@ _PT = {
     "callback_tomorrow": "amanhã às {time} ({tz})",
     "callback_weekday": "{weekday} às {time} ({tz})",
     "callback_date": "{weekday}, {day} de {month}, às {time} ({tz})",
+    "agent_language": "{agent_name} vai escrever para você em {language}.",
     "clock": "24h",
     "weekdays": ["segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira", "sábado",
                  "domingo"],
@@ -151,3 +156,12 @@ _PT = {
                "outubro", "novembro", "dezembro"],
 }
 DEFAULT_TEMPLATES: dict[str, dict[str, object]] = {"en": _EN, "es": _ES, "fr": _FR, "de": _DE, "pt": _PT}
+
+# A language's name in each customer language, for "Sam will write to you in English".
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"en": "English", "es": "Spanish", "fr": "French", "de": "German", "pt": "Portuguese"},
+    "es": {"en": "inglés", "es": "español", "fr": "francés", "de": "alemán", "pt": "portugués"},
+    "fr": {"en": "anglais", "es": "espagnol", "fr": "français", "de": "allemand", "pt": "portugais"},
+    "de": {"en": "Englisch", "es": "Spanisch", "fr": "Französisch", "de": "Deutsch", "pt": "Portugiesisch"},
+    "pt": {"en": "inglês", "es": "espanhol", "fr": "francês", "de": "alemão", "pt": "português"},
+}
