@@ -301,14 +301,20 @@ def _who(agent_name: str | None, slack_user_id: str | None) -> str:
 
 
 def with_card_status(
-    blocks: list[dict[str, Any]], *, handoff_id: str, text: str, drop_actions: frozenset[str] = frozenset()
+    blocks: list[dict[str, Any]], *, handoff_id: str, text: str, drop_actions: frozenset[str] = frozenset(),
+    drop_fields: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """The card with one status line under its header (replacing an earlier one) and some buttons removed."""
+    """The card with one status line under its header (replacing an earlier one), some buttons and fields removed."""
     status = _section(truncate(text, SECTION_TEXT_MAX), _status_block_id(handoff_id))
     out: list[dict[str, Any]] = []
     for block in blocks:
         if str(block.get("block_id", "")).startswith(STATUS_BLOCK_PREFIX):
             continue  # a card is claimed, then reassigned, then solved: one status line, the latest
+        if drop_fields and block.get("fields"):
+            fields = [f for f in block["fields"] if not any(f.get("text", "").startswith(f"*{name}*") for name in drop_fields)]
+            block = {**block, "fields": fields}
+            if not fields:
+                continue
         if block.get("type") == "actions":
             kept = [e for e in block.get("elements", []) if e.get("action_id") not in drop_actions]
             if not kept:
@@ -326,6 +332,9 @@ def with_card_status(
     return out
 
 
+_WAITING_FIELDS = frozenset({"Wait"})
+
+
 def render_claimed_card(
     blocks: list[dict[str, Any]],
     *,
@@ -338,7 +347,9 @@ def render_claimed_card(
     verb = "Reassigned to" if reassigned else "Claimed by"
     icon = ":arrows_counterclockwise:" if reassigned else ":raising_hand:"
     text = f"{icon} {verb} {_who(agent_name, slack_user_id)}"
-    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
+    # someone has it: the place in the queue and the expected wait no longer say anything
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}),
+                            drop_fields=_WAITING_FIELDS)
 
 
 def render_solved_card(
@@ -351,4 +362,5 @@ def render_solved_card(
     """The alert's blocks once solved: a "Solved" line, no Claim button; the ticket and feedback buttons stay."""
     by = f" by {_who(agent_name, slack_user_id)}" if (agent_name or slack_user_id) else ""
     text = f":white_check_mark: *Solved*{by}"
-    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}),
+                            drop_fields=_WAITING_FIELDS)
