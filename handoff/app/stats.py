@@ -112,6 +112,13 @@ def _pct(x: Any) -> str:
     return "-" if x is None else f"{x * 100:.1f}%"
 
 
+def _precision(p: dict[str, Any] | None) -> str:
+    # 100% with nobody having said a word would read as agents' approval
+    if not p or not (p.get("flagged_unnecessary") or p.get("confirmed")):
+        return "no feedback yet"
+    return _pct(p.get("precision"))
+
+
 def render_stats(data: dict[str, Any]) -> Group:
     """A readable summary of the stats."""
     t = Table(title="handoff stats", show_header=False, title_justify="left")
@@ -139,8 +146,7 @@ def render_stats(data: dict[str, Any]) -> Group:
         r = Table("trigger", "handoffs", "precision (agents' feedback)", title="by reason", title_justify="left")
         precision = data.get("trigger_precision") or {}
         for trig, n in data["by_reason"].items():
-            p = (precision.get(trig) or {}).get("precision")
-            r.add_row(trig, str(n), _pct(p))
+            r.add_row(trig, str(n), _precision(precision.get(trig)))
         parts.append(r)
     if data.get("by_category"):
         c = Table("category", "handoffs", title="by category", title_justify="left")
@@ -153,7 +159,8 @@ def render_stats(data: dict[str, Any]) -> Group:
             t.add_row(str(topic), str(n))
         parts.append(t)
     if data.get("worst_handoffs"):
-        w = Table("handoff", "score", "why", "summary", title="lowest quality", title_justify="left")
+        w = Table("handoff", "score", "what lowered it", "summary", title="lowest quality", title_justify="left")
+        w.columns[0].no_wrap = True  # whole ids: they are what `handoff erase` and the API take
         for h in data["worst_handoffs"]:
             w.add_row(h["id"], f"{h['score']:.0f}", "; ".join(h.get("notes") or []) or "-", (h.get("summary") or "")[:80])
         parts.append(w)

@@ -205,6 +205,8 @@ def test_stats_of_real_handoffs_with_filters(files):
     assert bad.exit_code == 2 and "--since" in bad.output
     table = invoke("stats")
     assert table.exit_code == 0 and "by reason" in table.stdout
+    assert "no feedback yet" in table.stdout  # nobody claimed, solved or flagged anything: not "100%"
+    assert "100.0%" not in table.stdout.split("by reason")[1].split("by category")[0]
     report = files[0] / "report.html"
     written = invoke("stats", "--html", str(report))
     assert written.exit_code == 0 and "report written" in written.stdout
