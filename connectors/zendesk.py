@@ -43,6 +43,7 @@ from connectors.errors import (
 from handoff.core.masking import for_ticket
 from handoff.core.models import Customer
 from handoff.core.render.zendesk_note import reference_line
+from handoff.core.times import parse_iso_or_none
 
 SOURCE = "zendesk"
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
@@ -148,13 +149,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parse_iso_or_none(value)
 
 
 def _expect(value: Any, kind: type[T], what: str) -> T:

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from handoff.core.times import parse_iso
 from handoff.settings import Config, SettingsError, load_config
 
 app = typer.Typer(
@@ -54,11 +55,10 @@ def parse_at(at: str | None, option: str = "--at") -> datetime:
     if not at:
         return datetime.now(UTC)
     try:
-        value = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        return parse_iso(at)
     except ValueError:
         fail(f"{option} {at!r} is not an ISO-8601 time (e.g. 2026-03-06T22:00:00Z)")
         raise
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def bot_ids(config: Config) -> tuple[int, ...]:
