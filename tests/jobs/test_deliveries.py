@@ -12,7 +12,8 @@ from connectors.delivery import AlertResult, TicketResult
 from connectors.errors import AuthFailed, RateLimited, Unavailable
 from handoff.settings import DeliverySettings
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
-from jobs.deliveries import Dispatcher, backoff_seconds
+from jobs.deliveries import Dispatcher
+from jobs.delivery_outcomes import backoff_seconds
 
 
 class Clock:
