@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.config import EnrichmentSettings, HubSpotSettings, StripeSettings
 from handoff.core.brief.account import AccountRules
-from handoff.core.measure.analytics import QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.brief import BriefingSettings
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.route.config import RoutingSettings

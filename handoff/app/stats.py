@@ -10,7 +10,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.core.measure.analytics import ConversationRecord, HandoffRecord, QualitySettings, compute_stats
+from handoff.core.measure.analytics import compute_stats
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import ConversationRecord, HandoffRecord
 from handoff.core.decide.categories import topic_for
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
 

@@ -319,7 +319,9 @@ def test_filters_come_from_the_stats_unless_given() -> None:
 
 
 def test_renders_what_compute_stats_returns() -> None:
-    from handoff.core.measure.analytics import ConversationRecord, HandoffRecord, QualitySettings, compute_stats
+    from handoff.core.measure.analytics import compute_stats
+    from handoff.core.measure.quality_settings import QualitySettings
+    from handoff.core.measure.records import ConversationRecord, HandoffRecord
 
     t0, hour = datetime(2026, 3, 2, 10, 0, tzinfo=timezone.utc), timedelta(hours=1)
 
