@@ -162,7 +162,7 @@ class Runtime:
                 wake=self.inbound.wake,
             )
             if slack_app is not None:
-                from handoff.edge.slack.app import mount_slack
+                from handoff.edge.slack.front_door import mount_slack
 
                 mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
                             team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)

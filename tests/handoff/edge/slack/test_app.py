@@ -19,7 +19,10 @@ from fastapi import FastAPI
 
 from connectors.slack import SlackConnector
 from handoff.core.render.slack_card import ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY
-from handoff.edge.slack.app import Agent, Operations, build_slack_app, mount_slack
+from handoff.app.followups import Agent
+from handoff.edge.slack.app import build_slack_app
+from handoff.edge.slack.front_door import mount_slack
+from handoff.edge.slack.operations import Operations
 from tests.fakes.http import FakeRequest, FakeResponse
 from tests.fakes.slack import FakeSlack
 
