@@ -61,7 +61,7 @@ def load_records(sessions: sessionmaker[Session], *, since: datetime | None = No
 def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[int, str]]) -> HandoffRecord:
     briefing = h.briefing or {}
     account = briefing.get("account") or {}
-    sources = {name: v.get("status") for name, v in account.items() if isinstance(v, dict) and v.get("status")}
+    sources = {str(name): str(v["status"]) for name, v in account.items() if isinstance(v, dict) and v.get("status")}
     cut = h.message_index if h.message_index is not None else -1
     return HandoffRecord(
         id=h.id, conversation_id=h.conversation_id, team=h.team, category=h.category, priority=h.priority,
