@@ -7,7 +7,7 @@ from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -87,6 +87,8 @@ class Runtime:
         sink = self.sinks.get(self.targets["slack"])
 
         async def send(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+            if sink is None:
+                raise RuntimeError(f"no sink for target {self.targets['slack']!r}")
             if self.targets["slack"] == "local":
                 return await sink.keep("weekly_digest", f"digest-{self.clock():%Y%m%d}", {"text": text, "blocks": blocks})
             return {"ts": await sink.post_message(channel, text, blocks)}
@@ -162,7 +164,7 @@ class Runtime:
                 wake=self.inbound.wake,
             )
             if slack_app is not None:
-                from handoff.edge.slack.app import mount_slack
+                from handoff.edge.slack.front_door import mount_slack
 
                 mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
                             team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)
@@ -281,7 +283,8 @@ def build_zendesk(config: Config) -> Any:
                             timeout=s.zendesk.timeout_seconds)
 
 
-def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: str, show_secret: bool) -> str:
+def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: Literal["trigger", "events"],
+                          show_secret: bool) -> str:
     """Create (or find) the Zendesk webhook and trigger that call this service; what was done, for a person.
 
     Raises LookupError when Zendesk is not configured, ValueError or UpstreamError when Zendesk refuses.

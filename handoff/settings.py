@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.config import EnrichmentSettings, HubSpotSettings, StripeSettings
 from handoff.core.brief.account import AccountRules
-from handoff.core.measure.analytics import QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.brief import BriefingSettings
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.route.config import RoutingSettings
@@ -175,7 +175,14 @@ class Environment(BaseSettings):
     hubspot_url: str | None = None
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, *args, **kwargs):  # type: ignore[override]
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Read only what load_config hands over, so an explicit `environ` is the whole truth."""
         return (init_settings,)
 
@@ -241,6 +248,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     environ = os.environ if environ is None else environ
     explicit = path or environ.get("HANDOFF_SETTINGS")
     p = Path(explicit) if explicit else DEFAULT_SETTINGS_PATH
+    read_from: Path | None = p
     data: dict[str, Any] = {}
     if p.exists():
         try:
@@ -252,14 +260,16 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     elif explicit:
         raise SettingsError(f"settings file {p} does not exist")
     else:
-        p = None  # built-in defaults
-    settings = parse_settings(data, str(p or "built-in defaults"))
+        read_from = None  # built-in defaults
+    settings = parse_settings(data, str(read_from or "built-in defaults"))
     _check_model(settings)
     try:
-        env = Environment(**{k.lower(): v for k, v in environ.items() if k.lower() in Environment.model_fields})
+        # strings all: validation turns each into its field's type
+        given: dict[str, Any] = {k.lower(): v for k, v in environ.items() if k.lower() in Environment.model_fields}
+        env = Environment(**given)
     except ValidationError as e:
         raise SettingsError(_format_errors("environment", e)) from None
-    return Config(settings=settings, env=env, path=p)
+    return Config(settings=settings, env=env, path=read_from)
 
 
 def _check_model(settings: Any) -> None:

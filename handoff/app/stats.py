@@ -10,7 +10,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.core.measure.analytics import ConversationRecord, HandoffRecord, QualitySettings, compute_stats
+from handoff.core.measure.analytics import compute_stats
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import ConversationRecord, HandoffRecord
 from handoff.core.decide.categories import topic_for
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
 
@@ -59,7 +61,7 @@ def load_records(sessions: sessionmaker[Session], *, since: datetime | None = No
 def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[int, str]]) -> HandoffRecord:
     briefing = h.briefing or {}
     account = briefing.get("account") or {}
-    sources = {name: v.get("status") for name, v in account.items() if isinstance(v, dict) and v.get("status")}
+    sources = {str(name): str(v["status"]) for name, v in account.items() if isinstance(v, dict) and v.get("status")}
     cut = h.message_index if h.message_index is not None else -1
     return HandoffRecord(
         id=h.id, conversation_id=h.conversation_id, team=h.team, category=h.category, priority=h.priority,

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -27,7 +28,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
@@ -41,16 +42,24 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an INSERT, UPDATE or DELETE in `session` and return how many rows it changed."""
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):  # only a SELECT returns anything else
+        raise TypeError("changed_rows() takes an INSERT, UPDATE or DELETE statement")
+    return result.rowcount
+
+
 def _check_connections_after_idle(engine: Engine, idle_seconds: float) -> None:
     """Ping a pooled connection before use when it has sat idle for `idle_seconds` (SQLAlchemy's
     pessimistic disconnect recipe, limited to idle connections); a dead one is replaced transparently."""
 
     @event.listens_for(engine, "checkin")
-    def _returned(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _taken(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+    def _taken(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
         since = record.info.get("idle_since")
         if since is None or time.monotonic() - since < idle_seconds:
             return

@@ -12,7 +12,8 @@ from connectors.delivery import AlertResult, TicketResult
 from connectors.errors import AuthFailed, RateLimited, Unavailable
 from handoff.settings import DeliverySettings
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
-from jobs.deliveries import Dispatcher, backoff_seconds
+from jobs.deliveries import Dispatcher
+from jobs.delivery_outcomes import backoff_seconds
 
 
 class Clock:
@@ -333,3 +334,21 @@ async def test_a_thread_note_whose_alert_is_dead_goes_out_on_its_own(sessions):
     sink = ThreadSink()
     assert await Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock).run_due() == 1
     assert [a.text for a in sink.alerts] == ["Callback due now"] and sink.threads == []
+
+
+async def test_a_thread_note_whose_alert_was_sent_while_it_looked_waits_for_the_next_attempt(sessions, monkeypatch):
+    """The race: no sent alert at the first look, the alert marked sent before the second look."""
+    from jobs.delivery_sends import Lookups
+
+    clock = Clock()
+    _seed(sessions, clock, kinds=("slack_alert",))
+    _add_thread_note(sessions, clock)
+    with sessions() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.kind == "slack_alert").values(
+            status="sent", result={"channel": "#x", "ts": "1700000000.000100"}))
+        s.commit()
+    monkeypatch.setattr(Lookups, "alert", lambda self, handoff_id: None)  # the first look came too early
+    sink = ThreadSink()
+    assert await Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock).run_due() == 1
+    assert sink.alerts == [] and sink.threads == []  # not posted alone in the channel
+    assert _rows(sessions)["slack_message"].status == "pending"

@@ -4,7 +4,10 @@ Settings may replace any template (`[routing.messages.<lang>]`); handoff.core.ro
 """
 from __future__ import annotations
 
-_EN = {
+# a template's text, or the list of weekday or month names
+LocaleTable = dict[str, str | list[str]]
+
+_EN: LocaleTable = {
     "greeting": "Thanks.",
     "greeting_named": "Thanks, {customer_name}.",
     "assigned": (
@@ -34,7 +37,7 @@ _EN = {
     "months": ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                "October", "November", "December"],
 }
-_ES = {
+_ES: LocaleTable = {
     "greeting": "Gracias.",
     "greeting_named": "Gracias, {customer_name}.",
     "assigned": (
@@ -64,7 +67,7 @@ _ES = {
     "months": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
                "octubre", "noviembre", "diciembre"],
 }
-_FR = {
+_FR: LocaleTable = {
     "greeting": "Merci.",
     "greeting_named": "Merci, {customer_name}.",
     "assigned": (
@@ -94,7 +97,7 @@ _FR = {
     "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                "octobre", "novembre", "décembre"],
 }
-_DE = {
+_DE: LocaleTable = {
     "greeting": "Danke.",
     "greeting_named": "Danke, {customer_name}.",
     "assigned": (
@@ -124,7 +127,7 @@ _DE = {
     "months": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
                "Oktober", "November", "Dezember"],
 }
-_PT = {
+_PT: LocaleTable = {
     "greeting": "Obrigado.",
     "greeting_named": "Obrigado, {customer_name}.",
     "assigned": (
@@ -155,7 +158,7 @@ _PT = {
     "months": ["janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro",
                "outubro", "novembro", "dezembro"],
 }
-DEFAULT_TEMPLATES: dict[str, dict[str, object]] = {"en": _EN, "es": _ES, "fr": _FR, "de": _DE, "pt": _PT}
+DEFAULT_TEMPLATES: dict[str, LocaleTable] = {"en": _EN, "es": _ES, "fr": _FR, "de": _DE, "pt": _PT}
 
 # A language's name in each customer language, for "Sam will write to you in English".
 LANGUAGE_NAMES: dict[str, dict[str, str]] = {

@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-if TYPE_CHECKING:  # the records live in analytics, which imports this module
-    from handoff.core.measure.analytics import HandoffRecord, QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import HandoffRecord
 
 PARTS = ("context", "routing", "smoothness", "speed")
 

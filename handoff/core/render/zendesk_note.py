@@ -126,10 +126,11 @@ def render_zendesk_note(
                 lines.append("  KB: " + "; ".join(f"{k.id} {k.title}".strip() for k in a.kb_articles))
             if a.actions:
                 lines.append("  Actions: " + ", ".join(a.actions))
-        conf = b.ai_confidence
-        if conf.get("last") is not None:
+        confidence = b.ai_confidence
+        if confidence.get("last") is not None:
             lines.append(
-                f"AI confidence: last {conf['last']:.2f}, min {conf['min']:.2f}, avg {conf['avg']:.2f}"
+                f"AI confidence: last {confidence['last']:.2f}, min {confidence['min']:.2f}, "
+                f"avg {confidence['avg']:.2f}"
             )
     else:
         lines.append("- no AI replies before the handoff")

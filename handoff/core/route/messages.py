@@ -112,18 +112,18 @@ def check_templates(language: str, overrides: MessageTemplates) -> None:
 def templates_for(language: str | None, overrides: Mapping[str, MessageTemplates] | None = None) -> Templates:
     """The templates for a customer's language, with settings overrides; English when the language is unknown."""
     overrides = overrides or {}
-    lang = normalize_language(language)
+    lang = normalize_language(language) or FALLBACK_LANGUAGE
     if lang not in DEFAULT_TEMPLATES and lang not in overrides:
         lang = FALLBACK_LANGUAGE
-    merged: dict[str, object] = dict(DEFAULT_TEMPLATES.get(lang, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE]))
+    merged: dict[str, str | list[str]] = dict(DEFAULT_TEMPLATES.get(lang, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE]))
     if lang in overrides:
         merged.update(overrides[lang].model_dump(exclude_none=True))
     return Templates(
         language=lang,
         text={k: str(merged.get(k, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE][k])) for k in PLACEHOLDERS},
         clock=str(merged["clock"]),
-        weekdays=tuple(merged["weekdays"]),  # type: ignore[arg-type]
-        months=tuple(merged["months"]),  # type: ignore[arg-type]
+        weekdays=tuple(merged["weekdays"]),
+        months=tuple(merged["months"]),
     )
 
 

@@ -1,7 +1,7 @@
 """`handoff setup …`: create what Handoff needs in outside systems."""
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 import typer
 
@@ -25,10 +25,11 @@ def setup_zendesk_cmd(
     config = config_from(settings)
     if kind not in ("trigger", "events"):
         fail("--kind must be trigger or events")
+    zendesk_kind: Literal["trigger", "events"] = "events" if kind == "events" else "trigger"
     url = url or config.settings.service.public_url.rstrip("/") + "/webhooks/zendesk"
     if not url.startswith(("https://", "http://")):
         fail("--url must be the public http(s) URL of /webhooks/zendesk")
     try:
-        typer.echo(setup_zendesk_webhook(config, url=url, name=name, kind=kind, show_secret=show_secret))
+        typer.echo(setup_zendesk_webhook(config, url=url, name=name, kind=zendesk_kind, show_secret=show_secret))
     except (LookupError, UpstreamError, ValueError) as e:
         fail(str(e))

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from handoff.core.measure.analytics import HandoffRecord, QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import HandoffRecord
 from handoff.core.measure.quality import content_words, format_duration, score_handoff
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
