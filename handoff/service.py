@@ -30,6 +30,8 @@ from handoff import metrics
 from handoff.briefing import bounded_briefing_json, texts_needed, transcript_json
 from handoff.conversations import parse_time
 from handoff.decide import DecisionContext, DecisionState, initial_state, step
+from handoff.decide.engine import step_with_doubt
+from handoff.decide.second_opinion import Doubt, Verdict
 from handoff.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
 from handoff.packaging import Package, package_handoff
 from handoff.routing import AgentLoad, Roster
@@ -125,6 +127,12 @@ class Summariser(Protocol):
     async def summarise(self, messages: tuple[Message, ...]) -> str | None: ...
 
 
+class SecondOpinion(Protocol):
+    """An optional judge of doubtful turns (connectors.second_opinion.LLMSecondOpinion), time-boxed by itself."""
+
+    async def ask(self, customer_texts: tuple[str, ...], doubt: Doubt) -> Verdict | None: ...
+
+
 class NotFoundError(LookupError):
     """The thing asked for does not exist."""
 
@@ -166,6 +174,22 @@ class _Undecided:
     new_state: DecisionState | None = None
     context: DecisionContext | None = None
     decision: Decision | None = None
+    opinion: Verdict | None = None  # the second opinion heard on this turn
+
+
+@dataclass(frozen=True)
+class _Doubtful:
+    """A turn the engine is in doubt about: ask the second opinion, then decide the turn again with it."""
+
+    doubt: Doubt
+    customer_texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The second opinion was asked on this turn (`verdict` None: no usable answer in time)."""
+
+    verdict: Verdict | None
 
 
 @dataclass(frozen=True)
@@ -258,6 +282,7 @@ class TurnService:
         targets: dict[str, str],
         on_handoff: Callable[[str], None] | None = None,
         summariser: Summariser | None = None,
+        second_opinion: SecondOpinion | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -266,6 +291,7 @@ class TurnService:
         self.targets = targets  # delivery kind -> "zendesk" | "slack" | "local"
         self.on_handoff = on_handoff or (lambda _hid: None)
         self.summariser = summariser
+        self.second_opinion = second_opinion
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         bind = sessions.kw.get("bind")
         sqlite = bind is not None and bind.dialect.name == "sqlite"
@@ -417,7 +443,8 @@ class TurnService:
                     await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
-    def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided:
+    def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
+                        asked: _Asked | None = None) -> dict[str, Any] | _Undecided | _Doubtful:
         """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
         Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
@@ -425,20 +452,20 @@ class TurnService:
         """
         if self._autocommit is not None:
             with self._autocommit.connect() as conn:
-                planned = self._plan(conn, cid, turn, zendesk_ticket_id)
+                planned = self._plan(conn, cid, turn, zendesk_ticket_id, asked)
                 if isinstance(planned, _TurnWrite):
                     self._write_in_one_statement(conn, cid, planned)
                     return planned.response
                 return planned
         with self.sessions() as s:
-            planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id)
+            planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id, asked)
             if isinstance(planned, _TurnWrite):
                 self._write(s, cid, planned)
                 return planned.response
             return planned
 
-    def _plan(self, conn: Connection, cid: str, turn: TurnInput,
-              zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | _TurnWrite:
+    def _plan(self, conn: Connection, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
+              asked: _Asked | None = None) -> dict[str, Any] | _Undecided | _TurnWrite | _Doubtful:
         """Read the conversation and decide: a stored answer (repeated message_id), a routine turn to
         store, or what the slow path needs."""
         conv, stored = self._load_in(conn, cid, turn.message_id)
@@ -466,9 +493,13 @@ class TurnService:
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
                                   language=customer.language if customer else None)
-        new_state, decision = step(state, message, context, self.settings.triggers)
+        opinion = asked.verdict if asked else None
+        new_state, decision, doubt = step_with_doubt(state, message, context, self.settings.triggers, opinion)
+        if doubt is not None and asked is None and self.second_opinion is not None:
+            return _Doubtful(doubt, (*self._recent_customer_texts(conn, cid, conv), message.text))
         if decision.handoff:
-            return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
+            return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision,
+                              opinion)
         response = {"decision": "continue", "message_index": index, "category": decision.category}
         return _TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
 
@@ -489,8 +520,36 @@ class TurnService:
         if stored is None:
             raise _Conflict()  # another turn changed the conversation first: nothing was stored
 
+    def _recent_customer_texts(self, conn: Connection, cid: str, conv: Any) -> tuple[str, ...]:
+        """The conversation's last customer messages before this turn, oldest first (for the second opinion)."""
+        if conv is None:
+            return ()
+        n = self.settings.triggers.second_opinion.customer_messages - 1
+        if n <= 0:
+            return ()
+        texts = conn.execute(select(MessageRow.text).where(
+            MessageRow.conversation_id == cid, MessageRow.role == "customer").order_by(MessageRow.idx.desc()).limit(n)
+        ).scalars().all()
+        return tuple(reversed(texts))
+
+    async def _ask_second_opinion(self, doubtful: _Doubtful) -> Verdict | None:
+        """The verdict, or None: the budget is enforced here too, whatever the judge does."""
+        assert self.second_opinion is not None
+        budget = self.settings.triggers.second_opinion.timeout_ms / 1000
+        try:
+            return await asyncio.wait_for(self.second_opinion.ask(doubtful.customer_texts, doubtful.doubt), budget)
+        except Exception as e:  # noqa: BLE001 - a failing judge leaves the local decision, never fails the turn
+            log.warning("second opinion unavailable", error=type(e).__name__)
+            return None
+
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)
+        if isinstance(done, _Doubtful):
+            # the LLM call is async and bounded by its own budget; the turn is then decided again with the
+            # verdict as data (None: decided as if never asked), on a fresh read of the conversation
+            verdict = await self._ask_second_opinion(done)
+            done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id, _Asked(verdict))
+            assert not isinstance(done, _Doubtful)
         if not isinstance(done, _Undecided):
             return done
         conv, message, customer, page_url, ticket_id = done.conv, done.message, done.customer, done.page_url, done.ticket_id
@@ -504,7 +563,8 @@ class TurnService:
         account = await self.enricher.enrich(customer)
         if account.signals != AccountSignals():
             # the account may lower the bar or change priority: decide once more with it
-            _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers)
+            _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers,
+                               done.opinion)
         prior = await asyncio.to_thread(self._handoff_messages, cid) if conv else ()
         roster = await asyncio.to_thread(self.roster)
         transcript = (*prior, message)
