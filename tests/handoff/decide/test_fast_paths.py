@@ -192,3 +192,27 @@ def test_the_fast_copy_is_a_deep_enough_copy() -> None:
 def test_contractions_without_an_apostrophe_are_still_expanded() -> None:
     assert norm_mod.normalize("i cant and i wont") == "i can not and i will not"
     assert re.search(r"\bcan not\b", norm_mod.normalize("I can't"))
+
+
+def ref_text_features(ws: list[str]) -> list[tuple[str, int]]:
+    out: list[tuple[str, int]] = []
+    for i, w in enumerate(ws):
+        out.append(("w:" + w, i))
+        padded = f" {w} "
+        n_chars = len(padded)
+        for n in (3, 4, 5):
+            if n > n_chars:
+                break
+            for j in range(n_chars - n + 1):
+                out.append((padded[j:j + n], i))
+        if i:
+            out.append(("b:" + ws[i - 1] + " " + w, i - 1))
+    return out
+
+
+def test_text_features_are_the_same_as_the_plain_code() -> None:
+    from handoff.decide.learned.features import text_features
+
+    for text in TEXTS + EXTRA + ["a", "ab", "a b c", "x y"]:
+        ws = words(fold(text))
+        assert text_features(ws) == ref_text_features(ws), text
