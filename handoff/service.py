@@ -537,10 +537,12 @@ class TurnService:
         assert self.second_opinion is not None
         budget = self.settings.triggers.second_opinion.timeout_ms / 1000
         try:
-            return await asyncio.wait_for(self.second_opinion.ask(doubtful.customer_texts, doubtful.doubt), budget)
+            verdict = await asyncio.wait_for(self.second_opinion.ask(doubtful.customer_texts, doubtful.doubt), budget)
         except Exception as e:  # noqa: BLE001 - a failing judge leaves the local decision, never fails the turn
             log.warning("second opinion unavailable", error=type(e).__name__)
-            return None
+            verdict = None
+        metrics.SECOND_OPINIONS.labels("none" if verdict is None else "escalate" if verdict.escalate else "keep").inc()
+        return verdict
 
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)

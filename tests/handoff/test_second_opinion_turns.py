@@ -17,6 +17,12 @@ BASE = "http://judge.test/v1"
 ENDPOINT = f"{BASE}/chat/completions"
 
 
+def _count(verdict: str) -> float:
+    from handoff import metrics
+
+    return metrics.REGISTRY.get_sample_value("handoff_second_opinions_total", {"verdict": verdict}) or 0.0
+
+
 def answer(obj: object) -> httpx.Response:
     return httpx.Response(200, json={"choices": [{"message": {"content": json.dumps(obj)}, "finish_reason": "stop"}]})
 
@@ -89,8 +95,10 @@ async def test_the_model_reads_the_recent_customer_messages_oldest_first(runtime
 async def test_a_no_keeps_the_turn_with_the_ai(runtime) -> None:
     route = respx.post(ENDPOINT).mock(return_value=answer({"escalate": False, "category": None, "why": "Routine."}))
     rt = runtime(ON)
+    before = _count("keep")
     out = await rt.service.post_message("c1", TurnInput(role="customer", text=TEXT))
     assert out["decision"] == "continue" and route.call_count == 1
+    assert _count("keep") == before + 1
 
 
 @respx.mock
