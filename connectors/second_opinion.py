@@ -61,8 +61,9 @@ class LLMSecondOpinion:
         key = "set" if self._api_key else "none"
         return f"LLMSecondOpinion(endpoint={self._endpoint!r}, model={self._model!r}, key={key})"
 
-    def request_body(self, customer_texts: Sequence[str], doubt: Doubt) -> dict[str, Any]:
-        """The chat completions request: the recent customer messages, masked, newest last."""
+    def request_body(self, customer_texts: Sequence[str]) -> dict[str, Any]:
+        """The chat completions request: the recent customer messages, masked, newest last (the local layer's
+        call is not shown, so the model judges the words, not the classifier)."""
         kept: list[str] = []
         used = 0
         for text in reversed(customer_texts):
@@ -84,8 +85,11 @@ class LLMSecondOpinion:
         }
 
     async def ask(self, customer_texts: Sequence[str], doubt: Doubt) -> Verdict | None:
-        """The model's verdict on the doubtful turn, or None (timeout, error, unusable answer)."""
-        body = self.request_body(customer_texts, doubt)
+        """The model's verdict on the doubtful turn, or None (timeout, error, unusable answer).
+
+        `doubt` (the local layer's call) is part of the service's protocol; this judge does not send it.
+        """
+        body = self.request_body(customer_texts)
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._api_key:
             headers["Authorization"] = f"Bearer {self._api_key}"
