@@ -46,7 +46,7 @@ def text_features(ws: list[str]) -> list[tuple[str, int]]:
     return out
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 15)  # training featurises every word of a corpus: the frequent ones once
 def _word_grams(w: str) -> tuple[str, ...]:
     """A word's own features in order: the word, then its character 3-, 4- and 5-grams (padded)."""
     out = ["w:" + w]
