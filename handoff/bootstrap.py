@@ -140,6 +140,9 @@ class Runtime:
                 scheduler.shutdown(wait=False)
             await self.inbound.idle()
             await self.dispatcher.idle()
+            closer = getattr(self.service.second_opinion, "aclose", None)
+            if closer is not None:
+                await closer()  # the second opinion's connection pool lives on this event loop
 
     def app(self, *, jobs: bool = True) -> FastAPI:
         """The HTTP application, running the jobs in-process when `jobs`."""
@@ -247,8 +250,14 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     summariser = LLMSummariser.from_settings(s.briefing.summariser, env.get("HANDOFF_SUMMARISER_API_KEY"))
     if summariser is not None:
         notes.append(f"LLM summaries from {s.briefing.summariser.url} ({s.briefing.summariser.model})")
+    from connectors.second_opinion import LLMSecondOpinion
+
+    second_opinion = LLMSecondOpinion.from_settings(s.triggers.second_opinion, env.get("HANDOFF_SECOND_OPINION_API_KEY"))
+    if second_opinion is not None:
+        so = s.triggers.second_opinion
+        notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
-                          summariser=summariser)
+                          summariser=summariser, second_opinion=second_opinion)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 

@@ -169,6 +169,7 @@ class Environment(BaseSettings):
     stripe_api_key: SecretStr | None = None
     hubspot_access_token: SecretStr | None = None
     handoff_summariser_api_key: SecretStr | None = None
+    handoff_second_opinion_api_key: SecretStr | None = None
     zendesk_url: str | None = None
     slack_api_url: str | None = None
     stripe_api_base: str | None = None

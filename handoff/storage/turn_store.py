@@ -215,6 +215,16 @@ class TurnStore:
         return (None, row.stored_response) if row.stored_response is not None else (row, None)
 
     @staticmethod
+    def recent_customer_texts(conn: Connection, cid: str, n: int) -> tuple[str, ...]:
+        """The conversation's last `n` customer messages, oldest first."""
+        if n <= 0:
+            return ()
+        texts = conn.execute(select(MessageRow.text).where(
+            MessageRow.conversation_id == cid, MessageRow.role == "customer").order_by(MessageRow.idx.desc()).limit(n)
+        ).scalars().all()
+        return tuple(reversed(texts))
+
+    @staticmethod
     def answer_row(conn: Connection, handoff_id: str) -> Any:
         """The few columns a turn of a conversation already with a human answers with (never the briefing)."""
         return conn.execute(_ANSWER, {"p_hid": handoff_id}).first()

@@ -15,12 +15,15 @@ from rapidfuzz import fuzz
 
 from handoff.core.decide import language as _language
 from handoff.core.decide import sentiment as _sentiment
-from handoff.core.decide.categories import category_for_reasons, topic_for
+from handoff.core.decide.categories import CATEGORIES, category_for_reasons, topic_for
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.learned.examples import message_context
 from handoff.core.decide.learned.features import ai_features
+from handoff.core.decide.learned.model import Scores
 from handoff.core.decide.matchers import Matchers, for_settings
 from handoff.core.decide.normalize import normalize
+from handoff.core.decide.second_opinion import TRIGGER as SECOND_OPINION
+from handoff.core.decide.second_opinion import Doubt, Verdict, apply_verdict, doubt_for
 from handoff.core.models import PRIORITIES, AccountSignals, Decision, Message, Reason
 
 STATE_VERSION = 1
@@ -37,6 +40,7 @@ STRONG_TRIGGERS = (
     "loop_customer",
     "loop_ai",
     "learned_intent",
+    "second_opinion",
 )
 WEAK_TRIGGERS = ("hedging", "length_jump", "complexity", "page_context", "negative_sentiment")
 TRIGGERS = STRONG_TRIGGERS + ("hedging", "length_jump", "complexity", "account_tier", "churn_risk", "page_context")
@@ -114,17 +118,20 @@ def initial_state() -> DecisionState:
 
 
 def _copy(state: DecisionState) -> DecisionState:
-    return dataclasses.replace(
-        state,
-        reasons=list(state.reasons),
-        sentiments=list(state.sentiments),
-        frustration_points=list(state.frustration_points),
-        customer_fps=list(state.customer_fps),
-        ai_fps=list(state.ai_fps),
-        weak={k: list(v) for k, v in state.weak.items()},
-        topics=list(state.topics),
-        topic_scores=dict(state.topic_scores),
-    )
+    # what dataclasses.replace(state, lists copied) builds, without its per-field __init__ round trip
+    # (a tenth of an AI turn's cost)
+    new = object.__new__(DecisionState)
+    d = new.__dict__
+    d.update(state.__dict__)
+    d["reasons"] = list(state.reasons)
+    d["sentiments"] = list(state.sentiments)
+    d["frustration_points"] = list(state.frustration_points)
+    d["customer_fps"] = list(state.customer_fps)
+    d["ai_fps"] = list(state.ai_fps)
+    d["weak"] = {k: list(v) for k, v in state.weak.items()}
+    d["topics"] = list(state.topics)
+    d["topic_scores"] = dict(state.topic_scores)
+    return new
 
 
 def _evidence(text: str) -> str:
@@ -140,9 +147,9 @@ def _similar(a: str, b: str, threshold: float) -> bool:
     return fuzz.token_set_ratio(a, b, score_cutoff=threshold) >= threshold
 
 
-def _same_answer(a: str, b: str, threshold: float) -> bool:
+def _same_answer(a: str, a_digits: list[str], b: str, threshold: float) -> bool:
     """The AI said the same thing: near-identical text with the same numbers (a new time is news)."""
-    if _DIGITS.findall(a) != _DIGITS.findall(b):
+    if a_digits != _DIGITS.findall(b):
         return False
     return fuzz.ratio(a, b, score_cutoff=threshold) >= threshold
 
@@ -163,8 +170,8 @@ def _shouting(text: str) -> bool:
 
 def _tier_flags(context: DecisionContext, settings: TriggerSettings) -> tuple[bool, bool]:
     acct = context.account
-    tiers = {t.lower() for t in settings.account_tier.tiers}
-    vip = settings.account_tier.enabled and bool(acct.tier) and acct.tier.lower() in tiers
+    vip = settings.account_tier.enabled and bool(acct.tier) and acct.tier.lower() in {
+        t.lower() for t in settings.account_tier.tiers}
     churn = settings.churn_risk.enabled and bool(acct.churn_risk)
     return vip, churn
 
@@ -192,10 +199,10 @@ _LANGUAGE_TRIES = 3
 
 
 def _learned_step(st: DecisionState, text: str, idx: int, ev: str, first_turn: bool, ctx: DecisionContext,
-                  s: TriggerSettings, mx: Matchers, strong: list[Reason]) -> None:
+                  s: TriggerSettings, mx: Matchers, strong: list[Reason]) -> Scores | None:
     model = mx.intent_model
     if model is None:
-        return
+        return None
     features = message_context(first_turn=first_turn, page_kind=_page_kind(st.page_url or ctx.page_url, mx),
                                ai_text=None, ai_confidence=st.ai_conf, ai_offer=st.last_ai_offer) + st.ai_ctx
     sc = model.score(text, features)
@@ -203,19 +210,21 @@ def _learned_step(st: DecisionState, text: str, idx: int, ev: str, first_turn: b
     if sc.topic_p >= lt.topic_threshold:
         st.topic_scores[sc.topic] = round(st.topic_scores.get(sc.topic, 0.0) + sc.topic_p, 4)
     if sc.intent == "none" or sc.escalate_p < lt.thresholds.get(sc.intent, lt.threshold):
-        return
+        return sc
     allowed = (s.explicit_request.enabled if sc.intent == "explicit_request"
                else s.frustration.enabled if sc.intent == "frustration"
                else s.always_human.enabled and sc.intent in s.always_human.categories)
     if allowed:
         weighed = ", ".join(f'"{w}"' for w in model.explain(text, features, sc.intent)) or "the message as a whole"
         strong.append(Reason("learned_intent", idx, ev, f"{sc.intent} ({sc.escalate_p:.2f}): {weighed}"))
+    return sc
 
 
 def _customer_step(
     st: DecisionState, msg: Message, idx: int, ctx: DecisionContext, s: TriggerSettings, mx: Matchers,
     strong: list[Reason],
-) -> None:
+) -> Scores | None:
+    """The customer message's triggers into `strong` and `st`; returns the learned layer's scores."""
     text = msg.text
     norm = normalize(text, typos=s.typo_tolerance, max_chars=s.max_text_chars)
     ev = _evidence(text)
@@ -232,7 +241,7 @@ def _customer_step(
         if cat:
             strong.append(Reason("always_human", idx, ev, f'{cat[0]}: "{cat[1]}"'))
 
-    _learned_step(st, text, idx, ev, first_turn, ctx, s, mx, strong)
+    learned = _learned_step(st, text, idx, ev, first_turn, ctx, s, mx, strong)
 
     single = _single_message(ctx, s)
     score = _sentiment.score(text[: s.max_text_chars], lang)
@@ -293,6 +302,7 @@ def _customer_step(
             st.weak["complexity"] = [idx, ev, f"{st.customer_turns} customer turns"]
         elif len(st.topics) >= cx.topics and st.customer_turns >= cx.topics_min_turns:
             st.weak["complexity"] = [idx, ev, "topics: " + ", ".join(st.topics)]
+    return learned
 
 
 def _ai_step(
@@ -320,7 +330,8 @@ def _ai_step(
     fp = norm[:_FP_CHARS]
     if len(fp) >= la.min_chars and not mx.closers.search(fp):
         if la.enabled:
-            same = sum(1 for old in st.ai_fps if _same_answer(fp, old, la.similarity))
+            digits = _DIGITS.findall(fp)
+            same = sum(1 for old in st.ai_fps if _same_answer(fp, digits, old, la.similarity))
             if same + 1 >= la.repeats:
                 strong.append(Reason("loop_ai", idx, ev, f"same answer {same + 1} times"))
         st.ai_fps = (st.ai_fps + [fp])[-la.window:]
@@ -352,12 +363,23 @@ def _bump(priority: str, steps: int) -> str:
 
 
 def step(
-    state: DecisionState, message: Message, context: DecisionContext, settings: TriggerSettings
+    state: DecisionState, message: Message, context: DecisionContext, settings: TriggerSettings,
+    opinion: Verdict | None = None,
 ) -> tuple[DecisionState, Decision]:
     """Evaluate one new message; returns the new state and the decision after it.
 
-    The message's position is the number of messages the state has seen (0-based).
+    The message's position is the number of messages the state has seen (0-based). `opinion`: a second
+    opinion's verdict on this turn (heard only when the turn is in doubt, see second_opinion.py).
     """
+    st, decision, _ = step_with_doubt(state, message, context, settings, opinion)
+    return st, decision
+
+
+def step_with_doubt(
+    state: DecisionState, message: Message, context: DecisionContext, settings: TriggerSettings,
+    opinion: Verdict | None = None,
+) -> tuple[DecisionState, Decision, Doubt | None]:
+    """`step`, and whether the turn is worth a second opinion (only with `[triggers.second_opinion]` on)."""
     st = _copy(state)
     idx = st.messages_seen
     st.messages_seen += 1
@@ -372,14 +394,23 @@ def step(
         reasons = tuple(Reason(**r) for r in st.reasons)
         return st, Decision(True, reasons, st.category, st.priority,  # type: ignore[arg-type]
                             st.sentiments[-1] if st.sentiments else None, _trajectory(st, list(reasons)),
-                            st.topic, _detected(st, context))
+                            st.topic, _detected(st, context)), None
 
     mx = for_settings(settings)
     strong: list[Reason] = []
+    learned: Scores | None = None
     if message.role == "customer":
-        _customer_step(st, message, idx, context, settings, mx, strong)
+        learned = _customer_step(st, message, idx, context, settings, mx, strong)
     elif message.role == "ai":
         _ai_step(st, message, idx, context, settings, mx, strong)
+    doubt: Doubt | None = None
+    so = settings.second_opinion
+    if so.enabled and learned is not None and learned.intent != "none":
+        lt = settings.learned
+        doubt = doubt_for(strong, learned.intent, learned.escalate_p, lt.thresholds.get(learned.intent, lt.threshold),
+                          so.band, idx)
+        if doubt is not None and opinion is not None:
+            strong = apply_verdict(strong, opinion, idx)
 
     # Weak signals: each active one adds its weight; the account lowers the bar.
     page = st.page_url or context.page_url
@@ -427,9 +458,11 @@ def step(
     sentiment = st.sentiments[-1] if st.sentiments else latest
     trajectory = _trajectory(st, reasons)
     if not reasons:
-        return st, Decision(False, (), None, "normal", sentiment, trajectory, None, _detected(st, context))
+        return st, Decision(False, (), None, "normal", sentiment, trajectory, None, _detected(st, context)), doubt
 
     category = category_for_reasons(reasons, st.topics, kind)
+    if opinion is not None and [r.trigger for r in strong] == [SECOND_OPINION] and opinion.category in CATEGORIES:
+        category = opinion.category  # the second opinion alone escalated: its category, when it names one we route
     topic = topic_for(category, st.topic_scores, kind, st.topics)
     priority = settings.category_priority.get(category, "normal")
     priority = _bump(priority, int(vip or churn) + int(trajectory == "red" and priority in ("low", "normal")))
@@ -440,7 +473,7 @@ def step(
     st.priority = priority
     st.topic = topic
     return st, Decision(True, tuple(reasons), category, priority, sentiment, trajectory,  # type: ignore[arg-type]
-                        topic, _detected(st, context))
+                        topic, _detected(st, context)), doubt
 
 
 def _detected(st: DecisionState, context: DecisionContext) -> str | None:
