@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from handoff.core.formats.conversations import read_conversations
-from handoff.core.decide import TriggerSettings, engine, initial_state, sentiment, step
+from handoff.core.decide import TriggerSettings, engine, initial_state, sentiment, step, turn_steps
 from handoff.core.decide import normalize as norm_mod
 from handoff.core.decide.learned import model as model_mod
 from handoff.core.decide.learned.build import corpus_files
@@ -124,8 +124,8 @@ def _trace(conv, settings: TriggerSettings) -> list:
 def references(monkeypatch: pytest.MonkeyPatch):
     """Swap the plain code in for the fast paths."""
     def use() -> None:
-        monkeypatch.setattr(engine, "normalize", ref_normalize)
-        monkeypatch.setattr(engine, "_copy", ref_copy)
+        monkeypatch.setattr(turn_steps, "normalize", ref_normalize)
+        monkeypatch.setattr(engine, "copy_state", ref_copy)
         monkeypatch.setattr(sentiment, "strip_accents", ref_strip_accents)
         monkeypatch.setattr(sentiment, "_vader", sentiment._ANALYZER.polarity_scores)
         monkeypatch.setattr(model_mod.IntentModel, "score", ref_score)
@@ -179,7 +179,7 @@ def test_the_word_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_fast_copy_is_a_deep_enough_copy() -> None:
     st = engine.DecisionState(reasons=[{"trigger": "x"}], sentiments=[0.1], weak={"hedging": [1, "e", "d"]},
                               topic_scores={"billing": 0.5}, topics=["billing"])
-    new = engine._copy(st)
+    new = engine.copy_state(st)
     assert new == ref_copy(st) and new is not st
     new.sentiments.append(0.2)
     new.weak["hedging"].append("x")
