@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from handoff.decide import lexicon
+from handoff.decide import lexicon, lookalikes
 from handoff.decide.config import TriggerSettings
 from handoff.decide.learned import model as learned_model
 from handoff.decide.normalize import normalize
 
 
 _LONG_TEXT = 400
+
+
+def _blank(rx: re.Pattern[str], text: str) -> str:
+    return re.sub(r"\s+", " ", rx.sub(" ~ ", text)).strip()
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
@@ -47,9 +51,11 @@ class Matchers:
     page_billing: re.Pattern[str] | None
     topics: tuple[tuple[str, re.Pattern[str]], ...]
     intent_model: learned_model.IntentModel | None = None
+    # category -> its look-alike guard (lookalikes.CATEGORY_LOOKALIKES), tried only after the category hit
+    category_guards: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
     def find_category(self, text: str) -> tuple[str, str] | None:
-        """The first always-human category whose pattern matches, with the matched words."""
+        """The first always-human category whose pattern matches outside a look-alike context, with its words."""
         long = len(text) > _LONG_TEXT
         for name, combined, parts in self.categories:
             # Short text: one alternation is fastest. Long text: one search per pattern, because the
@@ -57,6 +63,11 @@ class Matchers:
             for rx in parts if long else (combined,):
                 m = rx.search(text)
                 if m:
+                    guard = self.category_guards.get(name)
+                    if guard is not None and guard.search(text):
+                        m = rx.search(_blank(guard, text))  # the keyword again, outside the look-alike phrase
+                        if m is None:
+                            continue
                     return name, m.group(0)
         return None
 
@@ -65,8 +76,7 @@ class Matchers:
         if self.explicit is None:
             return None
         if self.explicit_negatives is not None:
-            text = self.explicit_negatives.sub(" ~ ", text)
-            text = re.sub(r"\s+", " ", text).strip()
+            text = _blank(self.explicit_negatives, text)
         m = self.explicit.search(text)
         return m.group(0) if m else None
 
@@ -77,7 +87,7 @@ def build(settings: TriggerSettings) -> Matchers:
     er = settings.explicit_request
     explicit = [p for lang in langs for p in lexicon.EXPLICIT.get(lang, [])]
     explicit += er.extra_patterns + _phrases_to_patterns(er.extra_phrases)
-    negatives = lexicon.EXPLICIT_NEGATIVES + er.extra_negatives
+    negatives = lookalikes.EXPLICIT_LOOKALIKES + lexicon.EXPLICIT_NEGATIVES + er.extra_negatives
 
     ah = settings.always_human
     cats: list[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]]] = []
@@ -105,6 +115,8 @@ def build(settings: TriggerSettings) -> Matchers:
         page_cancellation=_alternation(lexicon.PAGE_PATTERNS["cancellation"] + pc.cancellation_patterns),
         page_billing=_alternation(lexicon.PAGE_PATTERNS["billing"] + pc.billing_patterns),
         topics=tuple((name, re.compile("|".join(p))) for name, p in lexicon.TOPICS.items()),
+        category_guards={name: rx for name, rx in
+                         ((n, _alternation(lookalikes.CATEGORY_LOOKALIKES.get(n, []))) for n, _, _ in cats) if rx is not None},
         intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
     )
 
