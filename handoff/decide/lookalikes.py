@@ -77,6 +77,19 @@ EXPLICIT_LOOKALIKES: list[str] = [
     r"(?= (?:field|campo|champ|feld|column|property|a las|to|in|en|em|dans|im)\b)",
     r"\b(?:field|campo|champ|feld|column|property) (?:\w+ ){0,2}(?:contact person|persona de contacto|pessoa de contato|personne de contact|ansprechpartner)\b",
     r"\b(?:rol|role|papel|perfil|rolle) (?:de |d |of |des )?(?:agente|agent|atendente|agenten)\b",
+    # the bot's or phone system's behaviour being configured: "stop the bot replying on weekends",
+    # "how do we route calls to an operator after hours"
+    r"\bstop the bot (?:from )?(?:replying|answering|responding|sending|posting)\b",
+    r"\b(?:route|routes|routing|forward|forwarding|send|sending) (?:\w+ )?(?:calls|chats|tickets|anrufe|llamadas|ligacoes|appels) "
+    r"(?:\w+ ){0,2}(?:to|an|a|pra|para|au|zu) (?:an? |the |einen |un |um )?(?:\w+ )?" + _PEOPLE_WORD + r"\b",
+    # the customer's own boss or team: "je dois en parler à mon responsable", "preciso falar com meu gerente"
+    r"\b(?:mon|ma|mes|mi|mis|meu|minha|meus|meinem|meiner|meine|meinen) (?:responsable|chef|cheffe|patron|patronne|jefe|jefa|"
+    r"gerente|gestor|gestora|superieur|superieure|vorgesetzten|vorgesetzte|chefin|socio|socia|associe|associee|equipe|equipo|"
+    r"time|team|marido|mujer|esposa|esposo|mari|femme|mann|frau)\b",
+    # a past contact with staff, told as background: "ich hab vorhin schon mit eurem mitarbeiter telefoniert"
+    r"\b(?:schon|bereits|vorhin|gestern|already|earlier|ya|deja|ja|hier|ayer|ontem) (?:\w+ ){0,2}(?:mit|with|con|avec|com) "
+    r"(?:eurem|einem|ihrem|eurer|einer|your|a|an|un|una|um|uma|vuestro|votre|seu|sua) (?:\w+ )?" + _PEOPLE_WORD +
+    r"\b (?:\w+ )?(?:telefoniert|gesprochen|geschrieben|spoke|talked|chatted|hable|hablado|parle|falei|conversei)\b",
 ]
 
 # Per always-human category: blanked before the category is searched again after a hit.
@@ -91,6 +104,9 @@ _RECORDS_OF_OTHERS = (r"(?:our|my|nuestros|nuestras|mis|meus|minhas|nossos|nossa
                       r"pacientes|patienten|members|miembros|membros|membres|mitglieder)")
 _BREACH = (r"(?:breach|leak|leaked|hacked|stolen|exposed|fuga|filtracion|filtraron|vazamento|vazaram|fuite|datenleck|"
            r"datenpanne|gestohlen|robados|roubados|voles|piratage|hackeado|gehackt)")
+# the provider itself being asked what it does with the data: then it is a request to the provider
+_PROVIDER = (r"(?:your|yours|you|ihr|euch|eure|euren|eurer|ihre systeme|vous|vos|votre|vosotros|vuestro|vuestros|vuestra|"
+             r"voces|vcs|seus servidores|your company|su empresa|sua empresa|backups?|sub ?processors?|subprocessor\w*)")
 _CANCEL_WORDS = r"(?:cancel\w*|kundig\w*|resili\w*|cancelar|cancelo|rescindir|dar de baja|encerrar|terminate|close)"
 _OTHERS_IN_RECORDS = (r"(?:employees?|staff member|freelancers?|contractors?|mitarbeiter\w*|angestellt\w*|trabajador\w*|"
                       r"empleado\w*|funcionari\w*|colaborador\w*|salarie\w*|employe\w*|kunden|kundin|tenant|tenants|mieter\w*|"
@@ -133,10 +149,14 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
     "data_privacy": [
         # a business configuring compliance for the people in its records ("export the data of my
         # students for the rgpd", "DSGVO consent texts for applicants"), unless something leaked
-        r"^(?!.*\b" + _BREACH + r"\b)(?=.*\b" + _RECORDS_OF_OTHERS + r"\b).*?\b" + _PRIVACY_WORDS + r"\b",
+        r"^(?!.*\b(?:" + _BREACH + r"|" + _PROVIDER + r")\b)(?=.*\b" + _RECORDS_OF_OTHERS + r"\b).*?\b" + _PRIVACY_WORDS + r"\b",
         r"\b" + _PRIVACY_WORDS + r"(?: \w+)? (?:compliant|compliance|konform\w*|einwilligung\w*|consent|consentimiento|"
         r"consentement|consentimento|texts?|textos?|textes?|template|vorlage|plantilla|modelo|banner|cookie\w*|"
         r"schulung|training|policy page|beauftragte\w*|officer)\b",
+        r"\b(?:datenschutzerklarung|datenschutzhinweis\w*|privacy (?:policy|notice|page)|politica de privacidad|"
+        r"politica de privacidade|politique de confidentialite|aviso de privacidad|aviso de cookies)\b",
+        r"\b(?:our|my|notre|nuestro|nuestra|nosso|nossa|unser|unsere|unserem) (?:dpo|datenschutzbeauftragte\w*|"
+        r"delegue a la protection des donnees|delegado de proteccion de datos|encarregado de dados|encarregado)\b",
         r"\b(?:schulung|pflichtschulung|training|formacion|formation|treinamento|curso|course|kurs) (?:\w+ )?" + _PRIVACY_WORDS + r"\b",
         r"\b(?:gdpr|rgpd|lgpd|dsgvo|ccpa|data deletion|deletion|loschung|supresion|exclusao|suppression) (?:request|requests|"
         r"anfrage|anfragen|solicitud|solicitudes|pedido|pedidos|demande|demandes) (?:from|of|von|de|d) (?:one of )?"
@@ -144,6 +164,17 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"clients?|kunden|kundin|clientes?|usuarios?|utilisateurs?|candidates?|leads?)\b",
     ],
     "cancellation": [
+        # a page named in passing: "je suis sur la page résiliation mais ...", "to na tela de cancelamento só pra ver"
+        r"\b(?:on the|auf der|sur la|na|en la|in der|at the) (?:\w+ )?(?:cancel\w*|kundig\w*|resiliation|cancelamento|baja|"
+        r"konto schliessen|close account|schliessen) (?:\w+ )?(?:page|seite|tela|pagina|screen|ecran)\b",
+        r"\b(?:page|seite|tela|pagina|screen|ecran) (?:de |da |do |of |d |zum |zur )?(?:\w+ )?(?:cancel\w*|kundig\w*|resiliation|"
+        r"cancelamento|baja|close account)\b(?= (?:\w+ ){0,3}(?:mais|but|aber|pero|mas|just|juste|nur|solo|so|only|pour|pra|para))",
+        # someone else's cancellation handled by the business: "a macro for customers who want to cancel",
+        # "un cliente mío quiere cancelar su suscripción a mis servicios"
+        r"\b" + _THIRD_PARTIES + r" (?:who |that |die |que |qui |wenn |when )?" + _NOT_ME + r"{0,4}?" + _CANCEL_WORDS + r"\b",
+        r"\b(?:un|una|ein|eine|a|an|um|uma|one of my|one of our|un de mes|un de nos|uno de mis|um dos meus) (?:cliente|kunde|"
+        r"client|customer|usuario|user|abonnent|subscriber)s? (?:\w+ ){0,3}?(?:quiere|will|wants?|veut|quer|pidio|asked|hat|"
+        r"wollte|voulait|queria) (?:\w+ ){0,2}" + _CANCEL_WORDS + r" (?:su|sein|seine|seinen|ihr|ihre|ihren|his|her|their|son|sa|ses|seu|sua)\b",
         # not cancelling, or only part of the plan: "ich will nicht kündigen aber ...", "statt kündigen"
         r"\b(?:nicht|statt|anstatt|ohne|instead of|rather than|without|not|no quiero|en lugar de|en vez de|sin|sans|"
         r"au lieu de|ne veux pas|em vez de|ao inves de|sem|nao quero) (?:(?:die|den|das|der|the|my|mi|mon|ma|meu|minha|a|o|la|le|"

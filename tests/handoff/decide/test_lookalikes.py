@@ -47,6 +47,13 @@ def hit(text: str) -> str | None:
         "o seguro cobre furto sem violência?",
         "ich hab geglaubt ich wurde gehackt, war aber der neue Fernseher. wie benenne ich Geräte um?",
         "can i edit the chargeback notification email template we send to merchants",
+        "8h52, une personne, carte avantage jeune",
+        "je suis sur la page résiliation mais je veux juste passer à l'offre moins chère",
+        "need a macro for when customers ask to cancel their account",
+        "how do i stop the bot replying to my customers on weekends",
+        "je dois en parler à mon responsable avant de passer à la formule sup",
+        "wo ist eure Datenschutzerklärung? brauch die für eine Hausarbeit",
+        "ich hab vorhin schon mit eurem Mitarbeiter telefoniert, alles gut. wann kommt die SIM?",
     ],
 )
 def test_lookalikes_do_not_fire(text: str) -> None:
@@ -72,6 +79,11 @@ def test_lookalikes_do_not_fire(text: str) -> None:
         ("delete all my data under gdpr", "data_privacy"),
         ("mon mot de passe a été piraté", "account_security"),
         ("call me back please", "explicit"),
+        ("une personne svp", "explicit"),
+        ("je veux parler à une vraie personne", "explicit"),
+        ("stop the bot from replying and give me a human", "explicit"),
+        ("our own customer sent us a GDPR deletion request and says their data still appears in your backups", "data_privacy"),
+        ("ich bin auf der Kündigungsseite, bitte kündigen Sie meinen Vertrag zum Monatsende", "cancellation"),
     ],
 )
 def test_meant_keywords_still_fire(text: str, expected: str) -> None:
