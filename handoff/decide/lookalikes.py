@@ -169,6 +169,15 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"konto schliessen|close account|schliessen) (?:\w+ )?(?:page|seite|tela|pagina|screen|ecran)\b",
         r"\b(?:page|seite|tela|pagina|screen|ecran) (?:de |da |do |of |d |zum |zur )?(?:\w+ )?(?:cancel\w*|kundig\w*|resiliation|"
         r"cancelamento|baja|close account)\b(?= (?:\w+ ){0,3}(?:mais|but|aber|pero|mas|just|juste|nur|solo|so|only|pour|pra|para))",
+        # only part of the plan: "wie kündige ich nur das sportpaket, nicht das ganze abo", "cancel one server, keep the rest"
+        r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,6}?(?:aber nicht|but not|but keep|pero no|pero mantener|pero sin|mais pas|mais garder|"
+        r"mas nao|mas manter|den rest behalten|rest behalten|keep the rest|nicht das ganze|nicht den ganzen|nicht mein|"
+        r"not the whole|not my|no la cuenta|no mi cuenta|pas mon compte|pas tout|nao a conta|nao minha conta)\b",
+        r"\b" + _CANCEL_WORDS + r" (?:ich |i |je |eu |yo )?(?:nur|only|just|solo|solamente|seulement|juste|apenas)\b",
+        # "if I cancel, do I keep ...": what would happen, asked before deciding
+        r"\b(?:wenn|falls|if|si|se) (?:ich |i |je |eu |yo )?(?:jetzt |now |ahora |agora |maintenant |eines tages |one day |someday |"
+        r"algum dia |un jour |algun dia )?" + _CANCEL_WORDS + r"(?: \w+){0,2}? (?:will|would|do|does|can|kann|lauft|bleib\w*|"
+        r"verlier\w*|perd\w*|pierdo|perco|sind|ist|are|is|est|sont|bekomm\w*|get|gets|vou|voy|vais|what|was|que|quoi|o que)\b",
         # someone else's cancellation handled by the business: "a macro for customers who want to cancel",
         # "un cliente mío quiere cancelar su suscripción a mis servicios"
         r"\b" + _THIRD_PARTIES + r" (?:who |that |die |que |qui |wenn |when )?" + _NOT_ME + r"{0,4}?" + _CANCEL_WORDS + r"\b",
