@@ -53,6 +53,7 @@ class Matchers:
     intent_model: learned_model.IntentModel | None = None
     # category -> its look-alike guard (lookalikes.CATEGORY_LOOKALIKES), tried only after the category hit
     category_guards: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    explicit_guard: re.Pattern[str] | None = None  # lookalikes.EXPLICIT_LOOKALIKES, tried only after a hit
 
     def find_category(self, text: str) -> tuple[str, str] | None:
         """The first always-human category whose pattern matches outside a look-alike context, with its words."""
@@ -75,9 +76,14 @@ class Matchers:
         """The words of an explicit request for a human, once look-alikes are blanked out."""
         if self.explicit is None:
             return None
-        if self.explicit_negatives is not None:
-            text = _blank(self.explicit_negatives, text)
-        m = self.explicit.search(text)
+        negatives = self.explicit_negatives
+        m = self.explicit.search(_blank(negatives, text) if negatives is not None else text)
+        guard = self.explicit_guard
+        if m is not None and guard is not None and guard.search(text):
+            # only after a hit, so the look-alike guards cost nothing on the other messages; on the original
+            # text, since a shorter negative ("my customers") would hide the look-alike's first words
+            text = _blank(guard, text)
+            m = self.explicit.search(_blank(negatives, text) if negatives is not None else text)
         return m.group(0) if m else None
 
 
@@ -87,7 +93,7 @@ def build(settings: TriggerSettings) -> Matchers:
     er = settings.explicit_request
     explicit = [p for lang in langs for p in lexicon.EXPLICIT.get(lang, [])]
     explicit += er.extra_patterns + _phrases_to_patterns(er.extra_phrases)
-    negatives = lookalikes.EXPLICIT_LOOKALIKES + lexicon.EXPLICIT_NEGATIVES + er.extra_negatives
+    negatives = lexicon.EXPLICIT_NEGATIVES + er.extra_negatives
 
     ah = settings.always_human
     cats: list[tuple[str, re.Pattern[str], tuple[re.Pattern[str], ...]]] = []
@@ -115,6 +121,7 @@ def build(settings: TriggerSettings) -> Matchers:
         page_cancellation=_alternation(lexicon.PAGE_PATTERNS["cancellation"] + pc.cancellation_patterns),
         page_billing=_alternation(lexicon.PAGE_PATTERNS["billing"] + pc.billing_patterns),
         topics=tuple((name, re.compile("|".join(p))) for name, p in lexicon.TOPICS.items()),
+        explicit_guard=_alternation(lookalikes.EXPLICIT_LOOKALIKES),
         category_guards={name: rx for name, rx in
                          ((n, _alternation(lookalikes.CATEGORY_LOOKALIKES.get(n, []))) for n, _, _ in cats) if rx is not None},
         intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
