@@ -99,7 +99,7 @@ class Learned(_Strict):
     model_path: str = "shipped"
     # a customer message escalates when the probability that it holds an intent a human must handle
     # (any of them) reaches this; the likeliest one names the category. Per-intent overrides in `thresholds`.
-    threshold: float = Field(0.7, gt=0, le=1)
+    threshold: float = Field(0.55, gt=0, le=1)
     thresholds: dict[str, float] = {}
     # a topic from the model counts for routing from this probability on
     topic_threshold: float = Field(0.4, ge=0, le=1)

@@ -32,7 +32,10 @@ class TrainOptions:
     min_count: int = 2
     calibration_share: float = 0.1
     seed: int = 13
-    max_iter: int = 500
+    # fitted to a tight tolerance: at 1e-3 the solver stopped early and ranked held-out escalations worse
+    # (recall at a 2 % message false-positive rate 0.90 against 0.92), at twice the fitting time
+    max_iter: int = 2000
+    tol: float = 1e-4
 
 
 def _vocabulary(examples: Sequence[Example], min_count: int) -> list[str]:
@@ -61,7 +64,7 @@ def _matrix(examples: Sequence[Example], index: dict[str, int]):  # type: ignore
 def _fit(x, y: list[str], classes: Sequence[str], opts: TrainOptions):  # type: ignore[no-untyped-def]
     from sklearn.linear_model import LogisticRegression
 
-    clf = LogisticRegression(C=opts.c, max_iter=opts.max_iter, solver="lbfgs", tol=1e-3)
+    clf = LogisticRegression(C=opts.c, max_iter=opts.max_iter, solver="lbfgs", tol=opts.tol)
     clf.fit(x, y)
     # widen to every class of the head (an absent class gets a very negative intercept)
     w = np.zeros((x.shape[1], len(classes)))
@@ -146,7 +149,7 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
         "format": FORMAT,
         "meta": {**(meta or {}), "features": len(kept_vocab), "examples": len(examples),
                  "intent_examples": dict(sorted(Counter(e.intent for e in intent_ex).items())),
-                 "options": {"c": opts.c, "min_count": opts.min_count, "seed": opts.seed}},
+                 "options": {"c": opts.c, "min_count": opts.min_count, "seed": opts.seed, "tol": opts.tol}},
         "vocabulary": kept_vocab,
     }
     for name, h in heads.items():
