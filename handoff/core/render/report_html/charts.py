@@ -85,7 +85,7 @@ def rate_chart(timeline: Any) -> str:
     def y(rate: float) -> float:
         return top + ph - ph * min(rate * 100, ymax) / ymax
 
-    label = f"Line chart: handoff rate for {n} periods from {points[0][0]} to {points[-1][0]}"
+    label = f"Line chart: handoff rate for {n} period{'' if n == 1 else 's'} from {points[0][0]} to {points[-1][0]}"
     parts = [svg_open(h, label)]
     for t in ticks:
         ty = top + ph - ph * t / ymax
@@ -111,7 +111,7 @@ def rate_chart(timeline: Any) -> str:
     rows = [(b, pct(rt) + (f" ({hd} of {cv})" if cv is not None and hd is not None else ""))
             for b, rt, cv, hd in points]
     span = points[0][0] if n == 1 else f"{points[0][0]} – {points[-1][0]}"
-    return figure("rate", caption, f"{span} · {n} periods", "".join(parts), rows)
+    return figure("rate", caption, f"{span} · {n} period{'' if n == 1 else 's'}", "".join(parts), rows)
 
 
 def bar_chart(kind: str, caption: str, what: str, mapping: Any, *, alt: bool, sub_format: str) -> str:

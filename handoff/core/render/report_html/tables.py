@@ -69,7 +69,7 @@ def worst_table(worst: Any) -> str:
             + [esc(pct(v, 0) if fractions else score(v)) for v in values]
             + [notes_html, esc(w.get("summary") or "—")]
         )
-    headers = [("Conversation", ""), ("Score", "num"), ("Context", "num"), ("Routing", "num"),
+    headers = [("Handoff", ""), ("Score", "num"), ("Context", "num"), ("Routing", "num"),
                ("Smoothness", "num"), ("Speed", "num"), ("Notes", ""), ("Summary", "summary")]
     return _table("worst", "Worst handoffs", headers, rows, "Lowest quality scores first; review these.")
 
@@ -82,8 +82,9 @@ def precision_table(precision: Any) -> str:
                                                  else None) or 0):
         if not isinstance(p, Mapping):
             continue
+        heard = p.get("flagged_unnecessary") or p.get("confirmed")  # 100% with no word from agents is no approval
         rows.append([f"<code>{esc(trig)}</code>", esc(whole(p.get("handoffs"))), esc(whole(p.get("flagged_unnecessary"))),
-                     esc(pct(p.get("precision")))])
+                     esc(pct(p.get("precision"))) if heard else "no feedback yet"])
     headers = [("Trigger", ""), ("Handoffs", "num"), ("Flagged unnecessary", "num"), ("Precision", "num")]
     return _table("precision", "Trigger precision", headers, rows,
                   "Share of each trigger's handoffs that agents did not flag as unnecessary; lowest first.")

@@ -98,7 +98,8 @@ def status_reply(data: Mapping[str, Any] | None, handoff_id: str) -> Reply:
     if reasons:
         lines = ["*Why escalated*"] + [
             f"• {text(words(r.get('trigger')), 60)}"
-            + (f" [msg {text(r.get('message_index'), 10)}]" if r.get("message_index") is not None else "")
+            + (f" [msg {r['message_index'] + 1}]"  # numbered from 1 for people
+               if isinstance(r.get("message_index"), int) and r["message_index"] >= 0 else "")
             + (f": “{text(r['evidence'], 200)}”" if r.get("evidence") else "")
             for r in reasons[:REASONS_MAX]
         ]

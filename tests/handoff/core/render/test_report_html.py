@@ -238,3 +238,15 @@ def test_renders_what_compute_stats_returns() -> None:
 
 def test_rendering_is_deterministic() -> None:
     assert sample_page() == sample_page()
+
+
+def test_precision_reads_no_feedback_until_agents_said_something_and_worst_lists_handoffs() -> None:
+    from handoff.core.render.report_html.tables import precision_table, worst_table
+
+    html = precision_table({"explicit_request": {"handoffs": 4, "flagged_unnecessary": 0, "confirmed": 0, "precision": 1.0},
+                            "frustration": {"handoffs": 2, "flagged_unnecessary": 1, "confirmed": 1, "precision": 0.5}})
+    explicit = html[html.index("explicit_request"):].split("</tr>")[0]
+    assert "no feedback yet" in explicit and "100" not in explicit
+    assert "50" in html[html.index("frustration"):].split("</tr>")[0]
+    worst = worst_table([{"id": "h_0a1b2c3d4e5f", "score": 40, "notes": ["briefing lacks account facts"]}])
+    assert "<th" in worst and ">Handoff<" in worst and ">Conversation<" not in worst
