@@ -212,7 +212,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if run_migrations:
         migrate(engine)
     sessions = make_sessionmaker(engine)
-    notes: list[str] = []
+    notes = settings_notes(config)
     outbox = Path(s.service.outbox_dir).resolve()
     sinks: dict[str, Any] = {"local": None}
     targets: dict[str, str] = {}
@@ -267,6 +267,20 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
                    connectors=connectors, operations=operations, inbound=inbound)
+
+
+def settings_notes(config: Config) -> list[str]:
+    """Warnings about the settings themselves: started where no settings.toml is, or with nobody to route to."""
+    from handoff.settings import DEFAULT_SETTINGS_PATH
+
+    if config.path is None:
+        looked = DEFAULT_SETTINGS_PATH.resolve()
+        agents = "" if config.settings.routing.agents else ", so with no agents: handoffs wait unassigned"
+        return [f"no settings file: {looked} does not exist and neither --settings nor HANDOFF_SETTINGS is set; "
+                f"running on the built-in defaults{agents}. Start from the project folder or pass --settings"]
+    if not config.settings.routing.agents:
+        return [f"{config.path} lists no [[routing.agents]]: handoffs wait unassigned in their team's queue"]
+    return []
 
 
 def build_zendesk(config: Config) -> Any:
