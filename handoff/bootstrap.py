@@ -166,6 +166,10 @@ class Runtime:
 
                 mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
                             team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)
+            else:
+                from handoff.edge.slack.off import mount_slack_off
+
+                mount_slack_off(app, [n for n in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(n)])
 
         service = self.config.settings.service
         return create_app(

@@ -1,6 +1,7 @@
 """Engine and sessions for SQLite (embedded default) and PostgreSQL, and running migrations."""
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -16,6 +17,9 @@ from sqlalchemy.pool import NullPool
 
 from handoff.storage.errors import describe
 
+# stdlib logging, not structlog: commands that print JSON run migrations before (or without) configuring
+# logs, and unconfigured structlog writes to stdout
+log = logging.getLogger("handoff.storage")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # A pooled connection idle for longer than this is checked (one round trip) before use: after a quiet
 # spell the server may have restarted or a proxy dropped it. A busy connection is not: SQLAlchemy's
@@ -151,11 +155,29 @@ def alembic_config(url: str) -> AlembicConfig:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the database schema up to the newest migration."""
+    """Bring the database schema up to the newest migration; one log line when it changed anything.
+
+    Alembic's own lines ("Context impl SQLiteImpl.", one per migration) show at debug only: at every start
+    they said nothing an operator acts on.
+    """
+    from alembic.runtime.migration import MigrationContext
+
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            # several processes starting at once: one migrates, the others wait and find it done
-            conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    chatter = logging.getLogger("alembic")
+    quiet = not chatter.isEnabledFor(logging.DEBUG)
+    previous = chatter.level
+    if quiet:
+        chatter.setLevel(logging.WARNING)
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":
+                # several processes starting at once: one migrates, the others wait and find it done
+                conn.execute(text("SELECT pg_advisory_xact_lock(4242001)"))
+            before = MigrationContext.configure(conn).get_current_revision()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+            after = MigrationContext.configure(conn).get_current_revision()
+    finally:
+        chatter.setLevel(previous)
+    if after != before:
+        log.info("database schema migrated from %s to %s", before or "empty", after)
