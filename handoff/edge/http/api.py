@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from prometheus_client import CONTENT_TYPE_LATEST
 from handoff import __version__, metrics
+from handoff.edge.http.docs import DOCS_URL, REDOC_URL, install_docs
 from handoff.edge.http.errors import install_error_handlers
 from handoff.edge.http.limits import install_request_limits
 from handoff.edge.http.schemas import (  # noqa: F401 - SENT_AT_YEARS and the models are part of this module's API
@@ -195,6 +196,8 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         version=__version__,
         description="Decides when an AI support agent must hand a customer to a human, and hands over well.",
         lifespan=lifespan,
+        docs_url=None,  # the pages come from install_docs, with local assets
+        redoc_url=None,
     )
     app.state.api_keys = [k.encode() for k in api_keys]
     install_error_handlers(app)  # a database outage is a 503 with Retry-After, not a traceback
@@ -269,13 +272,14 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         # under `serve --workers N`, the sum over every worker's value files, whichever worker answers
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    install_docs(app)
     if extra_routes:
         extra_routes(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, timeout_seconds=body_timeout_seconds)
     install_request_limits(app)  # JSON depth, encoding and content type, after the size check
     if guard_operations is None:
         guard_operations = bool(api_keys)
-    operations = ({"/metrics", app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url}
+    operations = ({"/metrics", app.openapi_url, DOCS_URL, app.swagger_ui_oauth2_redirect_url, REDOC_URL}
                   if guard_operations else set())
     # added last, so outermost: the key is checked before the body is read, limited, parsed or validated
     app.add_middleware(KeyGate, keys=app.state.api_keys, paths={p for p in operations if p})
