@@ -230,6 +230,14 @@ def database_url_problem(url: str) -> str | None:
         return f"is not a database URL; use {SUPPORTED_DATABASES_TEXT}"
     if scheme.lower() not in SUPPORTED_DATABASES:
         return f"{scheme}:// is not supported; use {SUPPORTED_DATABASES_TEXT}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(normalise_database_url(url.strip())).port  # noqa: B018 - parsing is the check
+    except (ArgumentError, ValueError):  # not the library's message: it can quote the URL, password and all
+        return ("is not a valid database URL: check the host and port, and percent-encode @ : / in the "
+                "password (e.g. postgresql://user:p%40ss@host:5432/database)")
     return None
 
 
