@@ -75,3 +75,19 @@ def test_a_settings_file_with_no_agents_is_a_start_up_warning(make_config, tmp_p
         assert not [n for n in shipped.notes if "agents" in n or "settings file" in n]
     finally:
         shipped.close()
+
+
+def test_without_zendesk_the_webhook_secret_is_not_a_second_warning(make_config, fake_zendesk) -> None:
+    """The quick start (no credentials) warned about a webhook secret for a Zendesk it does not use."""
+    rt = build_runtime(make_config())
+    try:
+        assert [n for n in rt.notes if "Zendesk is not configured" in n]
+        assert not [n for n in rt.notes if "ZENDESK_WEBHOOK_SECRET" in n]
+    finally:
+        rt.close()
+    env = {"ZENDESK_EMAIL": fake_zendesk.email, "ZENDESK_API_TOKEN": fake_zendesk.token, "ZENDESK_URL": fake_zendesk.url}
+    configured = build_runtime(make_config("[zendesk]\nsubdomain = 'acme'\n", **env))
+    try:
+        assert [n for n in configured.notes if "ZENDESK_WEBHOOK_SECRET is not set" in n]
+    finally:
+        configured.close()
