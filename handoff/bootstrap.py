@@ -171,6 +171,10 @@ class Runtime:
 
                 mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
                             team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)
+            else:
+                from handoff.edge.slack.off import mount_slack_off
+
+                mount_slack_off(app, [n for n in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(n)])
 
         service = self.config.settings.service
         return create_app(
@@ -217,7 +221,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if run_migrations:
         migrate(engine)
     sessions = make_sessionmaker(engine)
-    notes: list[str] = []
+    notes = settings_notes(config)
     outbox = Path(s.service.outbox_dir).resolve()
     sinks: dict[str, Any] = {"local": None}
     targets: dict[str, str] = {}
@@ -267,7 +271,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                                                         now=clock()))
     inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,
                                operations=operations)
-    if not config.env.zendesk_webhook_secret:
+    if not config.env.zendesk_webhook_secret and zendesk is not None:
+        # without Zendesk at all the line above says enough: the webhook flow needs the API too
         notes.append("ZENDESK_WEBHOOK_SECRET is not set: POST /webhooks/zendesk refuses every call")
     if "slack" in connectors and not config.env.slack_signing_secret:
         notes.append("SLACK_SIGNING_SECRET is not set: /slack/events (commands and buttons) is off")
@@ -278,6 +283,20 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
                    connectors=connectors, operations=operations, inbound=inbound)
+
+
+def settings_notes(config: Config) -> list[str]:
+    """Warnings about the settings themselves: started where no settings.toml is, or with nobody to route to."""
+    from handoff.settings import DEFAULT_SETTINGS_PATH
+
+    if config.path is None:
+        looked = DEFAULT_SETTINGS_PATH.resolve()
+        agents = "" if config.settings.routing.agents else ", so with no agents: handoffs wait unassigned"
+        return [f"no settings file: {looked} does not exist and neither --settings nor HANDOFF_SETTINGS is set; "
+                f"running on the built-in defaults{agents}. Start from the project folder or pass --settings"]
+    if not config.settings.routing.agents:
+        return [f"{config.path} lists no [[routing.agents]]: handoffs wait unassigned in their team's queue"]
+    return []
 
 
 def build_zendesk(config: Config) -> Any:

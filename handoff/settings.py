@@ -175,6 +175,15 @@ class Environment(BaseSettings):
     stripe_api_base: str | None = None
     hubspot_url: str | None = None
 
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, v: str | None) -> str | None:
+        if v is not None:
+            problem = database_url_problem(v)
+            if problem:
+                raise ValueError(problem)
+        return v
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -216,6 +225,30 @@ class Config:
         return normalise_database_url(self.env.database_url or "sqlite:///handoff.db")
 
 
+# The databases Handoff runs on, as a URL's scheme (the drivers it ships: sqlite3 and psycopg 3).
+SUPPORTED_DATABASES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg")
+SUPPORTED_DATABASES_TEXT = ("SQLite (sqlite:///path/to/handoff.db) or PostgreSQL "
+                            "(postgresql://user:password@host:5432/database)")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why DATABASE_URL cannot work (an unsupported database or driver, not a URL), or None."""
+    scheme, sep, _ = url.strip().partition("://")
+    if not sep:
+        return f"is not a database URL; use {SUPPORTED_DATABASES_TEXT}"
+    if scheme.lower() not in SUPPORTED_DATABASES:
+        return f"{scheme}:// is not supported; use {SUPPORTED_DATABASES_TEXT}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(normalise_database_url(url.strip())).port  # noqa: B018 - parsing is the check
+    except (ArgumentError, ValueError):  # not the library's message: it can quote the URL, password and all
+        return ("is not a valid database URL: check the host and port, and percent-encode @ : / in the "
+                "password (e.g. postgresql://user:p%40ss@host:5432/database)")
+    return None
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the common `postgres://` and `postgresql://` forms and use the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -232,6 +265,8 @@ def _format_errors(source: str, err: ValidationError) -> str:
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown key (a typo?)"
+        if source == "environment":  # named as it is set
+            key, msg = key.upper(), msg.removeprefix("Value error, ")
         lines.append(f"  {key}: {msg}")
     return "\n".join(lines)
 

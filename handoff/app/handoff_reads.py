@@ -6,7 +6,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.app.erasure import ERASED
 from handoff.core.brief import BriefingSettings, bounded_briefing_json
+from handoff.core.locales.customer_messages import after_erasure
 from handoff.storage.tables import DeliveryRow, HandoffRow
 from handoff.storage.turn_store import TRANSCRIPT_PAGE_MAX, TRANSCRIPT_PAGE_MESSAGES, TurnStore, transcript_page
 
@@ -38,11 +40,27 @@ def handoff_answer_in(conn: Connection, handoff_id: str) -> dict[str, Any]:
     h = TurnStore.answer_row(conn, handoff_id)
     if h is None:
         raise NotFoundError(f"no handoff {handoff_id}")
+    if h.customer_message == ERASED:
+        return erased_response(h.id, h.category, h.team, h.priority, h.route)
     return existing_response({
         "handoff_id": h.id, "reasons": h.reasons, "category": h.category, "team": h.team, "agent": h.agent,
         "route": h.route, "priority": h.priority, "customer_message": h.customer_message,
         "callback_at": h.callback_at.isoformat() if h.callback_at else None,
     })
+
+
+def erased_response(handoff_id: str, category: str | None, team: str | None, priority: str | None,
+                    route: dict[str, Any] | None) -> dict[str, Any]:
+    """The answer for a turn of a conversation whose handoff was erased: still with the people (a conversation
+    has one handoff, and its ticket may still be open), told so neutrally; no erasure marker, no reasons (their
+    evidence was erased), no agent, wait or queue place (they were the route's at the time)."""
+    language = ((route or {}).get("request") or {}).get("language")
+    return {
+        "decision": "handoff", "handoff_id": handoff_id, "reasons": [], "category": category,
+        "team": team, "agent": None, "priority": priority,
+        "customer_message": after_erasure(language), "expected_wait_seconds": None, "queue_position": None,
+        "callback_at": None,
+    }
 
 
 def get_handoff(sessions: sessionmaker[Session], briefing: BriefingSettings, handoff_id: str, *,

@@ -43,6 +43,7 @@ from handoff.storage.turn_store import (
     TRANSCRIPT_PAGE_MAX,
     TRANSCRIPT_PAGE_MESSAGES,
     Conflict,
+    MessageIdReused,
     TurnStore,
     TurnWrite,
     customer_from_json,
@@ -52,7 +53,7 @@ from handoff.storage.turn_store import (
 )
 
 __all__ = ["TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES", "ConversationBusy",
-           "Enricher", "NotFoundError", "Summariser", "TurnInput", "TurnService", "customer_from_json",
+           "Enricher", "MessageIdReused", "NotFoundError", "Summariser", "TurnInput", "TurnService", "customer_from_json",
            "load_roster", "message_from_row", "new_handoff_id", "turn_from_body"]
 
 log = structlog.get_logger("handoff.service")
@@ -228,7 +229,9 @@ class TurnService:
               asked: _Asked | None = None) -> dict[str, Any] | _Undecided | TurnWrite | _Doubtful:
         """Read the conversation and decide: a stored answer (repeated message_id), a routine turn to
         store, or what the slow path needs."""
-        conv, stored = self.store.load_in(conn, cid, turn.message_id)
+        # a Zendesk comment's text can change (redaction): the webhook flow keeps its comment id's answer
+        content = None if zendesk_ticket_id else (turn.role, turn.text)
+        conv, stored = self.store.load_in(conn, cid, turn.message_id, content)
         if stored is not None:
             return stored
         ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.functions import coalesce
@@ -24,12 +24,15 @@ from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, Mes
 # where statements built per call with values inlined cost more CPU to cache-key than the round trip.
 _CONVERSATIONS = cast(Table, ConversationRow.__table__)
 _LOAD = select(_CONVERSATIONS).where(_CONVERSATIONS.c.id == bindparam("p_cid"))
+# The repeated message (if any) joined in: its role and text come back only on a repeat, so a routine turn
+# reads nothing more, and a repeat can be told from a reused message_id without a second round trip.
+_REPEATED = MessageRow.__table__.alias("repeated")
 _LOAD_WITH_REPEAT = select(
-    _CONVERSATIONS,
-    select(MessageRow.response)
-    .where(MessageRow.conversation_id == bindparam("p_cid"), MessageRow.message_id == bindparam("p_mid"))
-    .scalar_subquery().label("stored_response"),
-).where(_CONVERSATIONS.c.id == bindparam("p_cid"))
+    _CONVERSATIONS, _REPEATED.c.response.label("stored_response"), _REPEATED.c.role.label("stored_role"),
+    _REPEATED.c.text.label("stored_text"),
+).select_from(_CONVERSATIONS.outerjoin(_REPEATED, and_(
+    _REPEATED.c.conversation_id == _CONVERSATIONS.c.id, _REPEATED.c.message_id == bindparam("p_mid"),
+))).where(_CONVERSATIONS.c.id == bindparam("p_cid"))
 _UPDATE_CONVERSATION = (
     update(_CONVERSATIONS)
     .where(_CONVERSATIONS.c.id == bindparam("p_cid"), _CONVERSATIONS.c.version == bindparam("p_version"))
@@ -87,6 +90,10 @@ _CREATE_WITH_MESSAGE = _message_after(
 
 class Conflict(Exception):
     """Another turn of the same conversation committed first."""
+
+
+class MessageIdReused(ValueError):
+    """A message_id already stored in the conversation came again with another role or text."""
 
 
 @dataclass(frozen=True)
@@ -202,17 +209,30 @@ class TurnStore:
             return s.get(ConversationRow, cid), None
 
     @staticmethod
-    def load_in(conn: Connection, cid: str, message_id: str | None) -> tuple[Any, dict[str, Any] | None]:
+    def load_in(conn: Connection, cid: str, message_id: str | None,
+                content: tuple[str, str] | None = None) -> tuple[Any, dict[str, Any] | None]:
         """The conversation's row (read-only, columns as attributes) and, for a repeated message_id, its answer.
 
         One round trip; Core rows, because the ORM's identity map costs CPU the hot path does not need.
+        With `content` (role, text), a repeat must carry the stored message's role and text, else
+        MessageIdReused: a new message under an old id would otherwise get the old answer and be lost.
         """
         if message_id is None:
             return conn.execute(_LOAD, {"p_cid": cid}).first(), None
         row = conn.execute(_LOAD_WITH_REPEAT, {"p_cid": cid, "p_mid": message_id}).first()
         if row is None:  # messages belong to a stored conversation: no conversation, no repeat
             return None, None
-        return (None, row.stored_response) if row.stored_response is not None else (row, None)
+        if row.stored_role is None:
+            return row, None
+        if content is None:
+            return None, row.stored_response
+        if not row.stored_response:  # erased (handoff.app.erasure): the answer and the text are gone
+            raise MessageIdReused(f"message_id {message_id!r} belongs to a message whose data was erased; "
+                                  "send this turn with a new message_id")
+        if (row.stored_role, row.stored_text) != content:
+            raise MessageIdReused(f"message_id {message_id!r} was already used in this conversation for a "
+                                  "different message; give each new message its own message_id")
+        return None, row.stored_response
 
     @staticmethod
     def recent_customer_texts(conn: Connection, cid: str, n: int) -> tuple[str, ...]:

@@ -168,3 +168,20 @@ LANGUAGE_NAMES: dict[str, dict[str, str]] = {
     "de": {"en": "Englisch", "es": "Spanisch", "fr": "Französisch", "de": "Deutsch", "pt": "Portugiesisch"},
     "pt": {"en": "inglês", "es": "espanhol", "fr": "francês", "de": "alemão", "pt": "português"},
 }
+
+# What a customer is told on a conversation whose handoff was erased (handoff erase): the conversation stays
+# with the people, but the message made for it quoted the customer and was erased, and an erasure marker
+# must never reach a customer. Names nobody and promises no time: the route that gave them is history.
+AFTER_ERASURE = {
+    "en": "Thanks. A member of our support team will reply to you here.",
+    "es": "Gracias. Una persona de nuestro equipo de soporte te responderá aquí.",
+    "fr": "Merci. Un membre de notre équipe d'assistance vous répondra ici.",
+    "de": "Danke. Jemand aus unserem Support-Team antwortet Ihnen hier.",
+    "pt": "Obrigado. Alguém da nossa equipe de suporte vai responder você aqui.",
+}
+
+
+def after_erasure(language: str | None) -> str:
+    """The neutral message for a turn of a conversation whose handoff was erased, in `language` if known."""
+    base = (language or "en").replace("_", "-").split("-")[0].lower()
+    return AFTER_ERASURE.get(base, AFTER_ERASURE["en"])

@@ -1,6 +1,8 @@
 """What every `handoff` command shares: the Typer app, options, errors, settings and logging."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn, Optional
@@ -42,6 +44,17 @@ def config_from(path: Path | None) -> Config:
     except SettingsError as e:
         fail(str(e))
         raise  # unreachable
+
+
+@contextmanager
+def database_or_fail(config: Config) -> Iterator[None]:
+    """Turn a database that cannot be opened, reached or migrated into one line and exit 1, not a traceback."""
+    from handoff.storage.db import OPEN_ERRORS, open_failure
+
+    try:
+        yield
+    except OPEN_ERRORS as e:
+        fail(open_failure(config.database_url(), e), code=1)
 
 
 def setup_logging(config: Config) -> None:

@@ -30,6 +30,14 @@ from handoff.edge.slack.operations import Operations
 COMMAND = "/handoff"
 
 
+class _ClientTokenNotice(logging.Filter):
+    """Drop bolt's "`token` will be unused" warning: bolt reads SLACK_BOT_TOKEN from the environment even when
+    given a client, whose token is that same one (checked in build_slack_app), so it warned at every start."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_slack_app(
     ops: Operations, *, token: str, signing_secret: str, client: AsyncWebClient, command: str = COMMAND
 ) -> AsyncApp:
@@ -42,11 +50,14 @@ def build_slack_app(
                                 retry_handlers=client.retry_handlers)
     elif client.token != token:
         raise ValueError("the Slack client was built with another token than the one given")
+    bolt_log = logging.getLogger("handoff.slack.bolt")
+    if not any(isinstance(f, _ClientTokenNotice) for f in bolt_log.filters):
+        bolt_log.addFilter(_ClientTokenNotice())
     app = AsyncApp(
         client=client,  # not token too: bolt would warn that the client's token wins
         signing_secret=signing_secret,
         process_before_response=False,
-        logger=logging.getLogger("handoff.slack.bolt"),
+        logger=bolt_log,
     )
     edge = SlackListeners(ops, command)
     app.command(command)(edge.on_command)

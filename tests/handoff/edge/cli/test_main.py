@@ -276,3 +276,24 @@ def test_setup_zendesk_defaults_to_the_public_url(files, fake_zendesk, monkeypat
     assert r.exit_code == 0, r.output
     [hook] = fake_zendesk.requests_to("/api/v2/webhooks", "POST")
     assert hook.json["webhook"]["endpoint"] == "https://handoff.acme.test/webhooks/zendesk"
+
+
+@pytest.mark.parametrize("url", [None, "http://localhost:8000/webhooks/zendesk", "http://10.0.0.5/webhooks/zendesk",
+                                 "http://[::1]:8000/webhooks/zendesk", "https://handoff.local/webhooks/zendesk",
+                                 "http://192.168.1.20:8000/webhooks/zendesk"])
+def test_setup_zendesk_refuses_a_url_zendesk_cannot_reach(files, fake_zendesk, monkeypatch, url):
+    """Without --url the default public_url is http://127.0.0.1:8000: it was registered with Zendesk as is."""
+    monkeypatch.setenv("ZENDESK_EMAIL", fake_zendesk.email)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", fake_zendesk.token)
+    monkeypatch.setenv("ZENDESK_URL", fake_zendesk.url)
+    settings = files[0] / "zd.toml"
+    settings.write_text("[zendesk]\nsubdomain = 'acme'\n")
+    r = runner.invoke(app, ["setup", "zendesk", "--settings", str(settings), *(["--url", url] if url else [])])
+    assert r.exit_code == 2
+    assert "--allow-local" in r.output and "[service] public_url" in r.output and "--url" in r.output
+    assert fake_zendesk.requests_to("/api/v2/webhooks", "POST") == []
+    allowed = runner.invoke(app, ["setup", "zendesk", "--settings", str(settings), "--allow-local",
+                                  *(["--url", url] if url else [])])
+    assert allowed.exit_code == 0, allowed.output
+    [hook] = fake_zendesk.requests_to("/api/v2/webhooks", "POST")
+    assert hook.json["webhook"]["endpoint"] == (url or "http://127.0.0.1:8000/webhooks/zendesk")
