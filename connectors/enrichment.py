@@ -14,6 +14,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import OrderedDict
@@ -186,7 +187,7 @@ class Enricher:
         if task is None or task.get_loop() is not asyncio.get_running_loop():
             task = asyncio.ensure_future(self._fetch(source, customer))
             self._inflight[slot] = task
-            task.add_done_callback(lambda t, slot=slot: self._settle(slot, t))
+            task.add_done_callback(functools.partial(self._settle, slot))
         # Shielded: one caller giving up must not cancel the fetch the others are waiting for.
         return (await asyncio.shield(task)).result
 

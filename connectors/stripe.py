@@ -112,7 +112,7 @@ def _primary_subscription(subs: Sequence[Mapping[str, Any]]) -> Mapping[str, Any
 def plan_facts(sub: Mapping[str, Any]) -> dict[str, Any]:
     """The plan of a subscription from its biggest item's expanded price."""
     items = (sub.get("items") or {}).get("data") or []
-    item = max(items, key=lambda i: item_monthly_minor(i) or 0.0, default={})
+    item: Mapping[str, Any] = max(items, key=lambda i: item_monthly_minor(i) or 0.0, default={})
     price = item.get("price") or {}
     recurring = price.get("recurring") or {}
     product = price.get("product")
@@ -306,8 +306,9 @@ class StripeConnector:
     async def aclose(self) -> None:
         """Close the HTTP pool of the running loop's client."""
         client = self._clients.pop(asyncio.get_running_loop(), None)
-        if client is not None:
-            await client._requestor._client.close_async()  # noqa: SLF001 - the library exposes no close
+        http = client._requestor._client if client is not None else None  # noqa: SLF001 - the library exposes no close
+        if http is not None:
+            await http.close_async()
 
     async def _call(self, request: Awaitable[Any]) -> Any:
         try:

@@ -12,12 +12,13 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.core.masking import for_slack, for_ticket
 from handoff.app.followups import enqueue, record_event
+from handoff.core.masking import for_slack, for_ticket
 from handoff.core.route import RouteRequest, route
 from handoff.core.route.router import final_priority
-from handoff.storage.roster import load_roster
 from handoff.settings import Settings
+from handoff.storage.db import changed_rows
+from handoff.storage.roster import load_roster
 from handoff.storage.tables import HandoffRow
 
 log = structlog.get_logger("handoff.callbacks")
@@ -42,10 +43,10 @@ def fire_due_callbacks(sessions: sessionmaker[Session], settings: Settings, cloc
 def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, targets: dict[str, str], hid: str) -> bool:
     roster = load_roster(sessions, settings)
     with sessions() as s:
-        won = s.execute(
+        won = changed_rows(s,
             update(HandoffRow).where(HandoffRow.id == hid, HandoffRow.status == "callback_scheduled")
             .values(status="open", callback_fired_at=now, updated_at=now)
-        ).rowcount == 1
+        ) == 1
         if not won:
             return False  # another process fired it
         h = s.get(HandoffRow, hid)

@@ -92,12 +92,12 @@ def topic_for(category: str | None, learned_scores: dict[str, float], page_kind:
     """What the case is about, for routing, whatever the trigger: the category when it says, else the learned
     topic evidence, else the page, else the rules' topic hints."""
     if category in _CATEGORY_TOPIC:
-        return _CATEGORY_TOPIC[category]  # type: ignore[index]
+        return _CATEGORY_TOPIC[category]
     specific = {t: v for t, v in learned_scores.items() if t != "general"}
     if specific:
         return max(sorted(specific), key=lambda t: specific[t])
     if page_kind in ("billing", "cancellation"):
-        return page_kind  # type: ignore[return-value]
+        return page_kind
     for t in rule_topics:
         if _RULE_TOPIC.get(t, "general") != "general":
             return _RULE_TOPIC[t]

@@ -79,9 +79,9 @@ def step_with_doubt(
         if message.role == "customer":
             lang = _detected(st, context)
             st.sentiments = (st.sentiments + [round(_sentiment.score(message.text[: settings.max_text_chars], lang), 4)])[-3:]
-        reasons = tuple(Reason(**r) for r in st.reasons)
-        return st, Decision(True, reasons, st.category, st.priority,  # type: ignore[arg-type]
-                            st.sentiments[-1] if st.sentiments else None, _trajectory(st, list(reasons)),
+        kept = tuple(Reason(**r) for r in st.reasons)
+        return st, Decision(True, kept, st.category, st.priority,  # type: ignore[arg-type]
+                            st.sentiments[-1] if st.sentiments else None, _trajectory(st, list(kept)),
                             st.topic, _detected(st, context)), None
 
     mx = for_settings(settings)

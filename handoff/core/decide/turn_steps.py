@@ -69,7 +69,7 @@ def _shouting(text: str) -> bool:
 def tier_flags(context: DecisionContext, settings: TriggerSettings) -> tuple[bool, bool]:
     """Whether the account's tier lowers the bar for a handoff (VIP) or marks it enterprise."""
     acct = context.account
-    vip = settings.account_tier.enabled and bool(acct.tier) and acct.tier.lower() in {
+    vip = settings.account_tier.enabled and bool(acct.tier) and (acct.tier or "").lower() in {
         t.lower() for t in settings.account_tier.tiers}
     churn = settings.churn_risk.enabled and bool(acct.churn_risk)
     return vip, churn

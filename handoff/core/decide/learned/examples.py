@@ -63,7 +63,7 @@ def message_context(*, first_turn: bool, page_kind: str | None, ai_text: str | N
     return ctx
 
 
-def examples_from(conv: Conversation, page_kind_of, ai_offer_of) -> Iterator[Example]:  # type: ignore[no-untyped-def]
+def examples_from(conv: Conversation, page_kind_of, ai_offer_of) -> Iterator[Example]:
     """The examples of one labelled conversation (none when it has no label)."""
     label = conv.label
     if label is None:
@@ -97,6 +97,6 @@ def examples_from(conv: Conversation, page_kind_of, ai_offer_of) -> Iterator[Exa
         first = False
 
 
-def all_examples(conversations: Iterable[Conversation], page_kind_of, ai_offer_of) -> list[Example]:  # type: ignore[no-untyped-def]
+def all_examples(conversations: Iterable[Conversation], page_kind_of, ai_offer_of) -> list[Example]:
     """Every example of many conversations, in order."""
     return [e for c in conversations for e in examples_from(c, page_kind_of, ai_offer_of)]

@@ -15,10 +15,16 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from handoff.core.decide.learned.features import CHAR_N, MAX_CHARS, fold, text_features, words
+from handoff.core.decide.learned.features import (
+    CHAR_N,
+    MAX_CHARS,
+    fold,
+    words,
+)
 
 FORMAT = "handoff-intent-model/1"
 MAGIC = b"HANDOFF-INTENT-MODEL\n"
@@ -198,23 +204,23 @@ def _best_non_none(classes: tuple[str, ...], p: list[float]) -> int:
     return best
 
 
-def _head(data: dict[str, object], n_features: int) -> Head:
-    classes = tuple(data["classes"])  # type: ignore[arg-type]
+def _head(data: dict[str, Any], n_features: int) -> Head:
+    classes = tuple(data["classes"])
     w = np.asarray(data["weights"], dtype=np.float32).reshape(n_features, len(classes))
-    return Head(classes, w, np.asarray(data["intercept"], dtype=np.float32), float(data.get("temperature", 1.0)))  # type: ignore[arg-type]
+    return Head(classes, w, np.asarray(data["intercept"], dtype=np.float32), float(data.get("temperature", 1.0)))
 
 
-def from_json(data: dict[str, object]) -> IntentModel:
+def from_json(data: dict[str, Any]) -> IntentModel:
     """Build a model from its JSON form, refusing another format."""
     if data.get("format") != FORMAT:
         raise ValueError(f"not a Handoff intent model (format {data.get('format')!r}, expected {FORMAT!r})")
-    vocab_list = list(data["vocabulary"])  # type: ignore[arg-type]
+    vocab_list = list(data["vocabulary"])
     n = len(vocab_list)
     return IntentModel(
         vocabulary={f: i for i, f in enumerate(vocab_list)},
-        intent=_head(data["intent"], n),  # type: ignore[arg-type]
-        topic=_head(data["topic"], n),  # type: ignore[arg-type]
-        meta=dict(data.get("meta") or {}),  # type: ignore[arg-type]
+        intent=_head(data["intent"], n),
+        topic=_head(data["topic"], n),
+        meta=dict(data.get("meta") or {}),
     )
 
 
@@ -225,19 +231,19 @@ def read_bytes(path: str) -> bytes:
     return Path(path).read_bytes()
 
 
-def parse(raw: bytes) -> dict[str, object]:
+def parse(raw: bytes) -> dict[str, Any]:
     """The model's data from a file's bytes (header JSON, then the float32 weights)."""
     body = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
     if not body.startswith(MAGIC):
         return json.loads(body)  # not ours: from_json names the format it found
     start = len(MAGIC) + 8
     size = int.from_bytes(body[len(MAGIC):start], "little")
-    data: dict[str, object] = json.loads(body[start:start + size])
+    data: dict[str, Any] = json.loads(body[start:start + size])
     weights = np.frombuffer(body, dtype="<f4", offset=start + size)
     for name in ("intent", "topic"):
         head = data[name]
-        at, count = head.pop("weights_at")  # type: ignore[union-attr]
-        head["weights"] = weights[at:at + count]  # type: ignore[index]
+        at, count = head.pop("weights_at")
+        head["weights"] = weights[at:at + count]
     return data
 
 

@@ -12,9 +12,10 @@ import gzip
 import json
 import random
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def _vocabulary(examples: Sequence[Example], min_count: int) -> list[str]:
     return sorted(f for f, n in counts.items() if n >= min_count)
 
 
-def _matrix(examples: Sequence[Example], index: dict[str, int]):  # type: ignore[no-untyped-def]
+def _matrix(examples: Sequence[Example], index: dict[str, int]):
     from scipy.sparse import csr_matrix
 
     indptr, cols = [0], []
@@ -61,7 +62,7 @@ def _matrix(examples: Sequence[Example], index: dict[str, int]):  # type: ignore
     return m
 
 
-def _fit(x, y: list[str], classes: Sequence[str], opts: TrainOptions):  # type: ignore[no-untyped-def]
+def _fit(x, y: list[str], classes: Sequence[str], opts: TrainOptions):
     from sklearn.linear_model import LogisticRegression
 
     clf = LogisticRegression(C=opts.c, max_iter=opts.max_iter, solver="lbfgs", tol=opts.tol)
@@ -82,7 +83,7 @@ def _fit(x, y: list[str], classes: Sequence[str], opts: TrainOptions):  # type: 
     return w, b
 
 
-def _temperature(x, y: list[str], classes: Sequence[str], w: np.ndarray, b: np.ndarray) -> float:  # type: ignore[no-untyped-def]
+def _temperature(x, y: list[str], classes: Sequence[str], w: np.ndarray, b: np.ndarray) -> float:
     if not y:
         return 1.0
     z = np.asarray(x @ w) + b
@@ -107,7 +108,7 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
     vocab = _vocabulary(examples, opts.min_count)
     index = {f: i for i, f in enumerate(vocab)}
     rng = random.Random(opts.seed)
-    heads: dict[str, dict[str, object]] = {}
+    heads: dict[str, dict[str, Any]] = {}
     jobs = []
     for name, classes, rows, label in (
         ("intent", INTENTS, intent_ex, lambda e: e.intent),
@@ -126,7 +127,7 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
             jobs.append((name, classes, held, fit_rows, label))
             heads[name] = {}
 
-    def fit_head(job):  # type: ignore[no-untyped-def]
+    def fit_head(job):
         name, classes, held, fit_rows, label = job
         w, b = _fit(_matrix(fit_rows, index), [label(e) for e in fit_rows], classes, opts)
         # calibrated on examples the fit never saw; not refitted on them (a second fit doubled the time)
@@ -142,7 +143,7 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
     keep = np.ones(len(vocab), dtype=bool)
     used = np.zeros(len(vocab), dtype=bool)
     for h in heads.values():
-        used |= np.abs(np.round(h["w"], _DECIMALS)).max(axis=1) > 0  # type: ignore[arg-type]
+        used |= np.abs(np.round(h["w"], _DECIMALS)).max(axis=1) > 0
     keep &= used
     kept_vocab = [f for f, k in zip(vocab, keep) if k]
     data: dict[str, object] = {
@@ -153,9 +154,9 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
         "vocabulary": kept_vocab,
     }
     for name, h in heads.items():
-        w = np.round(h["w"][keep], _DECIMALS)  # type: ignore[index]
+        w = np.round(h["w"][keep], _DECIMALS)
         data[name] = {"classes": h["classes"], "temperature": h["temperature"],
-                      "intercept": [round(float(v), _DECIMALS) for v in h["b"]],  # type: ignore[union-attr]
+                      "intercept": [round(float(v), _DECIMALS) for v in h["b"]],
                       "weights": w.astype(np.float32).ravel()}
     return data, from_json(data)
 
