@@ -3,7 +3,7 @@
 For each case a real `handoff serve` process (one worker, Zendesk and Slack not configured, so tickets and
 alerts are kept in the local outbox) gets one conversation over HTTP, turn by turn: customer and AI turns
 alternating, AI replies of `--ai-chars` characters (30,000 by default: 1,500 of them make 45 MB; the same
-conversation as tests/support/big_conversation.py), then a customer turn asking for a person. While that handoff turn is processed, a poller calls `/healthz` back to back on its own
+conversation as handoff/devtools/support/big_conversation.py), then a customer turn asking for a person. While that handoff turn is processed, a poller calls `/healthz` back to back on its own
 connection; the longest gap between two of its answers is how long the service stopped answering. Then
 `--later` customer turns follow (the conversation is with a human now), each timed.
 
@@ -38,9 +38,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 import httpx  # noqa: E402
 
-from tests.support.big_conversation import HANDOFF_TEXT, conversation  # noqa: E402
+from handoff.devtools.support.big_conversation import HANDOFF_TEXT, conversation  # noqa: E402
 from bench.load import fresh_database  # noqa: E402  (one way to make a throwaway database for both benches)
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until  # noqa: E402
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until  # noqa: E402
 
 API_KEY = "bench-key-0123456789abcdef"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"

@@ -23,9 +23,9 @@ from connectors.enrichment import Enricher, Source  # noqa: E402
 from connectors.hubspot import HubSpotConnector  # noqa: E402
 from connectors.stripe import StripeConnector  # noqa: E402
 from handoff.core.models import Customer  # noqa: E402
-from tests.fakes.http import FakeServer  # noqa: E402
-from tests.fakes.hubspot import TOKEN, FakeHubSpot  # noqa: E402
-from tests.fakes.stripe import API_KEY, FakeStripe  # noqa: E402
+from handoff.devtools.fakes.http import FakeServer  # noqa: E402
+from handoff.devtools.fakes.hubspot import TOKEN, FakeHubSpot  # noqa: E402
+from handoff.devtools.fakes.stripe import API_KEY, FakeStripe  # noqa: E402
 
 EMAIL = "ana@example.com"
 # Dependent calls per source with the data seeded below:
@@ -54,7 +54,7 @@ def zendesk_source(delay: float) -> tuple[Source, FakeServer | None]:
     """The other helper's real Zendesk history source against its fake, or a stand-in with one call."""
     try:
         from connectors.zendesk import ZendeskConnector, ZendeskHistorySource
-        from tests.fakes.zendesk import FakeZendesk
+        from handoff.devtools.fakes.zendesk import FakeZendesk
     except ImportError:
         class OneCall:
             name = "zendesk"

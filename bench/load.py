@@ -53,9 +53,9 @@ if importlib.util.find_spec("sniffio") is None:
 import httpx  # noqa: E402
 
 from handoff.core.formats.zendesk_events import sign  # noqa: E402
-from tests.fakes.slack import FakeSlack  # noqa: E402
-from tests.fakes.zendesk import FakeZendesk  # noqa: E402
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy  # noqa: E402
+from handoff.devtools.fakes.slack import FakeSlack  # noqa: E402
+from handoff.devtools.fakes.zendesk import FakeZendesk  # noqa: E402
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy  # noqa: E402
 
 API_KEY = "bench-key-0123456789abcdef"
 METRICS_AUTH = {"Authorization": f"Bearer {API_KEY}"}  # with keys set, /metrics needs one too

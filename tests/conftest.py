@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from handoff.settings import normalise_database_url
 
-pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.enrichment_fixtures"]
+pytest_plugins = ["tests.vendor_fixtures", "tests.enrichment_fixtures"]
 
 
 

@@ -1,7 +1,7 @@
 """A 45 MB conversation (1,500 AI replies of 30 KB) handed off by a real `handoff serve` process: `/healthz`
 keeps answering while the handoff turn is processed, and the ticket, alert and stored briefing are bounded.
 
-The conversation is stored in bulk (tests/support/big_conversation.py) rather than posted turn by turn,
+The conversation is stored in bulk (handoff/devtools/support/big_conversation.py) rather than posted turn by turn,
 which would take a minute; the handoff turn and the turns after it go over HTTP. The 100 ms bound is the
 issue's; bench/big_conversation.py measures the same against a short conversation.
 """
@@ -18,8 +18,8 @@ import httpx
 import pytest
 
 from handoff.settings import load_config
-from tests.support.big_conversation import HANDOFF_TEXT, conversation, store_conversation
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+from handoff.devtools.support.big_conversation import HANDOFF_TEXT, conversation, store_conversation
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
 
 API_KEY = "big-conversation-key-0123456789"
 MAX_HEALTHZ_GAP_SECONDS = 0.100

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
 
 API_KEY = "e2e-key-0123456789"
 

@@ -30,8 +30,8 @@ from handoff.core.render.slack_replies import (
 from handoff.app.turns import TurnInput
 from jobs.callbacks import fire_due_callbacks
 from jobs.reminders import remind_unclaimed
-from tests.support.clock import Clock
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.settings import shipped_settings
 
 SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # 10:00 in New York: the team is closed
 MONDAY_OPENING = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)

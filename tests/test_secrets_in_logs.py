@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
 
 SECRETS = {
     "HANDOFF_API_KEYS": "api-key-A1b2C3d4E5f6",

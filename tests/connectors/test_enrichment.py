@@ -19,8 +19,8 @@ from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unava
 from connectors.hubspot import HubSpotConnector
 from connectors.stripe import StripeConnector
 from handoff.core.models import Customer
-from tests.fakes.hubspot import TOKEN, FakeHubSpot
-from tests.fakes.stripe import API_KEY, FakeStripe
+from handoff.devtools.fakes.hubspot import TOKEN, FakeHubSpot
+from handoff.devtools.fakes.stripe import API_KEY, FakeStripe
 
 ANA = Customer(email="ana@example.com", name="Ana")
 

@@ -8,7 +8,7 @@ import pytest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.hubspot import HubSpotConnector, HubSpotSettings
 from handoff.core.models import Customer
-from tests.fakes.hubspot import TOKEN, FakeHubSpot
+from handoff.devtools.fakes.hubspot import TOKEN, FakeHubSpot
 
 ANA = Customer(email="ana@example.com")
 SEARCH = "/crm/v3/objects/contacts/search"

@@ -8,7 +8,7 @@ import pytest
 from connectors.delivery import AlertRequest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.slack import SlackConnector, alert_metadata
-from tests.fakes.slack import FakeSlack
+from handoff.devtools.fakes.slack import FakeSlack
 
 CHANNEL = "C0SUPPORT1"
 BLOCKS = [

@@ -11,7 +11,7 @@ import pytest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.stripe import StripeConnector, StripeSettings, major, subscription_monthly_minor
 from handoff.core.models import Customer
-from tests.fakes.stripe import API_KEY, FakeStripe
+from handoff.devtools.fakes.stripe import API_KEY, FakeStripe
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TS = int(NOW.timestamp())

@@ -11,7 +11,7 @@ from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unava
 from connectors.errors import parse_retry_after
 from connectors.zendesk import ZendeskConnector, ZendeskHistorySource, note_marker
 from handoff.core.models import Customer
-from tests.fakes.zendesk import FakeZendesk
+from handoff.devtools.fakes.zendesk import FakeZendesk
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=timezone.utc)
 

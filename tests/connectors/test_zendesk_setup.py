@@ -10,7 +10,7 @@ from connectors.errors import AuthFailed, RateLimited, Rejected, Unavailable
 from connectors.zendesk import ZendeskConnector
 from connectors.zendesk_setup import TRIGGER_CONDITIONS, describe, setup_zendesk
 from handoff.core.formats.zendesk_events import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
-from tests.fakes.zendesk import FakeZendesk
+from handoff.devtools.fakes.zendesk import FakeZendesk
 
 TARGET = "https://handoff.example.com/webhooks/zendesk"
 

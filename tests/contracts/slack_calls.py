@@ -20,7 +20,7 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
 from tests.contracts.support import spec
-from tests.fakes.http import Exchange
+from handoff.devtools.fakes.http import Exchange
 
 # Arguments Slack added after the spec froze in 2020 (documented on the methods' pages today).
 NEWER_ARGUMENTS = {

@@ -23,7 +23,7 @@ from stripe._list_object import ListObject
 from stripe._stripe_object import StripeObject
 
 from tests.contracts.support import spec
-from tests.fakes.http import Exchange
+from handoff.devtools.fakes.http import Exchange
 
 # What each list endpoint's items are.
 LIST_ITEMS = {"/v1/customers": stripe.Customer, "/v1/subscriptions": stripe.Subscription,

@@ -19,7 +19,7 @@ from openapi_core.templating.paths.finders import APICallPathFinder
 from openapi_core.testing import MockRequest, MockResponse
 from werkzeug.datastructures import MultiDict
 
-from tests.fakes.http import Exchange
+from handoff.devtools.fakes.http import Exchange
 
 SPECS = Path(__file__).parent / "specs"
 

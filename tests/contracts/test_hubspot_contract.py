@@ -9,8 +9,8 @@ import pytest
 from connectors.hubspot import HubSpotConnector
 from handoff.core.models import Customer
 from tests.contracts.support import check_exchanges
-from tests.fakes.http import Exchange, FakeRequest, FakeResponse
-from tests.fakes.hubspot import TOKEN, FakeHubSpot
+from handoff.devtools.fakes.http import Exchange, FakeRequest, FakeResponse
+from handoff.devtools.fakes.hubspot import TOKEN, FakeHubSpot
 
 HOST = "https://api.hubapi.com"
 OPERATIONS = {"POST SearchContacts", "GET GetOwner", "GET ListAssociations", "GET GetCompany", "POST BatchReadDeals"}

@@ -11,8 +11,8 @@ from handoff.core.models import AccountContext, Customer, Decision, Message, Rea
 from handoff.core.render.slack_card import render_claimed_card, render_slack_card, render_solved_card, with_ticket_button
 from handoff.core.render.slack_replies import help_reply
 from tests.contracts.slack_calls import block_problems, call_problems, view_problems
-from tests.fakes.http import Exchange, FakeRequest, FakeResponse
-from tests.fakes.slack import FakeSlack
+from handoff.devtools.fakes.http import Exchange, FakeRequest, FakeResponse
+from handoff.devtools.fakes.slack import FakeSlack
 
 ROUTE = Route("billing", agent="a1", agent_name="Jo", queue_position=2, expected_wait_seconds=300)
 

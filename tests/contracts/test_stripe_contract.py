@@ -10,8 +10,8 @@ import pytest
 from connectors.stripe import StripeConnector
 from handoff.core.models import Customer
 from tests.contracts.stripe_shapes import answer_problems, decode_query, request_problems
-from tests.fakes.http import Exchange, FakeRequest, FakeResponse
-from tests.fakes.stripe import API_KEY, FakeStripe
+from handoff.devtools.fakes.http import Exchange, FakeRequest, FakeResponse
+from handoff.devtools.fakes.stripe import API_KEY, FakeStripe
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 TS = int(NOW.timestamp())

@@ -9,8 +9,8 @@ from connectors.delivery import TicketRequest
 from connectors.zendesk import ZendeskConnector
 from connectors.zendesk_setup import setup_zendesk
 from tests.contracts.support import check_exchanges
-from tests.fakes.http import Exchange, FakeRequest, FakeResponse
-from tests.fakes.zendesk import FakeZendesk
+from handoff.devtools.fakes.http import Exchange, FakeRequest, FakeResponse
+from handoff.devtools.fakes.zendesk import FakeZendesk
 
 HOST = "https://example.zendesk.com"  # the spec's server; the path is what is matched
 # The Support API OAS has no webhooks paths (they are a separate API): those calls are checked against

@@ -10,7 +10,7 @@ from handoff.bootstrap import Runtime, build_runtime
 from handoff.core.models import Customer
 from handoff.app.turns import TurnInput
 from tests.faults.support import CHANNEL, HUMAN_PLEASE, vendor_env
-from tests.support.clock import Clock
+from handoff.devtools.support.clock import Clock
 
 CONNECTOR_TIMEOUT = 0.5
 MAX_ATTEMPTS = 3

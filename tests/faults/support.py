@@ -6,9 +6,9 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 
-from tests.fakes.http import FakeResponse, FakeServer
-from tests.fakes.slack import FakeSlack
-from tests.fakes.zendesk import FakeZendesk
+from handoff.devtools.fakes.http import FakeResponse, FakeServer
+from handoff.devtools.fakes.slack import FakeSlack
+from handoff.devtools.fakes.zendesk import FakeZendesk
 
 T = TypeVar("T")
 

@@ -20,7 +20,7 @@ from handoff.storage.tables import DeliveryRow, HandoffRow, MessageRow
 from tests.conftest import requires_postgres
 from tests.faults.conftest import FAULT_SETTINGS, make_handoff
 from tests.faults.support import API_KEY, HUMAN_PLEASE, alerts_by_handoff, tickets_by_handoff, vendor_env
-from tests.support.processes import free_port, start_process, stop_process, wait_until
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_until
 from tests.faults.tcp_proxy import TcpProxy, proxied_database
 
 AUTH = {"Authorization": f"Bearer {API_KEY}"}

@@ -14,7 +14,7 @@ from handoff.storage.tables import DeliveryRow
 from tests.faults.conftest import make_handoff
 from tests.faults.support import (API_KEY, CHANNEL, HUMAN_PLEASE, alert_for, alerts_by_handoff, heal,
                                   stall_answers, tickets_by_handoff, vendor_env)
-from tests.support.processes import free_port, start_process, stop_process, wait_until
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_until
 
 LEASE_SECONDS = 5.0  # the shortest lease settings.toml allows: the survivor waits this long for the row
 

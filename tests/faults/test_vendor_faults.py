@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 import jobs.deliveries
 from handoff.edge.cli.main import app as cli_app
 from handoff.storage.tables import DeliveryRow
-from tests.fakes.http import FakeServer
+from handoff.devtools.fakes.http import FakeServer
 from tests.faults.conftest import MAX_ATTEMPTS, make_handoff
 from tests.faults.support import alert_for, alerts_by_handoff, buttons, heal, stall_answers, tickets_by_handoff
 

@@ -6,7 +6,7 @@ from structlog.testing import capture_logs
 from handoff.bootstrap import build_runtime
 from handoff.core.decide import matchers
 from handoff.app.turns import DB_THREADS
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.settings import shipped_settings
 
 
 def test_warm_up_compiles_the_triggers_and_opens_the_turn_threads_connections(make_config) -> None:

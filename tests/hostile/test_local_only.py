@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from handoff.edge.http.serving import LOCAL_ONLY_WARNING
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy
 
 TURN = {"role": "customer", "text": "hi"}
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from handoff.storage.replay_guard import ReplayGuard, signature_hash
 from handoff.storage.tables import SeenSignatureRow
-from tests.support.clock import Clock
+from handoff.devtools.support.clock import Clock
 
 
 def guard(sessions, clock, source="zendesk"):

@@ -22,7 +22,7 @@ from handoff.edge.slack.app import build_slack_app
 from handoff.edge.slack.front_door import mount_slack
 from handoff.storage.tables import HandoffRow, InboundEventRow, SeenSignatureRow
 from tests.hostile.conftest import hostile_app
-from tests.support.clock import Clock
+from handoff.devtools.support.clock import Clock
 
 ZENDESK_SECRET = "zd-signing-secret-hostile-0123"
 SLACK_SECRET = "slack-signing-secret-hostile-0123"

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
+from handoff.devtools.support.processes import free_port, start_process, stop_process, wait_healthy, wait_until
 
 OPEN_FILES = 256
 SLOW_CLIENTS = 300

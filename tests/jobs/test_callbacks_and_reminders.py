@@ -11,8 +11,8 @@ from handoff.app.turns import TurnInput
 from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from jobs.callbacks import fire_due_callbacks
 from jobs.reminders import remind_unclaimed
-from tests.support.clock import Clock
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.settings import shipped_settings
 
 SATURDAY = datetime(2026, 3, 7, 15, 0, tzinfo=UTC)  # 10:00 in New York, team closed
 MONDAY_OPENING = datetime(2026, 3, 9, 13, 0, tzinfo=UTC)  # 09:00 EDT: US clocks moved on Sunday

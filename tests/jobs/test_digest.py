@@ -7,7 +7,7 @@ import pytest
 
 from handoff.settings import DigestSettings
 from jobs.digest import claim_run, due_period, run_digest
-from tests.support.clock import Clock
+from handoff.devtools.support.clock import Clock
 
 SETTINGS = DigestSettings(weekday="mon", time="09:00", timezone="America/New_York")
 
@@ -63,7 +63,7 @@ async def test_sent_once_and_retried_after_a_failure(sessions):
 async def test_runtime_posts_the_digest_once_locally(make_config, tmp_path):
     from handoff.bootstrap import build_runtime
     from handoff.app.turns import TurnInput
-    from tests.support.settings import shipped_settings
+    from handoff.devtools.support.settings import shipped_settings
 
     rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")),
                        clock=Clock(datetime(2026, 3, 5, 15, 0, tzinfo=UTC)))

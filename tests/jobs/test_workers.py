@@ -11,9 +11,9 @@ from handoff.bootstrap import build_runtime
 from handoff.app.turns import TurnInput
 from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from tests.conftest import requires_postgres
-from tests.support.clock import Clock
-from tests.support.processes import start_process, stop_process, wait_until
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.processes import start_process, stop_process, wait_until
+from handoff.devtools.support.settings import shipped_settings
 
 HANDOFFS = 12
 

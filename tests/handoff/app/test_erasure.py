@@ -27,8 +27,8 @@ from handoff.storage.tables import (
 )
 from jobs import deliveries
 from tests.handoff.edge.zendesk.test_webhooks import BOT_ID, SECRET, signed
-from tests.support.clock import Clock
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.settings import shipped_settings
 
 ANA = Customer(email="Ana.Lima@example.com", name="Ana Lima")
 BOB = Customer(email="bob@example.com", name="Bob")

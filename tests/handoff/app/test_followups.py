@@ -10,8 +10,8 @@ from sqlalchemy import select
 from handoff.bootstrap import build_runtime
 from handoff.app.turns import TurnInput
 from handoff.storage.tables import AgentStatusRow, DeliveryRow, HandoffEventRow, HandoffRow
-from tests.support.clock import Clock
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.settings import shipped_settings
 
 
 

@@ -15,8 +15,8 @@ from handoff.core.formats.conversations import Label
 from handoff.app.history import compare, labelled_from_store, render_comparison
 from handoff.app.turns import TurnInput
 from handoff.settings import load_config
-from tests.support.clock import Clock
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.settings import shipped_settings
 
 REPO = Path(__file__).resolve().parents[3]
 EXPLICIT_OFF = {"[triggers.explicit_request]\nenabled = true": "[triggers.explicit_request]\nenabled = false"}

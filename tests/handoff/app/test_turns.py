@@ -177,13 +177,13 @@ def big(make_config) -> Iterator:
 
 def store(rt, cid: str, ai_turns: int) -> None:  # type: ignore[no-untyped-def]
     """Conversation `cid`: a greeting, then `ai_turns` AI replies of 30 KB and customer questions (1,500: 45 MB)."""
-    from tests.support.big_conversation import conversation, store_conversation
+    from handoff.devtools.support.big_conversation import conversation, store_conversation
 
     store_conversation(rt.sessions, cid, conversation(ai_turns), rt.config.settings.triggers)
 
 
 def _ask_for_a_person() -> TurnInput:
-    from tests.support.big_conversation import HANDOFF_TEXT
+    from handoff.devtools.support.big_conversation import HANDOFF_TEXT
 
     return TurnInput(role="customer", text=HANDOFF_TEXT)
 
@@ -259,7 +259,7 @@ async def test_handoffs_are_briefed_and_rendered_off_the_event_loop(big, monkeyp
 
 async def test_get_handoff_pages_through_the_full_transcript_from_the_messages_table(big) -> None:
     from handoff.app.turns import TRANSCRIPT_PAGE_CHARS
-    from tests.support.big_conversation import HANDOFF_TEXT, conversation
+    from handoff.devtools.support.big_conversation import HANDOFF_TEXT, conversation
 
     store(big, "long", 100)  # 3 MB: three pages
     hid = (await big.service.post_message("long", _ask_for_a_person()))["handoff_id"]
@@ -319,7 +319,7 @@ async def test_a_briefing_stored_with_the_whole_transcript_is_still_readable(big
 
 
 async def test_the_summariser_gets_the_recent_messages_it_can_read_with_their_texts(big) -> None:
-    from tests.support.big_conversation import HANDOFF_TEXT, conversation
+    from handoff.devtools.support.big_conversation import HANDOFF_TEXT, conversation
 
     class Recording:
         got: tuple = ()

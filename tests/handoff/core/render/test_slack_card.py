@@ -234,7 +234,7 @@ def test_ticket_button_is_added_once_next_to_claim():
 
 def test_the_card_of_a_45_mb_conversation_quotes_the_last_replies_and_counts_the_rest(make_briefing, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import handoff.core.render.slack_card as slack_card
-    from tests.support.big_conversation import conversation
+    from handoff.devtools.support.big_conversation import conversation
 
     masked: list[int] = []
     real = slack_card.mask_pii

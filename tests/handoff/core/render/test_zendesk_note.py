@@ -127,7 +127,7 @@ def test_card_cut_by_an_excerpt_still_does_not_leak(make_briefing) -> None:  # t
 
 def test_the_note_of_a_45_mb_conversation_is_bounded_and_masks_a_bounded_amount(make_briefing, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import handoff.core.render.zendesk_note as zendesk_note
-    from tests.support.big_conversation import conversation
+    from handoff.devtools.support.big_conversation import conversation
 
     masked: list[int] = []
     real = zendesk_note.for_ticket

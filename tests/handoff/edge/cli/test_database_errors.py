@@ -5,7 +5,7 @@ import pytest
 from typer.testing import CliRunner
 
 from handoff.edge.cli.main import app
-from tests.support.processes import free_port
+from handoff.devtools.support.processes import free_port
 
 runner = CliRunner()
 PASSWORD = "s3cret-pw-1234"

@@ -68,7 +68,7 @@ def test_simulate_off_hours_plans_a_callback(files):
 
 def test_simulate_shows_the_whole_transcript_of_a_long_conversation(files):
     tmp, _ = files
-    from tests.support.big_conversation import conversation
+    from handoff.devtools.support.big_conversation import conversation
 
     messages = [{"role": m.role, "text": m.text, **({"confidence": m.confidence} if m.confidence else {})}
                 for m in conversation(20, 400)]  # 41 messages no trigger fires on

@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from handoff.edge.cli.serve import IO_THREADS, with_io_threads
-from tests.support.processes import child_pids, free_port, start_process, stop_process, wait_healthy, wait_until
+from handoff.devtools.support.processes import child_pids, free_port, start_process, stop_process, wait_healthy, wait_until
 
 API_KEY = "serve-test-key-0123456789"
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from handoff.edge.http.serving import PortInUse, balanced_workers_supported, check_port_free, run_workers
-from tests.support.processes import child_pids, free_port, start_process, stop_process, wait_healthy, wait_until
+from handoff.devtools.support.processes import child_pids, free_port, start_process, stop_process, wait_healthy, wait_until
 
 pytestmark = pytest.mark.skipif(not balanced_workers_supported(), reason="SO_REUSEPORT balancing is Linux-only")
 

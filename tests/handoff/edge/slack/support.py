@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 import httpx
 
 from handoff.app.followups import Agent
-from tests.fakes.http import FakeRequest, FakeResponse
-from tests.fakes.slack import FakeSlack
+from handoff.devtools.fakes.http import FakeRequest, FakeResponse
+from handoff.devtools.fakes.slack import FakeSlack
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 AGENT_USER = "U0AGENT42"

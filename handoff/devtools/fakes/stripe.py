@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.fakes.http import FakeRequest, FakeResponse, FakeServer
+from handoff.devtools.fakes.http import FakeRequest, FakeResponse, FakeServer
 
 DATA = Path(__file__).parent / "data" / "stripe"
 API_KEY = "sk_test_fake_enrichment"
 
 
 def template(name: str) -> dict[str, Any]:
-    """A fresh copy of one example object from tests/fakes/data/stripe."""
+    """A fresh copy of one example object from handoff/devtools/fakes/data/stripe."""
     return json.loads((DATA / f"{name}.json").read_text())
 
 

@@ -1,6 +1,6 @@
 """FakeSlack: a local Slack Web API (chat, conversations, users.lookupByEmail, views.open, auth.test).
 
-Answers carry the fields of Slack's own examples (tests/fakes/data/slack.json). State the tests read:
+Answers carry the fields of Slack's own examples (handoff/devtools/fakes/data/slack.json). State the tests read:
 - `messages`: every channel/DM message and thread reply, oldest first, each a dict with `channel`
   (an id such as `C…` or `D…`), `ts`, `text`, `blocks`, `metadata` (`{"event_type", "event_payload"}`
   or None), `thread_ts` (None for top-level messages), `user`, `bot_id`, `type`, `edited` (chat.update).
@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.http import FakeRequest, FakeResponse, FakeServer
+from handoff.devtools.fakes.http import FakeRequest, FakeResponse, FakeServer
 
 _DATA = json.loads((Path(__file__).parent / "data" / "slack.json").read_text())
 _TRUE = ("1", "true", "True", True)

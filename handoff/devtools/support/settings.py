@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SHIPPED = Path(__file__).resolve().parents[2] / "settings.toml"
+SHIPPED = Path(__file__).resolve().parents[3] / "settings.toml"
 
 
 def shipped_settings(outbox: Path, replace: dict[str, str] | None = None) -> str:

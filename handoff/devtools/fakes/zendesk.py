@@ -9,7 +9,7 @@ State the tests read:
 - `webhooks`: webhook id → webhook JSON (`name`, `endpoint`, `http_method`, `request_format`, `status`,
   `subscriptions`, ...); `webhook_secrets`: webhook id → signing secret.
 - `triggers`: trigger id → trigger JSON (`title`, `active`, `conditions`, `actions`, ...).
-- `requests`: every request received (see tests.fakes.http.FakeRequest).
+- `requests`: every request received (see handoff.devtools.fakes.http.FakeRequest).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from tests.fakes.http import FakeRequest, FakeResponse, FakeServer
+from handoff.devtools.fakes.http import FakeRequest, FakeResponse, FakeServer
 
 _DATA = json.loads((Path(__file__).parent / "data" / "zendesk.json").read_text())
 _TICKET_PATH = re.compile(r"^/api/v2/tickets/(\d+)\.json$")

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.http import FakeRequest, FakeResponse
-from tests.fakes.stripe import EndpointFaultServer
+from handoff.devtools.fakes.http import FakeRequest, FakeResponse
+from handoff.devtools.fakes.stripe import EndpointFaultServer
 
 DATA = Path(__file__).parent / "data" / "hubspot"
 TOKEN = "pat-na1-fake-enrichment"
@@ -20,7 +20,7 @@ COMPANY = re.compile(r"^/crm/v3/objects/companies/(\w+)$")
 
 
 def template(name: str) -> dict[str, Any]:
-    """A fresh copy of one example payload from tests/fakes/data/hubspot."""
+    """A fresh copy of one example payload from handoff/devtools/fakes/data/hubspot."""
     return json.loads((DATA / f"{name}.json").read_text())
 
 

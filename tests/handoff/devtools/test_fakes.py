@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.fakes.slack import FakeSlack
-from tests.fakes.zendesk import FakeZendesk
+from handoff.devtools.fakes.slack import FakeSlack
+from handoff.devtools.fakes.zendesk import FakeZendesk
 
 
 def call(url: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakes.hubspot import FakeHubSpot
-from tests.fakes.stripe import FakeStripe
+from handoff.devtools.fakes.hubspot import FakeHubSpot
+from handoff.devtools.fakes.stripe import FakeStripe
 
 
 @pytest.fixture

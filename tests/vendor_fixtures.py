@@ -15,8 +15,8 @@ import pytest
 
 from connectors.slack import SlackConnector
 from connectors.zendesk import ZendeskConnector
-from tests.fakes.slack import FakeSlack
-from tests.fakes.zendesk import FakeZendesk
+from handoff.devtools.fakes.slack import FakeSlack
+from handoff.devtools.fakes.zendesk import FakeZendesk
 
 CONNECTOR_TIMEOUT = 2.0
 
