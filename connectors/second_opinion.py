@@ -7,7 +7,6 @@ the API key (HANDOFF_SECOND_OPINION_API_KEY) never appears in logs or in this ob
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -16,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from connectors.chat_completions import ChatCompletions
 from handoff.core.decide.categories import CATEGORIES
 from handoff.core.decide.config import SecondOpinion
 from handoff.core.decide.second_opinion import Doubt, Verdict
@@ -43,13 +43,10 @@ class LLMSecondOpinion:
     """Calls POST {url}/chat/completions and returns a Verdict, or None on any failure or timeout."""
 
     def __init__(self, settings: SecondOpinion, api_key: str | None, client: httpx.AsyncClient | None = None) -> None:
-        self._endpoint = settings.url.rstrip("/") + "/chat/completions"
+        self._chat = ChatCompletions(settings.url, api_key, settings.timeout_ms / 1000, name="second opinion",
+                                     client=client, keep_open=True)
         self._model = settings.model
-        self._api_key = api_key
-        self._timeout = settings.timeout_ms / 1000
         self._max_chars = settings.max_chars
-        self._client = client
-        self._own_client = client is None
 
     @classmethod
     def from_settings(cls, settings: SecondOpinion, api_key: str | None,
@@ -58,8 +55,8 @@ class LLMSecondOpinion:
         return cls(settings, api_key, client) if settings.enabled else None
 
     def __repr__(self) -> str:
-        key = "set" if self._api_key else "none"
-        return f"LLMSecondOpinion(endpoint={self._endpoint!r}, model={self._model!r}, key={key})"
+        key = "set" if self._chat.has_key else "none"
+        return f"LLMSecondOpinion(endpoint={self._chat.endpoint!r}, model={self._model!r}, key={key})"
 
     def request_body(self, customer_texts: Sequence[str]) -> dict[str, Any]:
         """The chat completions request: the recent customer messages, masked, newest last (the local layer's
@@ -89,51 +86,21 @@ class LLMSecondOpinion:
 
         `doubt` (the local layer's call) is part of the service's protocol; this judge does not send it.
         """
-        body = self.request_body(customer_texts)
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        try:
-            # httpx's timeout is per phase (connect, read...); wait_for bounds the whole exchange
-            response = await asyncio.wait_for(self._post(body, headers), timeout=self._timeout)
-        except (asyncio.TimeoutError, httpx.TimeoutException):
-            log.warning("second opinion timed out after %d ms", round(self._timeout * 1000))
+        content = await self._chat.complete(self.request_body(customer_texts))
+        if content is None:
             return None
-        except httpx.HTTPError as e:
-            log.warning("second opinion request failed: %s", type(e).__name__)
-            return None
-        if response.status_code != 200:
-            log.warning("second opinion answered HTTP %s", response.status_code)
-            return None
-        verdict = parse_verdict(response)
+        verdict = parse_verdict(content)
         if verdict is None:
             log.warning("second opinion answer is not the JSON verdict asked for")
         return verdict
 
-    async def _post(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
-        if self._client is None:
-            # one client for the process: a connection kept open is what fits a sub-second budget
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(self._timeout))
-        return await self._client.post(self._endpoint, json=body, headers=headers,
-                                       timeout=httpx.Timeout(self._timeout))
-
     async def aclose(self) -> None:
         """Close the connection pool it opened (not one it was given)."""
-        if self._own_client and self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._chat.aclose()
 
 
-def parse_verdict(response: httpx.Response) -> Verdict | None:
-    """The verdict in a chat completions answer, or None unless it is exactly {"escalate", "category", "why"}."""
-    try:
-        data = response.json()
-        choice = data["choices"][0]
-        content = choice["message"]["content"]
-    except (ValueError, KeyError, IndexError, TypeError):
-        return None
-    if not isinstance(content, str) or (isinstance(choice, dict) and choice.get("finish_reason") == "content_filter"):
-        return None
+def parse_verdict(content: str) -> Verdict | None:
+    """The verdict in a chat answer's text, or None unless it is exactly {"escalate", "category", "why"}."""
     text = content.strip()
     fenced = _FENCE.match(text)
     if fenced:

@@ -7,8 +7,6 @@ API key never appears in logs or in this object's repr.
 """
 from __future__ import annotations
 
-import asyncio
-import json
 import logging
 import re
 from collections.abc import Sequence
@@ -16,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from connectors.chat_completions import ChatCompletions
 from handoff.core.brief import Briefing, SummariserSettings, clip
 from handoff.core.masking import mask_pii
 from handoff.core.models import Message
@@ -46,11 +45,8 @@ class LLMSummariser:
         max_tokens: int = 120,
         max_transcript_chars: int = 12000,
     ) -> None:
-        self._endpoint = url.rstrip("/") + "/chat/completions"
+        self._chat = ChatCompletions(url, api_key, timeout_seconds, name="summariser", client=client)
         self._model = model
-        self._api_key = api_key
-        self._timeout = timeout_seconds
-        self._client = client
         self._max_tokens = max_tokens
         self._max_transcript_chars = max_transcript_chars
 
@@ -72,8 +68,8 @@ class LLMSummariser:
         )
 
     def __repr__(self) -> str:
-        key = "set" if self._api_key else "none"
-        return f"LLMSummariser(endpoint={self._endpoint!r}, model={self._model!r}, key={key})"
+        key = "set" if self._chat.has_key else "none"
+        return f"LLMSummariser(endpoint={self._chat.endpoint!r}, model={self._model!r}, key={key})"
 
     def request_body(self, briefing: Briefing | Sequence[Message]) -> dict[str, Any]:
         """The chat completions request for a briefing (or bare messages), PII masked."""
@@ -90,30 +86,8 @@ class LLMSummariser:
 
     async def summarise(self, briefing: Briefing | Sequence[Message]) -> str | None:
         """A one-line summary from the LLM, or None (timeout, error, unusable answer)."""
-        body = self.request_body(briefing)
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self._api_key:
-            headers["Authorization"] = f"Bearer {self._api_key}"
-        try:
-            # httpx's timeout is per phase; wait_for bounds the whole exchange.
-            response = await asyncio.wait_for(self._post(body, headers), timeout=self._timeout)
-        except (asyncio.TimeoutError, httpx.TimeoutException):
-            log.warning("summariser timed out after %.1fs", self._timeout)
-            return None
-        except httpx.HTTPError as e:
-            log.warning("summariser request failed: %s", type(e).__name__)
-            return None
-        if response.status_code != 200:
-            log.warning("summariser answered HTTP %s", response.status_code)
-            return None
-        return _parse(response)
-
-    async def _post(self, body: dict[str, Any], headers: dict[str, str]) -> httpx.Response:
-        timeout = httpx.Timeout(self._timeout)
-        if self._client is not None:
-            return await self._client.post(self._endpoint, json=body, headers=headers, timeout=timeout)
-        async with httpx.AsyncClient(timeout=timeout) as client:
-            return await client.post(self._endpoint, json=body, headers=headers)
+        content = await self._chat.complete(self.request_body(briefing))
+        return None if content is None else _tidy(content)
 
     def _prompt(self, briefing: Briefing | Sequence[Message]) -> str:
         if isinstance(briefing, Briefing):
@@ -143,22 +117,7 @@ class LLMSummariser:
         return mask_pii(text)
 
 
-def _parse(response: httpx.Response) -> str | None:
-    try:
-        data = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        log.warning("summariser answered something that is not JSON")
-        return None
-    try:
-        choice = data["choices"][0]
-        content = choice["message"]["content"]
-    except (KeyError, IndexError, TypeError):
-        log.warning("summariser answer has no choices[0].message.content")
-        return None
-    if not isinstance(content, str):
-        return None
-    if isinstance(choice, dict) and choice.get("finish_reason") == "content_filter":
-        return None
+def _tidy(content: str) -> str | None:
     text = " ".join(content.split()).strip().strip('"“”').strip()
     text = re.sub(r"^(?:summary|one-line summary)\s*:\s*", "", text, flags=re.I)
     if len(text) < 10:
