@@ -25,11 +25,12 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
-from handoff.app.handoff_reads import NotFoundError, get_handoff, handoff_answer_in
-from handoff.app.packaging import Package, package_handoff
+from handoff.app.handoff_reads import NotFoundError, conversation_view, get_handoff, handoff_answer_in
+from handoff.app.packaging import Package, initial_status, package_handoff
 from handoff.app.ports import Enricher, Summariser
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.core.formats.conversations import parse_time
+from handoff.core.handoff_status import Owner
 from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
 from handoff.core.route import Roster
 from handoff.settings import Settings
@@ -132,6 +133,7 @@ class TurnService:
         self._db = ThreadPoolExecutor(max_workers=SQLITE_DB_THREADS if sqlite else DB_THREADS,
                                       thread_name_prefix="handoff-db")
         self.store = TurnStore(sessions)
+        self.agent_names = {a.id: a.name for a in settings.routing.agents}
 
     async def _in_db_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(fn, *args))
@@ -143,7 +145,11 @@ class TurnService:
     def handoff_answer(self, handoff_id: str) -> dict[str, Any]:
         """The answer a turn of a conversation already handed off gets, in its own session."""
         with self.sessions() as s:
-            return handoff_answer_in(s.connection(), handoff_id)
+            return handoff_answer_in(s.connection(), handoff_id, self.agent_names)
+
+    def conversation(self, cid: str) -> dict[str, Any]:
+        """Who owns a conversation and where its handoff stands (NotFoundError for an unknown one)."""
+        return conversation_view(self.sessions, cid, self.agent_names)
 
     def get_handoff(self, handoff_id: str, *, transcript_offset: int = 0,
                     transcript_limit: int = TRANSCRIPT_PAGE_MESSAGES) -> dict[str, Any]:
@@ -227,7 +233,7 @@ class TurnService:
         )
         if conv is not None and conv.handoff_id:
             # already with a human: keep the transcript, answer with the handoff the bot must respect
-            response = {**handoff_answer_in(conn, conv.handoff_id), "message_index": index}
+            response = {**handoff_answer_in(conn, conv.handoff_id, self.agent_names), "message_index": index}
             return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response)
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
@@ -235,7 +241,8 @@ class TurnService:
         new_state, decision = step(state, message, context, self.settings.triggers)
         if decision.handoff:
             return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
-        response = {"decision": "continue", "message_index": index, "category": decision.category}
+        response = {"decision": "continue", "message_index": index, "category": decision.category,
+                    "owner": Owner.AI.value, "status": None}
         return TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
 
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
@@ -358,7 +365,7 @@ class TurnService:
         r = pkg.route
         handoff = HandoffRow(
             id=handoff_id, conversation_id=cid, source=source,
-            status="open" if r.on_shift else "callback_scheduled", message_index=message_index,
+            status=initial_status(r).value, message_index=message_index,
             category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
             team=r.team, agent=r.agent, route={**r.as_dict(), "request": pkg.request.as_dict()},
             briefing=pkg.briefing.as_dict(),

@@ -47,6 +47,7 @@ _HANDOFFS = HandoffRow.__table__
 _ANSWER = select(
     _HANDOFFS.c.id, _HANDOFFS.c.reasons, _HANDOFFS.c.category, _HANDOFFS.c.team, _HANDOFFS.c.agent,
     _HANDOFFS.c.route, _HANDOFFS.c.priority, _HANDOFFS.c.customer_message, _HANDOFFS.c.callback_at,
+    _HANDOFFS.c.status, _HANDOFFS.c.claimed_by, _HANDOFFS.c.zendesk_ticket_id, _HANDOFFS.c.updated_at,
 ).where(_HANDOFFS.c.id == bindparam("p_hid"))
 # A handoff's messages without their texts (see _handoff_messages).
 _MESSAGE_META = (MessageRow.idx, MessageRow.role, MessageRow.sent_at, MessageRow.confidence, MessageRow.page_url,

@@ -1,6 +1,7 @@
 """The HTTP edge: translates requests into service calls and answers; no decisions live here."""
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import json
@@ -128,6 +129,25 @@ class DecisionOut(BaseModel):
     expected_wait_seconds: int | None = None
     queue_position: int | None = None
     callback_at: str | None = None
+    owner: Literal["ai", "human"] = Field(description="who answers the customer; `human`: the bot stays quiet")
+    status: str | None = Field(None, description="with a human: queued | assigned | claimed | "
+                                                 "callback_scheduled | solved | released")
+
+
+class ConversationOut(BaseModel):
+    """Who owns a conversation and, with a human, where the handoff stands."""
+
+    conversation_id: str
+    message_count: int
+    owner: Literal["ai", "human"]
+    status: str | None = None
+    handoff_id: str | None = None
+    agent: str | None = None
+    team: str | None = None
+    queue_position: int | None = None
+    expected_wait_seconds: int | None = None
+    callback_at: str | None = None
+    customer_message: str | None = Field(None, description="the latest message meant for the customer")
 
 
 class BodyLimit:
@@ -331,6 +351,14 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         result = await service.request_handoff(conversation_id, body.reason, customer)
         created = result.pop("created", False)
         return JSONResponse(result, 201 if created else 200)
+
+    @app.get("/v1/conversations/{conversation_id}", response_model=ConversationOut, tags=["conversations"])
+    async def get_conversation(conversation_id: ConversationId, _: Auth) -> dict[str, Any]:
+        """Who owns the conversation (`ai` | `human`), the handoff's status, agent, queue and wait."""
+        try:
+            return await asyncio.to_thread(service.conversation, conversation_id)
+        except NotFoundError:
+            raise HTTPException(404, f"no conversation {conversation_id}") from None
 
     @app.get("/v1/handoffs/{handoff_id}", tags=["handoffs"])
     async def get_handoff(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth,
