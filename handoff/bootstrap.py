@@ -246,6 +246,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if summariser is not None:
         notes.append(f"LLM summaries from {s.briefing.summariser.url} ({s.briefing.summariser.model})")
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
+                          on_deliveries=dispatcher.wake,
                           summariser=summariser)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats

@@ -39,6 +39,7 @@ from handoff.core.render.slack_states import card_in_state
 from handoff.settings import DeliverySettings
 from handoff.storage.claims import claim_due
 from handoff.storage.tables import DeliveryRow, HandoffRow
+from jobs.forwarded import BATCH_STAGES, ForwardedSends, follows_in_batch
 
 log = structlog.get_logger("handoff.delivery")
 
@@ -46,6 +47,7 @@ log = structlog.get_logger("handoff.delivery")
 IN_PROCESS_RETRY_AFTER_CAP = 5.0
 # How long an alert waits for its handoff's ticket (claimed in the same batch) to get the ticket link;
 # past this it goes without the link, so a slow or failing Zendesk never holds the Slack alert back.
+# A forwarded message waits as long for the one before it (or its ticket, its alert) in the batch.
 ALERT_WAITS_FOR_TICKET_SECONDS = 3.0
 
 
@@ -82,7 +84,7 @@ def _quick_retry(exc: BaseException) -> bool:
     )
 
 
-class Dispatcher:
+class Dispatcher(ForwardedSends):
     """Claims due deliveries and sends them through the sinks."""
 
     def __init__(
@@ -158,10 +160,16 @@ class Dispatcher:
             self._in_flight.update(r.id for r in rows)
         if not rows:
             return 0
-        tickets = {r.handoff_id: asyncio.create_task(self._deliver(r)) for r in rows if r.kind == "zendesk_ticket"}
-        others = [asyncio.create_task(self._deliver(r, after=tickets.get(r.handoff_id) if r.kind == "slack_alert" else None))
-                  for r in rows if r.kind != "zendesk_ticket"]
-        outcomes = await asyncio.gather(*tickets.values(), *others, return_exceptions=True)
+        # tickets first, then alerts, then the rest in the order they were queued: each row waits (a
+        # little) for what it follows in this batch, and _send's own checks hold the order across batches
+        last: dict[tuple[str, str], asyncio.Task[None]] = {}
+        tasks = []
+        for r in sorted(rows, key=lambda r: (BATCH_STAGES.get(r.kind, len(BATCH_STAGES)), r.id)):
+            follows = follows_in_batch(r)
+            after = next((last[(r.handoff_id, k)] for k in follows if (r.handoff_id, k) in last), None)
+            last[(r.handoff_id, r.kind)] = task = asyncio.create_task(self._deliver(r, after=after))
+            tasks.append(task)
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failure is not None:
             raise failure  # e.g. the database went away while recording an outcome: drain() logs it
@@ -197,6 +205,16 @@ class Dispatcher:
         args.update(ticket_id=ticket_id, subject=args.get("subject") or "")
         return asdict(await sink.upsert_ticket(TicketRequest(**args)))
 
+    async def _alert_when_posted(self, handoff_id: str) -> tuple[str, str, dict[str, Any]] | None:
+        """The posted alert; Unavailable while it is still on its way; None when none is coming."""
+        alert = await asyncio.to_thread(self._alert, handoff_id)
+        if alert is not None:
+            return alert
+        if await asyncio.to_thread(self._alert_coming, handoff_id):
+            raise Unavailable("slack", "the alert is not posted yet")
+        # it may have been sent between the two reads
+        return await asyncio.to_thread(self._alert, handoff_id)
+
     async def _send_slack_alert(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         payload = dict(row.payload)
         ticket_url = await asyncio.to_thread(self._ticket_url, row.handoff_id)
@@ -226,15 +244,13 @@ class Dispatcher:
     async def _send_slack_message(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
         p = row.payload
         if p.get("thread"):
-            alert = await asyncio.to_thread(self._alert, row.handoff_id)
+            # a note posted before its alert would stand alone in the channel: wait while the alert
+            # is still on its way; only with no alert coming (dead, cancelled) does it go out on its own
+            alert = await self._alert_when_posted(row.handoff_id)
             if alert is not None:
                 channel, ts, _ = alert
                 await sink.post_thread(channel, ts, p["text"])
                 return {"channel": channel, "thread_ts": ts}
-            # a note posted before its alert would stand alone in the channel: wait while the alert
-            # is still on its way; only with no alert coming (dead, cancelled) does it go out on its own
-            if await asyncio.to_thread(self._alert_coming, row.handoff_id):
-                raise Unavailable("slack", "the alert is not posted yet")
         result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.get("channel") or "",
                                                     text=p["text"], blocks=p.get("blocks") or [],
                                                     dm_user_id=p.get("dm_user_id")),
@@ -289,8 +305,8 @@ class Dispatcher:
             try:
                 await asyncio.wait_for(asyncio.shield(after), ALERT_WAITS_FOR_TICKET_SECONDS)
             except TimeoutError:
-                log.info("alert not waiting longer for its ticket; sending it without the ticket link",
-                         delivery_id=row.id, handoff_id=row.handoff_id)
+                log.info("not waiting longer for what this delivery follows in its batch", delivery_id=row.id,
+                         handoff_id=row.handoff_id, kind=row.kind)
             except Exception:  # noqa: BLE001 - the ticket's own task reports its failure
                 pass
 

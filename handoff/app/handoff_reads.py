@@ -56,11 +56,16 @@ def handoff_answer_in(conn: Connection, handoff_id: str, names: Mapping[str, str
     h = TurnStore.answer_row(conn, handoff_id)
     if h is None:
         raise NotFoundError(f"no handoff {handoff_id}")
+    return answer_from_row(h, names or {})
+
+
+def answer_from_row(h: Any, names: Mapping[str, str]) -> dict[str, Any]:
+    """The answer of a handed-off turn from the handoff's answer row (TurnStore.answer_row)."""
     return existing_response({
         "handoff_id": h.id, "reasons": h.reasons, "category": h.category, "team": h.team, "agent": h.agent,
         "route": h.route, "priority": h.priority, "customer_message": h.customer_message,
         "callback_at": h.callback_at.isoformat() if h.callback_at else None, "status": h.status,
-        "agent_name": _agent_name(h, names or {}),
+        "agent_name": _agent_name(h, names),
     })
 
 

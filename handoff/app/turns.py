@@ -25,9 +25,11 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
-from handoff.app.handoff_reads import NotFoundError, conversation_view, get_handoff, handoff_answer_in
+from handoff.app.forwarding import forwarded_deliveries
+from handoff.app.handoff_reads import NotFoundError, answer_from_row, conversation_view, get_handoff, handoff_answer_in
 from handoff.app.packaging import Package, initial_status, package_handoff
 from handoff.app.ports import Enricher, Summariser
+from handoff.app.turn_input import TurnInput, turn_from_body
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.core.formats.conversations import parse_time
 from handoff.core.handoff_status import Owner
@@ -71,22 +73,6 @@ class ConversationBusy(RuntimeError):
 
 
 @dataclass(frozen=True)
-class TurnInput:
-    """A validated `/v1` message body."""
-
-    role: str
-    text: str
-    message_id: str | None = None
-    sent_at: datetime | None = None
-    confidence: float | None = None
-    page_url: str | None = None
-    kb_articles: tuple[KBArticle, ...] = ()
-    ai_actions: tuple[str, ...] = ()
-    customer: Customer | None = None
-    channel: str | None = None
-
-
-@dataclass(frozen=True)
 class _Undecided:
     """A turn loaded and decided in the database thread that still needs the slow path (a handoff)."""
 
@@ -99,6 +85,13 @@ class _Undecided:
     new_state: DecisionState | None = None
     context: DecisionContext | None = None
     decision: Decision | None = None
+
+
+@dataclass(frozen=True)
+class _Forwarded:
+    """A turn stored with deliveries to send (a customer's message after the handoff)."""
+
+    response: dict[str, Any]
 
 
 def new_handoff_id() -> str:
@@ -118,6 +111,7 @@ class TurnService:
         *,
         targets: dict[str, str],
         on_handoff: Callable[[str], None] | None = None,
+        on_deliveries: Callable[[], None] | None = None,
         summariser: Summariser | None = None,
     ) -> None:
         self.sessions = sessions
@@ -126,6 +120,7 @@ class TurnService:
         self.clock = clock
         self.targets = targets  # delivery kind -> "zendesk" | "slack" | "local"
         self.on_handoff = on_handoff or (lambda _hid: None)
+        self.on_deliveries = on_deliveries or (lambda: None)  # a turn queued deliveries (forwarded messages)
         self.summariser = summariser
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         bind = sessions.kw.get("bind")
@@ -160,8 +155,6 @@ class TurnService:
     def _handoff_messages(self, cid: str) -> tuple[Message, ...]:
         return self.store.handoff_messages(cid, self.settings.briefing, self._summary_budget())
 
-    # ---- writes ------------------------------------------------------------------------------
-
     def roster(self) -> Roster:
         """The live roster from the store."""
         return load_roster(self.sessions, self.settings)
@@ -189,7 +182,8 @@ class TurnService:
                     await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
-    def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided:
+    def _turn_in_thread(self, cid: str, turn: TurnInput,
+                        zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | _Forwarded:
         """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
         Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
@@ -198,16 +192,23 @@ class TurnService:
         if self.store.autocommit is not None:
             with self.store.autocommit.connect() as conn:
                 planned = self._plan(conn, cid, turn, zendesk_ticket_id)
-                if isinstance(planned, TurnWrite):
+                if isinstance(planned, TurnWrite) and not planned.deliveries:
                     self.store.write_in_one_statement(conn, cid, planned, self.clock())
                     return planned.response
-                return planned
+            if isinstance(planned, TurnWrite):  # with deliveries: one transaction for the message and them
+                self.store.commit(cid, planned, self.clock(), None)
+                return self._stored(planned)
+            return planned
         with self.sessions() as s:
             planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id)
             if isinstance(planned, TurnWrite):
                 self.store.write(s, cid, planned, self.clock())
-                return planned.response
+                return self._stored(planned)
             return planned
+
+    @staticmethod
+    def _stored(write: TurnWrite) -> dict[str, Any] | _Forwarded:
+        return _Forwarded(write.response) if write.deliveries else write.response
 
     def _plan(self, conn: Connection, cid: str, turn: TurnInput,
               zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | TurnWrite:
@@ -232,9 +233,15 @@ class TurnService:
             message_id=turn.message_id,
         )
         if conv is not None and conv.handoff_id:
-            # already with a human: keep the transcript, answer with the handoff the bot must respect
-            response = {**handoff_answer_in(conn, conv.handoff_id, self.agent_names), "message_index": index}
-            return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response)
+            # already with a human: keep the transcript, answer with the handoff the bot must respect, and
+            # bring the customer's words to the agent (handoff.app.forwarding)
+            handoff = TurnStore.answer_row(conn, conv.handoff_id)
+            if handoff is None:
+                raise NotFoundError(f"no handoff {conv.handoff_id}")
+            response = {**answer_from_row(handoff, self.agent_names), "message_index": index}
+            forwarded = forwarded_deliveries(handoff, message, source_ticket_id=ticket_id, targets=self.targets,
+                                             now=self.clock())
+            return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response, tuple(forwarded))
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
                                   language=customer.language if customer else None)
@@ -247,6 +254,9 @@ class TurnService:
 
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)
+        if isinstance(done, _Forwarded):
+            self.on_deliveries()  # on the event loop, where the dispatcher runs
+            return done.response
         if not isinstance(done, _Undecided):
             return done
         conv, message, customer = done.conv, done.message, done.customer
@@ -396,27 +406,3 @@ def _count_handoff(decision: Decision, account: AccountContext, team: str) -> No
         metrics.REASONS.labels(trigger=trigger).inc()
     for source in account.sources:
         metrics.ENRICHMENT.labels(source=source.source, status=source.status).inc()
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # no offset given: UTC
-
-
-def turn_from_body(body: dict[str, Any]) -> TurnInput:
-    """Convert a validated API body (a plain dict) into a TurnInput."""
-    cust = body.get("customer")
-    return TurnInput(
-        role=body["role"],
-        text=body["text"],
-        message_id=body.get("message_id"),
-        sent_at=_aware(body.get("sent_at")) if isinstance(body.get("sent_at"), datetime) else parse_time(body.get("sent_at"), "sent_at"),
-        confidence=body.get("confidence"),
-        page_url=body.get("page_url"),
-        kb_articles=tuple(
-            KBArticle(id=k, title="") if isinstance(k, str) else KBArticle(id=str(k["id"]), title=k.get("title") or "", url=k.get("url"))
-            for k in body.get("kb_articles") or []
-        ),
-        ai_actions=tuple(body.get("ai_actions") or ()),
-        customer=Customer(**{k: cust.get(k) for k in ("email", "name", "external_id", "language", "timezone")}) if cust else None,
-        channel=body.get("channel"),
-    )

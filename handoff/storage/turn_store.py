@@ -103,6 +103,7 @@ class TurnWrite:
     state: dict[str, Any]
     channel: str | None
     response: dict[str, Any]
+    deliveries: tuple[DeliveryRow, ...] = ()  # stored with the message (a handed-off turn's forwarding)
 
 
 CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
@@ -292,6 +293,8 @@ class TurnStore:
                 if conn.execute(_UPDATE_CONVERSATION, {**params, "p_version": turn.conv.version}).rowcount != 1:
                     raise Conflict()
             conn.execute(_INSERT_MESSAGE, {"conversation_id": cid, **message_values(turn, now)})
+            if turn.deliveries:
+                s.add_all(turn.deliveries)
             if handoff is not None:
                 s.add(handoff[0])
                 s.flush()

@@ -333,3 +333,26 @@ async def test_a_thread_note_whose_alert_is_dead_goes_out_on_its_own(sessions):
     sink = ThreadSink()
     assert await Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock).run_due() == 1
     assert [a.text for a in sink.alerts] == ["Callback due now"] and sink.threads == []
+
+
+async def test_a_thread_note_whose_alert_was_sent_while_it_looked_goes_into_the_thread(sessions, monkeypatch):
+    # the note read "no alert yet", then the alert was recorded sent before it asked whether one is
+    # coming: it used to go out on its own in the channel (seen as a flaky run of the test above)
+    clock = Clock()
+    _seed(sessions, clock, kinds=("slack_alert",))
+    _add_thread_note(sessions, clock)
+    with sessions() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.kind == "slack_alert").values(
+            status="sent", result={"channel": "#x", "ts": "1700000000.000100"}))
+        s.commit()
+    real_alert = Dispatcher._alert
+    reads = []
+
+    def alert_after_first_read(self, handoff_id):
+        reads.append(handoff_id)
+        return None if len(reads) == 1 else real_alert(self, handoff_id)
+
+    monkeypatch.setattr(Dispatcher, "_alert", alert_after_first_read)
+    sink = ThreadSink()
+    assert await Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock).run_due() == 1
+    assert sink.alerts == [] and sink.threads == [("#x", "1700000000.000100", "Callback due now")]
