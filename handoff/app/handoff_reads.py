@@ -8,7 +8,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.core.brief import BriefingSettings, bounded_briefing_json
-from handoff.core.handoff_status import BotStatus, Owner, bot_status, owner_of
+from handoff.core.handoff_status import BotStatus, HandoffStatus, Owner, bot_status, owner_of
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
 from handoff.storage.turn_store import TRANSCRIPT_PAGE_MAX, TRANSCRIPT_PAGE_MESSAGES, TurnStore, transcript_page
 
@@ -77,10 +77,16 @@ def conversation_view(sessions: sessionmaker[Session], cid: str, names: Mapping[
         if conv is None:
             raise NotFoundError(f"no conversation {cid}")
         answer = handoff_answer_in(s.connection(), conv.handoff_id, names) if conv.handoff_id else None
+        # back with the AI: say so, and which handoff was released
+        last = None if answer else s.execute(
+            select(HandoffRow.id, HandoffRow.status).where(HandoffRow.conversation_id == cid)
+            .order_by(HandoffRow.created_at.desc(), HandoffRow.id.desc()).limit(1)).first()
     view: dict[str, Any] = {"conversation_id": cid, "message_count": conv.message_count, "owner": Owner.AI.value,
                             "status": None, "handoff_id": None, "agent": None, "team": None,
                             "queue_position": None, "expected_wait_seconds": None, "callback_at": None,
                             "customer_message": None}
+    if last is not None and last.status == HandoffStatus.RELEASED:
+        view.update(status=HandoffStatus.RELEASED.value, handoff_id=last.id)
     if answer is not None:
         view.update({k: answer[k] for k in ("owner", "status", "handoff_id", "agent", "team", "queue_position",
                                             "expected_wait_seconds", "callback_at", "customer_message")})

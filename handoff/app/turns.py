@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import structlog
@@ -27,16 +27,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import metrics
 from handoff.app.forwarding import forwarded_deliveries
 from handoff.app.handoff_reads import NotFoundError, answer_from_row, conversation_view, get_handoff, handoff_answer_in
-from handoff.app.packaging import Package, initial_status, package_handoff
+from handoff.app.handoff_rows import handoff_rows
+from handoff.app.packaging import Package, package_handoff
 from handoff.app.ports import Enricher, Summariser
+from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
-from handoff.core.formats.conversations import parse_time
 from handoff.core.handoff_status import Owner
-from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
+from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason
 from handoff.core.route import Roster
 from handoff.settings import Settings
-from handoff.storage.keys import email_key
 from handoff.storage.roster import load_roster
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
 from handoff.storage.turn_store import (
@@ -52,7 +52,7 @@ from handoff.storage.turn_store import (
     tail_within,
 )
 
-__all__ = ["TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES", "ConversationBusy",
+__all__ = ["AlreadyReleased", "TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES", "ConversationBusy",
            "Enricher", "NotFoundError", "Summariser", "TurnInput", "TurnService", "customer_from_json",
            "load_roster", "message_from_row", "new_handoff_id", "turn_from_body"]
 
@@ -141,6 +141,13 @@ class TurnService:
         """The answer a turn of a conversation already handed off gets, in its own session."""
         with self.sessions() as s:
             return handoff_answer_in(s.connection(), handoff_id, self.agent_names)
+
+    async def release(self, handoff_id: str, reason: str | None = None) -> dict[str, Any]:
+        """Hand the handoff's conversation back to the AI (NotFoundError, AlreadyReleased)."""
+        done = await self._in_db_thread(functools.partial(release_handoff, self.sessions, handoff_id, clock=self.clock,
+                                                          targets=self.targets, reason=reason, actor="api"))
+        self.on_deliveries()
+        return done
 
     def conversation(self, cid: str) -> dict[str, Any]:
         """Who owns a conversation and where its handoff stands (NotFoundError for an unknown one)."""
@@ -363,37 +370,10 @@ class TurnService:
         """Package the handoff and build its rows (run in a worker thread)."""
         pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
                               **parts)
-        handoff, deliveries = self._handoff_rows(
-            pkg, parts["decision"], handoff_id=handoff_id, cid=conversation_id, source=source,
+        handoff, deliveries = handoff_rows(
+            pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
             message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now)
         return pkg, handoff, deliveries
-
-    def _handoff_rows(self, pkg: Package, decision: Decision, *, handoff_id: str, cid: str, source: str,
-                      message_index: int | None, ticket_id: int | None, email: str | None,
-                      now: datetime) -> tuple[HandoffRow, list[DeliveryRow]]:
-        """The handoff row and its two delivery rows, to be stored in one transaction."""
-        r = pkg.route
-        handoff = HandoffRow(
-            id=handoff_id, conversation_id=cid, source=source,
-            status=initial_status(r).value, message_index=message_index,
-            category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
-            team=r.team, agent=r.agent, route={**r.as_dict(), "request": pkg.request.as_dict()},
-            briefing=pkg.briefing.as_dict(),
-            customer_message=r.customer_message, callback_at=r.callback_at, zendesk_ticket_id=ticket_id,
-            customer_email=email_key(email), created_at=now, updated_at=now,
-        )
-        # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
-        return handoff, self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
-
-    def _deliveries(self, handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any], now: datetime) -> list[DeliveryRow]:
-        common = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
-                  "created_at": now, "updated_at": now}
-        return [
-            DeliveryRow(kind="zendesk_ticket", target=self.targets["zendesk_ticket"], payload=ticket,
-                        dedupe_key=f"{handoff_id}:zendesk_ticket", **common),
-            DeliveryRow(kind="slack_alert", target=self.targets["slack_alert"], payload=alert,
-                        dedupe_key=f"{handoff_id}:slack_alert", **common),
-        ]
 
 
 async def _no_messages() -> tuple[Message, ...]:

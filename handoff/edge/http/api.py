@@ -20,9 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from handoff import __version__, metrics
 from handoff.edge.http.errors import install_error_handlers
+from handoff.edge.http.schemas import ConversationOut, ReleaseIn
 from handoff.edge.http.limits import install_request_limits
 from handoff.core.route.hours import load_zone
-from handoff.app.turns import TRANSCRIPT_PAGE_MESSAGES, ConversationBusy, NotFoundError, TurnService, turn_from_body
+from handoff.app.turns import (TRANSCRIPT_PAGE_MESSAGES, AlreadyReleased, ConversationBusy, NotFoundError, TurnService,
+                               turn_from_body)
 
 log = structlog.get_logger("handoff.api")
 
@@ -132,22 +134,6 @@ class DecisionOut(BaseModel):
     owner: Literal["ai", "human"] = Field(description="who answers the customer; `human`: the bot stays quiet")
     status: str | None = Field(None, description="with a human: queued | assigned | claimed | "
                                                  "callback_scheduled | solved | released")
-
-
-class ConversationOut(BaseModel):
-    """Who owns a conversation and, with a human, where the handoff stands."""
-
-    conversation_id: str
-    message_count: int
-    owner: Literal["ai", "human"]
-    status: str | None = None
-    handoff_id: str | None = None
-    agent: str | None = None
-    team: str | None = None
-    queue_position: int | None = None
-    expected_wait_seconds: int | None = None
-    callback_at: str | None = None
-    customer_message: str | None = Field(None, description="the latest message meant for the customer")
 
 
 class BodyLimit:
@@ -372,6 +358,17 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
                 handoff_id, transcript_offset=transcript_offset, transcript_limit=transcript_limit))
         except NotFoundError:
             raise HTTPException(404, f"no handoff {handoff_id}") from None
+
+    @app.post("/v1/handoffs/{handoff_id}/release", tags=["handoffs"])
+    async def release(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth,
+                      body: ReleaseIn | None = None) -> dict[str, Any]:
+        """Hand the conversation back to the AI: owner `ai`, decisions start afresh from the next message."""
+        try:
+            return await service.release(handoff_id, body.reason if body else None)
+        except NotFoundError:
+            raise HTTPException(404, f"no handoff {handoff_id}") from None
+        except AlreadyReleased as e:
+            raise HTTPException(409, str(e)) from None
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:

@@ -63,3 +63,48 @@ async def test_get_conversation_unknown_is_404_and_needs_the_key(runtime):
         refused = await anonymous.get("/v1/conversations/nope")
     assert missing.status_code == 404 and "nope" in missing.json()["error"]
     assert refused.status_code == 401
+
+
+async def test_release_gives_the_conversation_back_to_the_ai_and_decides_afresh(runtime):
+    async with client_for(runtime) as c:
+        first = (await c.post("/v1/conversations/c-3/messages", json=HUMAN)).json()
+        hid = first["handoff_id"]
+        released = await c.post(f"/v1/handoffs/{hid}/release", json={"reason": "answered by the agent"})
+        view = (await c.get("/v1/conversations/c-3")).json()
+        # an ordinary question after the release is the AI's: the old request for a human does not fire again
+        after = (await c.post("/v1/conversations/c-3/messages", json={"role": "customer", "text": "How do I export invoices?"})).json()
+        again = await c.post(f"/v1/handoffs/{hid}/release")
+        # a new request for a human is a new handoff
+        second = (await c.post("/v1/conversations/c-3/messages", json=HUMAN)).json()
+        view2 = (await c.get("/v1/conversations/c-3")).json()
+    assert released.status_code == 200
+    assert released.json() == {"handoff_id": hid, "conversation_id": "c-3", "owner": "ai", "status": "released"}
+    assert view["owner"] == "ai" and view["status"] == "released" and view["handoff_id"] == hid
+    assert after["decision"] == "continue" and after["owner"] == "ai"
+    assert again.status_code == 409 and "released" in again.json()["error"]
+    assert second["decision"] == "handoff" and second["handoff_id"] != hid and second["owner"] == "human"
+    assert view2["handoff_id"] == second["handoff_id"] and view2["owner"] == "human"
+    with runtime.sessions() as s:
+        from sqlalchemy import select
+
+        from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
+        assert s.get(HandoffRow, hid).status == "released"
+        event = s.scalars(select(HandoffEventRow).where(HandoffEventRow.handoff_id == hid,
+                                                        HandoffEventRow.kind == "released")).one()
+        assert event.data["previous_status"] == first_status(first) and event.data["reason"] == "answered by the agent"
+        kinds = {d.kind for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid))}
+        assert {"slack_update", "zendesk_update"} <= kinds  # the agent's side hears of it
+        assert "zendesk_comment" not in kinds  # the message after the release stayed with the AI
+
+
+def first_status(answer):
+    return "callback_scheduled" if answer["status"] == "callback_scheduled" else "open"
+
+
+async def test_release_of_an_unknown_handoff_is_404_and_needs_the_key(runtime):
+    async with client_for(runtime) as c:
+        missing = await c.post("/v1/handoffs/h_0000/release")
+    async with client_for(runtime, key=None) as anonymous:
+        refused = await anonymous.post("/v1/handoffs/h_0000/release")
+    assert missing.status_code == 404 and "h_0000" in missing.json()["error"]
+    assert refused.status_code == 401
