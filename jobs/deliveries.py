@@ -305,8 +305,9 @@ class Dispatcher(ForwardedSends):
             try:
                 await asyncio.wait_for(asyncio.shield(after), ALERT_WAITS_FOR_TICKET_SECONDS)
             except TimeoutError:
-                log.info("not waiting longer for what this delivery follows in its batch", delivery_id=row.id,
-                         handoff_id=row.handoff_id, kind=row.kind)
+                log.info("alert not waiting longer for its ticket; sending it without the ticket link"
+                         if row.kind == "slack_alert" else "not waiting longer for what this delivery follows",
+                         delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind)
             except Exception:  # noqa: BLE001 - the ticket's own task reports its failure
                 pass
 

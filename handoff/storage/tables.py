@@ -191,7 +191,7 @@ class DeliveryRow(Base):
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
-    # zendesk_ticket | zendesk_update | slack_alert | slack_update | slack_message
+    # zendesk_ticket | zendesk_update | zendesk_comment | slack_alert | slack_update | slack_message | slack_reply
     kind: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(16))  # zendesk | slack | local
     # one row per intended write: "<handoff>:zendesk_ticket", "<handoff>:claimed:<agent>", ...
