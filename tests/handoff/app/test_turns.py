@@ -73,7 +73,7 @@ async def test_a_routine_turn_on_postgresql_is_one_read_and_one_write_statement(
         event.remove(rt.engine, "before_cursor_execute", seen)
     finally:
         rt.close()
-    assert answer == {"decision": "continue", "message_index": 1, "category": None}
+    assert answer == {"decision": "continue", "message_index": 1, "category": None, "owner": "ai", "status": None}
     assert len(statements) == 2, statements
     assert statements[0].lstrip().startswith("SELECT")
     assert statements[1].lstrip().startswith("WITH changed AS") and "INSERT INTO messages" in statements[1]
