@@ -337,3 +337,10 @@ def render_solved_card(
     by = f" by {_who(agent_name, slack_user_id)}" if (agent_name or slack_user_id) else ""
     text = f":white_check_mark: *Solved*{by}"
     return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
+
+
+def render_released_card(blocks: list[dict[str, Any]], *, handoff_id: str) -> list[dict[str, Any]]:
+    """The alert's blocks once handed back to the AI: a "Back with the AI" line, no Claim button."""
+    return with_card_status(blocks, handoff_id=handoff_id, text=":robot_face: *Handed back to the AI*",
+                            drop_actions=frozenset({ACTION_CLAIM}))
+
