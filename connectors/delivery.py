@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True)
@@ -50,13 +50,31 @@ class AlertResult:
     dm_ts: str | None = None
 
 
+@runtime_checkable
 class TicketSink(Protocol):
     """Creates or updates the Zendesk ticket for a handoff; idempotent on `external_id`."""
 
     async def upsert_ticket(self, request: TicketRequest) -> TicketResult: ...
 
 
+@runtime_checkable
 class AlertSink(Protocol):
-    """Posts the Slack alert for a handoff; never posts twice for the same handoff."""
+    """Posts the Slack alert for a handoff (never twice: `check_existing` looks first after a lost answer)."""
 
-    async def post_alert(self, request: AlertRequest) -> AlertResult: ...
+    async def post_alert(self, request: AlertRequest, *, check_existing: bool = False) -> AlertResult: ...
+
+
+@runtime_checkable
+class AlertThreadSink(AlertSink, Protocol):
+    """A Slack workspace: besides posting alerts, updates them (claimed, solved) and replies in their thread."""
+
+    async def update_alert(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str: ...
+
+    async def post_thread(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str: ...
+
+
+@runtime_checkable
+class OutboxSink(TicketSink, AlertSink, Protocol):
+    """No vendor configured: tickets, alerts and follow-up writes are kept as local files."""
+
+    async def keep(self, kind: str, key: str, payload: dict[str, Any]) -> dict[str, Any]: ...

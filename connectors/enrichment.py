@@ -19,13 +19,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, runtime_checkable
 
-
 from connectors.config import EnrichmentSettings
-from connectors.errors import AuthFailed, NotFound, RateLimited, UpstreamError
+from connectors.errors import (
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    UpstreamError,
+)
 from handoff.core.brief.account import AccountRules, derive_signals
 from handoff.core.models import AccountContext, Customer, SourceResult
 
@@ -64,24 +66,6 @@ class NotConfiguredSource:
         """Never called by the Enricher; raising keeps direct callers honest."""
         raise AuthFailed(self.name, self.reason)
 
-
-
-def parse_retry_after(value: Any, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or unreadable."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    try:
-        return max(float(text), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
 
 
 def cache_key(customer: Customer) -> str | None:
@@ -156,11 +140,6 @@ class Enricher:
         return cls(sources, budget_seconds=settings.budget_seconds, source_timeouts=settings.source_timeouts,
                    cache_ttl_seconds=settings.cache_ttl_seconds, failure_ttl_seconds=settings.failure_ttl_seconds,
                    cache_max_entries=settings.cache_max_entries, clock=clock, rules=rules)
-
-    @property
-    def source_names(self) -> tuple[str, ...]:
-        """The configured sources, in order."""
-        return tuple(s.name for s in self._sources)
 
     def timeout_for(self, name: str) -> float:
         """The time one source gets: its own timeout, never more than the budget."""

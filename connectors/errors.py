@@ -1,5 +1,9 @@
-"""The few errors the rest of the code sees from any outside system."""
+"""The few errors the rest of the code sees from any outside system, and the Retry-After they may carry."""
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
 
 
 class UpstreamError(Exception):
@@ -38,3 +42,23 @@ class NotFound(UpstreamError):
     """The object does not exist upstream."""
 
     transient = False
+
+
+def parse_retry_after(value: Any, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None when absent or unreadable."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)

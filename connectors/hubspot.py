@@ -17,9 +17,16 @@ from hubspot.crm.contacts import Filter, FilterGroup, PublicObjectSearchRequest
 from hubspot.crm.deals import BatchReadInputSimplePublicObjectId, SimplePublicObjectId
 from urllib3.util.retry import Retry
 
-from connectors.enrichment import parse_retry_after
 from connectors.config import HubSpotSettings
-from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
+from connectors.errors import (
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+    parse_retry_after,
+)
 from handoff.core.models import Customer
 
 SOURCE = "hubspot"

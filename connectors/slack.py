@@ -18,8 +18,15 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.delivery import AlertRequest, AlertResult
-from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
-from connectors.zendesk import parse_retry_after
+from connectors.errors import (
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+    parse_retry_after,
+)
 from handoff.core.masking import CARDS_AND_SECRETS, mask_json, mask_pii
 
 SOURCE = "slack"

@@ -15,9 +15,16 @@ from typing import Any
 
 import stripe
 
-from connectors.enrichment import parse_retry_after
 from connectors.config import StripeSettings
-from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
+from connectors.errors import (
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+    parse_retry_after,
+)
 from handoff.core.models import Customer
 
 SOURCE = "stripe"

@@ -19,7 +19,6 @@ How zenpy is pointed and tamed (checked against zenpy 2.0.57's source):
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import threading
 from datetime import datetime, timedelta, timezone
@@ -33,9 +32,19 @@ from zenpy.lib.api_objects import Comment, Ticket, User
 from zenpy.lib.exception import APIException
 
 from connectors.delivery import TicketRequest, TicketResult
-from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, UpstreamError
+from connectors.errors import (
+    AuthFailed,
+    NotFound,
+    RateLimited,
+    Rejected,
+    Unavailable,
+    UpstreamError,
+    parse_retry_after,
+)
 from handoff.core.masking import for_ticket
 from handoff.core.models import Customer
+from handoff.core.render.zendesk_note import reference_line
+from handoff.core.times import parse_iso_or_none
 
 SOURCE = "zendesk"
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
@@ -48,25 +57,8 @@ T = TypeVar("T")
 
 
 def note_marker(external_id: str) -> str:
-    """The line appended to every briefing note; finding it makes note updates idempotent."""
-    return f"handoff-ref: {external_id}"
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or HTTP date), or None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+    """The line every note ends with (the briefing note writes it itself); finding it makes note updates idempotent."""
+    return reference_line(external_id)
 
 
 def error_for_status(status: int, headers: Any, detail: str, source: str = SOURCE) -> UpstreamError:
@@ -158,13 +150,7 @@ def _iso(value: Any) -> str | None:
 
 
 def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parse_iso_or_none(value)
 
 
 def _expect(value: Any, kind: type[T], what: str) -> T:
@@ -346,7 +332,9 @@ class ZendeskConnector:
     @staticmethod
     def _note(request: TicketRequest) -> str:
         # the last line of defence: whoever built the note, no card or credential reaches the ticket
-        return f"{for_ticket(request.note.rstrip())}\n\n{note_marker(request.external_id)}"
+        body, marker = for_ticket(request.note.rstrip()), note_marker(request.external_id)
+        # the briefing note already ends with its reference line: one is enough for people and for the search
+        return body if body.endswith(marker) else f"{body}\n\n{marker}"
 
     def _history(self, email: str, now: datetime) -> dict[str, Any]:
         results = self._client.search(type="ticket", requester=email, sort_by="created_at", sort_order="desc")
@@ -415,4 +403,4 @@ class ZendeskHistorySource:
         return await self._connector.history(customer.email, now=self._clock())
 
 
-__all__ = ["ZendeskConnector", "ZendeskHistorySource", "error_for_status", "note_marker", "parse_retry_after"]
+__all__ = ["ZendeskConnector", "ZendeskHistorySource", "error_for_status", "note_marker"]

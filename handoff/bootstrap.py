@@ -7,7 +7,7 @@ from contextlib import ExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -87,6 +87,8 @@ class Runtime:
         sink = self.sinks.get(self.targets["slack"])
 
         async def send(text: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
+            if sink is None:
+                raise RuntimeError(f"no sink for target {self.targets['slack']!r}")
             if self.targets["slack"] == "local":
                 return await sink.keep("weekly_digest", f"digest-{self.clock():%Y%m%d}", {"text": text, "blocks": blocks})
             return {"ts": await sink.post_message(channel, text, blocks)}
@@ -138,6 +140,9 @@ class Runtime:
                 scheduler.shutdown(wait=False)
             await self.inbound.idle()
             await self.dispatcher.idle()
+            closer = getattr(self.service.second_opinion, "aclose", None)
+            if closer is not None:
+                await closer()  # the second opinion's connection pool lives on this event loop
 
     def app(self, *, jobs: bool = True) -> FastAPI:
         """The HTTP application, running the jobs in-process when `jobs`."""
@@ -162,10 +167,14 @@ class Runtime:
                 wake=self.inbound.wake,
             )
             if slack_app is not None:
-                from handoff.edge.slack.app import mount_slack
+                from handoff.edge.slack.front_door import mount_slack
 
                 mount_slack(app, slack_app, sessions=self.sessions, clock=self.clock,
                             team_id=self.config.settings.slack.team_id, app_id=self.config.settings.slack.app_id)
+            else:
+                from handoff.edge.slack.off import mount_slack_off
+
+                mount_slack_off(app, [n for n in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET") if not env.get(n)])
 
         service = self.config.settings.service
         return create_app(
@@ -212,7 +221,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if run_migrations:
         migrate(engine)
     sessions = make_sessionmaker(engine)
-    notes: list[str] = []
+    notes = settings_notes(config)
     outbox = Path(s.service.outbox_dir).resolve()
     sinks: dict[str, Any] = {"local": None}
     targets: dict[str, str] = {}
@@ -245,9 +254,15 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     summariser = LLMSummariser.from_settings(s.briefing.summariser, env.get("HANDOFF_SUMMARISER_API_KEY"))
     if summariser is not None:
         notes.append(f"LLM summaries from {s.briefing.summariser.url} ({s.briefing.summariser.model})")
+    from connectors.second_opinion import LLMSecondOpinion
+
+    second_opinion = LLMSecondOpinion.from_settings(s.triggers.second_opinion, env.get("HANDOFF_SECOND_OPINION_API_KEY"))
+    if second_opinion is not None:
+        so = s.triggers.second_opinion
+        notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
                           on_deliveries=dispatcher.wake,
-                          summariser=summariser)
+                          summariser=summariser, second_opinion=second_opinion)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 
@@ -257,7 +272,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                                                         now=clock()))
     inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,
                                operations=operations)
-    if not config.env.zendesk_webhook_secret:
+    if not config.env.zendesk_webhook_secret and zendesk is not None:
+        # without Zendesk at all the line above says enough: the webhook flow needs the API too
         notes.append("ZENDESK_WEBHOOK_SECRET is not set: POST /webhooks/zendesk refuses every call")
     if "slack" in connectors and not config.env.slack_signing_secret:
         notes.append("SLACK_SIGNING_SECRET is not set: /slack/events (commands and buttons) is off")
@@ -268,6 +284,20 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
                    connectors=connectors, operations=operations, inbound=inbound)
+
+
+def settings_notes(config: Config) -> list[str]:
+    """Warnings about the settings themselves: started where no settings.toml is, or with nobody to route to."""
+    from handoff.settings import DEFAULT_SETTINGS_PATH
+
+    if config.path is None:
+        looked = DEFAULT_SETTINGS_PATH.resolve()
+        agents = "" if config.settings.routing.agents else ", so with no agents: handoffs wait unassigned"
+        return [f"no settings file: {looked} does not exist and neither --settings nor HANDOFF_SETTINGS is set; "
+                f"running on the built-in defaults{agents}. Start from the project folder or pass --settings"]
+    if not config.settings.routing.agents:
+        return [f"{config.path} lists no [[routing.agents]]: handoffs wait unassigned in their team's queue"]
+    return []
 
 
 def build_zendesk(config: Config) -> Any:
@@ -282,7 +312,8 @@ def build_zendesk(config: Config) -> Any:
                             timeout=s.zendesk.timeout_seconds)
 
 
-def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: str, show_secret: bool) -> str:
+def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: Literal["trigger", "events"],
+                          show_secret: bool) -> str:
     """Create (or find) the Zendesk webhook and trigger that call this service; what was done, for a person.
 
     Raises LookupError when Zendesk is not configured, ValueError or UpstreamError when Zendesk refuses.

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, WrappedLogger
 
 from handoff.core.masking import for_log
 
@@ -33,7 +34,7 @@ class SecretRedactor:
             return type(value)(self._clean(v) for v in value)
         return value
 
-    def __call__(self, _logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    def __call__(self, _logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
         """Redact one event."""
         return {k: self._clean(v) for k, v in event.items()} if self.secrets else event
 
@@ -57,7 +58,7 @@ class PIIMasker:
             return [self._clean(v) for v in value]
         return for_log(repr(value))
 
-    def __call__(self, _logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    def __call__(self, _logger: WrappedLogger, _name: str, event: EventDict) -> EventDict:
         """Mask one event."""
         return {k: self._clean(v) for k, v in event.items()}
 

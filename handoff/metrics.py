@@ -34,6 +34,8 @@ DELIVERIES = Counter("handoff_deliveries", "Delivery attempts by outcome", ["kin
 WEBHOOK_EVENTS = Counter("handoff_webhook_events", "Zendesk webhook calls by outcome", ["outcome"], registry=REGISTRY)
 HANDOFF_EVENTS = Counter("handoff_events", "Things that happened to handoffs (claimed, solved, rated...)", ["kind"],
                          registry=REGISTRY)
+SECOND_OPINIONS = Counter("handoff_second_opinions", "Second opinions asked on doubtful turns, by verdict",
+                          ["verdict"], registry=REGISTRY)  # escalate | keep | none (no usable answer in time)
 CLAIM_SECONDS = Histogram("handoff_time_to_claim_seconds", "From handoff to claim", buckets=_HUMAN, registry=REGISTRY)
 FIRST_RESPONSE_SECONDS = Histogram("handoff_time_to_first_human_response_seconds",
                                    "From handoff to the first public human reply", buckets=_HUMAN, registry=REGISTRY)

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.config import EnrichmentSettings, HubSpotSettings, StripeSettings
 from handoff.core.brief.account import AccountRules
-from handoff.core.measure.analytics import QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.brief import BriefingSettings
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.route.config import RoutingSettings
@@ -169,13 +169,30 @@ class Environment(BaseSettings):
     stripe_api_key: SecretStr | None = None
     hubspot_access_token: SecretStr | None = None
     handoff_summariser_api_key: SecretStr | None = None
+    handoff_second_opinion_api_key: SecretStr | None = None
     zendesk_url: str | None = None
     slack_api_url: str | None = None
     stripe_api_base: str | None = None
     hubspot_url: str | None = None
 
+    @field_validator("database_url")
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, *args, **kwargs):  # type: ignore[override]
+    def _supported_database(cls, v: str | None) -> str | None:
+        if v is not None:
+            problem = database_url_problem(v)
+            if problem:
+                raise ValueError(problem)
+        return v
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         """Read only what load_config hands over, so an explicit `environ` is the whole truth."""
         return (init_settings,)
 
@@ -208,6 +225,30 @@ class Config:
         return normalise_database_url(self.env.database_url or "sqlite:///handoff.db")
 
 
+# The databases Handoff runs on, as a URL's scheme (the drivers it ships: sqlite3 and psycopg 3).
+SUPPORTED_DATABASES = ("sqlite", "sqlite+pysqlite", "postgres", "postgresql", "postgresql+psycopg")
+SUPPORTED_DATABASES_TEXT = ("SQLite (sqlite:///path/to/handoff.db) or PostgreSQL "
+                            "(postgresql://user:password@host:5432/database)")
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why DATABASE_URL cannot work (an unsupported database or driver, not a URL), or None."""
+    scheme, sep, _ = url.strip().partition("://")
+    if not sep:
+        return f"is not a database URL; use {SUPPORTED_DATABASES_TEXT}"
+    if scheme.lower() not in SUPPORTED_DATABASES:
+        return f"{scheme}:// is not supported; use {SUPPORTED_DATABASES_TEXT}"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(normalise_database_url(url.strip())).port  # noqa: B018 - parsing is the check
+    except (ArgumentError, ValueError):  # not the library's message: it can quote the URL, password and all
+        return ("is not a valid database URL: check the host and port, and percent-encode @ : / in the "
+                "password (e.g. postgresql://user:p%40ss@host:5432/database)")
+    return None
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the common `postgres://` and `postgresql://` forms and use the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -224,6 +265,8 @@ def _format_errors(source: str, err: ValidationError) -> str:
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown key (a typo?)"
+        if source == "environment":  # named as it is set
+            key, msg = key.upper(), msg.removeprefix("Value error, ")
         lines.append(f"  {key}: {msg}")
     return "\n".join(lines)
 
@@ -241,6 +284,7 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     environ = os.environ if environ is None else environ
     explicit = path or environ.get("HANDOFF_SETTINGS")
     p = Path(explicit) if explicit else DEFAULT_SETTINGS_PATH
+    read_from: Path | None = p
     data: dict[str, Any] = {}
     if p.exists():
         try:
@@ -252,14 +296,16 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     elif explicit:
         raise SettingsError(f"settings file {p} does not exist")
     else:
-        p = None  # built-in defaults
-    settings = parse_settings(data, str(p or "built-in defaults"))
+        read_from = None  # built-in defaults
+    settings = parse_settings(data, str(read_from or "built-in defaults"))
     _check_model(settings)
     try:
-        env = Environment(**{k.lower(): v for k, v in environ.items() if k.lower() in Environment.model_fields})
+        # strings all: validation turns each into its field's type
+        given: dict[str, Any] = {k.lower(): v for k, v in environ.items() if k.lower() in Environment.model_fields}
+        env = Environment(**given)
     except ValidationError as e:
         raise SettingsError(_format_errors("environment", e)) from None
-    return Config(settings=settings, env=env, path=p)
+    return Config(settings=settings, env=env, path=read_from)
 
 
 def _check_model(settings: Any) -> None:

@@ -11,35 +11,31 @@ by an UPDATE conditional on the row still being `sending` under our lease, so a 
 flight never revives a cancelled row (nor re-stores its erased payload), and each attempt first checks
 that the row is still ours to send. A send already on the wire cannot be called back: its answer is
 kept on the cancelled row (the ticket or message to erase at the vendor) and logged.
+
+This module claims rows and runs the sends; each kind's send is in jobs.delivery_sends, and what is
+recorded after it in jobs.delivery_outcomes.
 """
 from __future__ import annotations
 
 import asyncio
-import random
 import socket
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import asdict
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from connectors.delivery import AlertRequest, TicketRequest
-from connectors.errors import Unavailable, UpstreamError
-from handoff import metrics
-from handoff.storage.errors import describe, is_database_unavailable
-from handoff.app.followups import enqueue
-from handoff.core.render.slack_card import with_ticket_button
-from handoff.core.render.slack_states import card_in_state
+from connectors.errors import UpstreamError
 from handoff.settings import DeliverySettings
 from handoff.storage.claims import claim_due
-from handoff.storage.tables import DeliveryRow, HandoffRow
-from jobs.forwarded import BATCH_STAGES, ForwardedSends, follows_in_batch
+from handoff.storage.errors import describe, is_database_unavailable
+from handoff.storage.tables import DeliveryRow
+from jobs.delivery_outcomes import Outcomes
+from jobs.delivery_sends import SENDS, Lookups, Withdrawn
+from jobs.forwarded import BATCH_STAGES, FORWARDED_SENDS, follows_in_batch
 
 log = structlog.get_logger("handoff.delivery")
 
@@ -49,13 +45,6 @@ IN_PROCESS_RETRY_AFTER_CAP = 5.0
 # past this it goes without the link, so a slow or failing Zendesk never holds the Slack alert back.
 # A forwarded message waits as long for the one before it (or its ticket, its alert) in the batch.
 ALERT_WAITS_FOR_TICKET_SECONDS = 3.0
-
-
-def backoff_seconds(attempts: int, settings: DeliverySettings, retry_after: float | None, rand: float) -> float:
-    """Delay before the next durable attempt: exponential with jitter, never shorter than Retry-After."""
-    base = min(settings.backoff_max_seconds, settings.backoff_initial_seconds * (2 ** max(0, attempts - 1)))
-    delay = base * (0.5 + rand / 2)  # "equal jitter": spreads retries without collapsing to zero
-    return max(delay, retry_after or 0.0)
 
 
 class _WaitRetryAfter:
@@ -72,10 +61,6 @@ class _WaitRetryAfter:
         return float(self.fallback(state))
 
 
-class _Withdrawn(Exception):
-    """The row is no longer ours to send: cancelled by an erasure, or taken over after our lease ran out."""
-
-
 def _quick_retry(exc: BaseException) -> bool:
     return (
         isinstance(exc, UpstreamError)
@@ -84,7 +69,7 @@ def _quick_retry(exc: BaseException) -> bool:
     )
 
 
-class Dispatcher(ForwardedSends):
+class Dispatcher:
     """Claims due deliveries and sends them through the sinks."""
 
     def __init__(
@@ -178,11 +163,11 @@ class Dispatcher(ForwardedSends):
     async def _send(self, row: DeliveryRow, again: bool = False) -> dict[str, Any]:
         # the row may have been cancelled (erased) since it was claimed, e.g. while an alert waited for
         # its ticket or between quick retries: then its data must not go out
-        await asyncio.to_thread(self._check_still_ours, row)
+        await asyncio.to_thread(self._look.check_still_ours, row)
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
-        send = getattr(self, f"_send_{row.kind}", None)
+        send = SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind)
         if send is None:
             raise RuntimeError(f"unknown delivery kind {row.kind!r}")
         if row.target == "local" and row.kind not in ("zendesk_ticket", "slack_alert"):
@@ -190,109 +175,7 @@ class Dispatcher(ForwardedSends):
             return await sink.keep(row.kind, row.dedupe_key, row.payload)
         # `again`: an earlier try may have reached the vendor even though its answer was lost
         # (a timeout): sinks that cannot dedupe by themselves look before writing
-        return await send(sink, row, again or row.attempts > 1)
-
-    async def _send_zendesk_ticket(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
-        return asdict(await sink.upsert_ticket(TicketRequest(**_ticket_args(row.payload))))
-
-    async def _send_zendesk_update(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
-        # the ticket may still be on its way: wait for it rather than create a second one
-        handoff = await asyncio.to_thread(self._handoff, row.handoff_id)
-        ticket_id = handoff.zendesk_ticket_id if handoff else None
-        if ticket_id is None and row.target != "local":
-            raise Unavailable("zendesk", "the handoff's ticket is not created yet")
-        args = _ticket_args(row.payload)
-        args.update(ticket_id=ticket_id, subject=args.get("subject") or "")
-        return asdict(await sink.upsert_ticket(TicketRequest(**args)))
-
-    async def _alert_when_posted(self, handoff_id: str) -> tuple[str, str, dict[str, Any]] | None:
-        """The posted alert; Unavailable while it is still on its way; None when none is coming."""
-        alert = await asyncio.to_thread(self._alert, handoff_id)
-        if alert is not None:
-            return alert
-        if await asyncio.to_thread(self._alert_coming, handoff_id):
-            raise Unavailable("slack", "the alert is not posted yet")
-        # it may have been sent between the two reads
-        return await asyncio.to_thread(self._alert, handoff_id)
-
-    async def _send_slack_alert(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
-        payload = dict(row.payload)
-        ticket_url = await asyncio.to_thread(self._ticket_url, row.handoff_id)
-        if ticket_url and payload.get("blocks"):
-            payload["blocks"] = with_ticket_button(payload["blocks"], row.handoff_id, ticket_url)
-        # after a crash mid-send the alert may already be in Slack: look before posting again
-        result = asdict(await sink.post_alert(AlertRequest(**payload), check_existing=again))
-        return {**result, "ticket_link": bool(ticket_url)}
-
-    async def _send_slack_update(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
-        alert = await asyncio.to_thread(self._alert, row.handoff_id)
-        if alert is None:
-            raise Unavailable("slack", "the alert is not posted yet")
-        channel, ts, payload = alert
-        blocks = payload.get("blocks") or []
-        # the stored card predates the ticket: keep (or add) its "Open in Zendesk" button
-        if blocks and (ticket_url := await asyncio.to_thread(self._ticket_url, row.handoff_id)):
-            blocks = with_ticket_button(blocks, row.handoff_id, ticket_url)
-        blocks = card_in_state(blocks, row.handoff_id, row.payload)
-        note = row.payload.get("note")
-        text = f"{payload.get('text', '')} ({note})" if note else payload.get("text", "")
-        await sink.update_alert(channel, ts, text, blocks)
-        if row.payload.get("note"):
-            await sink.post_thread(channel, ts, row.payload["note"])
-        return {"channel": channel, "ts": ts}
-
-    async def _send_slack_message(self, sink: Any, row: DeliveryRow, again: bool) -> dict[str, Any]:
-        p = row.payload
-        if p.get("thread"):
-            # a note posted before its alert would stand alone in the channel: wait while the alert
-            # is still on its way; only with no alert coming (dead, cancelled) does it go out on its own
-            alert = await self._alert_when_posted(row.handoff_id)
-            if alert is not None:
-                channel, ts, _ = alert
-                await sink.post_thread(channel, ts, p["text"])
-                return {"channel": channel, "thread_ts": ts}
-        result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.get("channel") or "",
-                                                    text=p["text"], blocks=p.get("blocks") or [],
-                                                    dm_user_id=p.get("dm_user_id")),
-                                       check_existing=again)
-        return asdict(result)
-
-    def _check_still_ours(self, row: DeliveryRow) -> None:
-        with self.sessions() as s:
-            current = s.execute(select(DeliveryRow.status, DeliveryRow.lease_owner).where(DeliveryRow.id == row.id)).first()
-        if current is None or current.status != "sending" or current.lease_owner != self.owner:
-            raise _Withdrawn(current.status if current is not None else "deleted")
-
-    def _handoff(self, handoff_id: str) -> HandoffRow | None:
-        with self.sessions() as s:
-            return s.get(HandoffRow, handoff_id)
-
-    def _alert(self, handoff_id: str) -> tuple[str, str, dict[str, Any]] | None:
-        with self.sessions() as s:
-            row = s.scalars(select(DeliveryRow).where(
-                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert", DeliveryRow.status == "sent")).first()
-        if row is None:
-            return None
-        channel, ts = (row.result or {}).get("channel"), (row.result or {}).get("ts")
-        if row.target == "local":
-            return (channel or "", ts or "", row.payload)
-        return (channel, ts, row.payload) if channel and ts else None
-
-    def _alert_coming(self, handoff_id: str) -> bool:
-        with self.sessions() as s:
-            return s.scalar(select(DeliveryRow.id).where(
-                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert",
-                DeliveryRow.status.in_(("pending", "sending")))) is not None
-
-    def _ticket_url(self, handoff_id: str) -> str | None:
-        with self.sessions() as s:
-            res = s.scalar(
-                select(DeliveryRow.result).where(
-                    DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "zendesk_ticket", DeliveryRow.status == "sent"
-                )
-            )
-        url = (res or {}).get("url")
-        return url if url and url.startswith("http") else None
+        return await send(sink, row, again or row.attempts > 1, self._look)
 
     async def _deliver(self, row: DeliveryRow, *, after: asyncio.Task[None] | None = None) -> None:
         try:
@@ -328,7 +211,7 @@ class Dispatcher(ForwardedSends):
             ):
                 with attempt:
                     result = await self._send(row, again=attempt.retry_state.attempt_number > 1)
-        except _Withdrawn as e:
+        except Withdrawn as e:
             log.info("delivery withdrawn before it was sent", delivery_id=row.id, handoff_id=row.handoff_id,
                      kind=row.kind, status=str(e))
             return
@@ -350,107 +233,17 @@ class Dispatcher(ForwardedSends):
                             target=row.target, error=describe(e))
             raise
 
+
+    @property
+    def _look(self) -> Lookups:
+        return Lookups(self.sessions, self.owner)
+
+    @property
+    def _outcomes(self) -> Outcomes:
+        return Outcomes(self.sessions, self.settings, self.owner)
+
     def _succeeded(self, row: DeliveryRow, result: dict[str, Any]) -> None:
-        now = self.clock()
-        with self.sessions() as s:
-            recorded = s.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner, DeliveryRow.status == "sending")
-                .values(status="sent", result=result, last_error=None, lease_until=None, updated_at=now)
-            ).rowcount
-            if recorded != 1:
-                self._sent_though_withdrawn(s, row, result, now)
-                return
-            if row.kind == "zendesk_ticket" and result.get("ticket_id"):
-                s.execute(
-                    update(HandoffRow)
-                    .where(HandoffRow.id == row.handoff_id)
-                    .values(zendesk_ticket_id=result["ticket_id"], updated_at=now)
-                )
-            if row.kind == "slack_alert" and result.get("ts"):
-                s.execute(
-                    update(HandoffRow)
-                    .where(HandoffRow.id == row.handoff_id)
-                    .values(alert_channel=result.get("channel"), alert_ts=result["ts"], updated_at=now)
-                )
-            s.commit()
-        if row.kind == "zendesk_ticket" or (row.kind == "slack_alert" and result.get("ticket_link") is False):
-            self._link_alert_to_ticket(row.handoff_id, now)
-        metrics.DELIVERIES.labels(kind=row.kind, outcome="sent").inc()
-        log.info("delivered", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target)
-
-    def _sent_though_withdrawn(self, s: Session, row: DeliveryRow, result: dict[str, Any], now: datetime) -> None:
-        """The send finished after the row stopped being ours: it stays as it is (a cancelled row stays
-        cancelled); a cancelled one keeps what the vendor answered, so the operator knows what to erase there."""
-        cancelled = s.execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner, DeliveryRow.status == "cancelled")
-            .values(result=result, updated_at=now,
-                    last_error=f"customer data erased while this was being sent; it reached {row.target} anyway: "
-                               f"erase it there")
-        ).rowcount
-        s.commit()
-        if cancelled:
-            metrics.DELIVERIES.labels(kind=row.kind, outcome="sent_after_cancel").inc()
-            log.warning("delivered after the customer's data was erased; erase it at the vendor too",
-                        delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target,
-                        ticket_id=result.get("ticket_id"), channel=result.get("channel"), ts=result.get("ts"))
-        else:
-            log.info("delivered, but another process had taken the row over; it records the outcome",
-                     delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind)
-
-    def _link_alert_to_ticket(self, handoff_id: str, now: datetime) -> None:
-        """An alert that went out before its ticket existed gets the ticket button once both are sent."""
-        with self.sessions() as s:
-            sent = {k: (t, r) for k, t, r in s.execute(
-                select(DeliveryRow.kind, DeliveryRow.target, DeliveryRow.result).where(
-                    DeliveryRow.handoff_id == handoff_id, DeliveryRow.status == "sent",
-                    DeliveryRow.kind.in_(("zendesk_ticket", "slack_alert")))).all()}
-            alert, ticket = sent.get("slack_alert"), sent.get("zendesk_ticket")
-            if alert is None or ticket is None or alert[0] != "slack" or (alert[1] or {}).get("ticket_link") is not False:
-                return
-            key = f"{handoff_id}:slack:ticket_link"
-            if not str((ticket[1] or {}).get("url") or "").startswith("http") or s.scalar(
-                    select(DeliveryRow.id).where(DeliveryRow.dedupe_key == key)) is not None:
-                return
-            enqueue(s, handoff_id, "slack_update", "slack", key, {"state": "ticket_link", "note": None}, now)
-            try:
-                s.commit()
-            except IntegrityError:
-                s.rollback()  # the other side of the race queued it: once is enough
-                return
-        log.info("alert went out before its ticket; adding the ticket link", handoff_id=handoff_id)
+        self._outcomes.sent(row, result, self.clock())
 
     def _failed(self, row: DeliveryRow, err: BaseException, transient: bool, retry_after: float | None) -> None:
-        now = self.clock()
-        dead = not transient or row.attempts >= self.settings.max_attempts
-        delay = backoff_seconds(row.attempts, self.settings, retry_after, random.random())
-        values: dict[str, Any] = {
-            "status": "dead" if dead else "pending",
-            "last_error": str(err)[:1000],
-            "lease_until": None,
-            "updated_at": now,
-        }
-        if not dead:
-            values["next_attempt_at"] = now + timedelta(seconds=delay)
-        with self.sessions() as s:
-            changed = s.execute(update(DeliveryRow).where(
-                DeliveryRow.id == row.id, DeliveryRow.lease_owner == self.owner, DeliveryRow.status == "sending",
-            ).values(**values)).rowcount
-            s.commit()
-        if changed != 1:
-            log.info("delivery failed after it was cancelled or taken over; left as it is", delivery_id=row.id,
-                     handoff_id=row.handoff_id, kind=row.kind, error=str(err))
-            return
-        metrics.DELIVERIES.labels(kind=row.kind, outcome="dead" if dead else "retry").inc()
-        if dead:
-            log.error("delivery dead", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, attempts=row.attempts, error=str(err))
-        else:
-            log.warning("delivery failed; will retry", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind,
-                        attempts=row.attempts, retry_in_seconds=round(delay, 1), error=str(err))
-
-
-def _ticket_args(payload: dict[str, Any]) -> dict[str, Any]:
-    args = dict(payload)
-    args["tags"] = tuple(args.get("tags") or ())
-    return args
+        self._outcomes.failed(row, err, transient, retry_after, self.clock())

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.settings import DigestSettings
+from handoff.storage.db import changed_rows
 from handoff.storage.tables import JobRunRow
 
 log = structlog.get_logger("handoff.digest")
@@ -45,9 +46,9 @@ def claim_run(sessions: sessionmaker[Session], period: str, owner: str, now: dat
             return True
         except IntegrityError:
             s.rollback()
-        retried = s.execute(update(JobRunRow).where(JobRunRow.job == JOB, JobRunRow.period == period,
-                                                    JobRunRow.status == "failed")
-                            .values(status="running", owner=owner, started_at=now)).rowcount == 1
+        retried = changed_rows(s, update(JobRunRow).where(JobRunRow.job == JOB, JobRunRow.period == period,
+                                                          JobRunRow.status == "failed")
+                                  .values(status="running", owner=owner, started_at=now)) == 1
         s.commit()
         return retried
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.core.masking import for_slack
 from handoff.app.followups import enqueue, record_event
 from handoff.settings import Settings
+from handoff.storage.db import changed_rows
 from handoff.storage.tables import HandoffRow
 
 log = structlog.get_logger("handoff.reminders")
@@ -34,11 +35,13 @@ def remind_unclaimed(sessions: sessionmaker[Session], settings: Settings, clock:
                 ).limit(limit)
             ).all()
             for hid in ids:
-                won = s.execute(update(HandoffRow).where(HandoffRow.id == hid, HandoffRow.sla_reminded_at.is_(None))
-                                .values(sla_reminded_at=now, updated_at=now)).rowcount == 1
+                won = changed_rows(s, update(HandoffRow).where(HandoffRow.id == hid, HandoffRow.sla_reminded_at.is_(None))
+                                      .values(sla_reminded_at=now, updated_at=now)) == 1
                 if not won:
                     continue
                 h = s.get(HandoffRow, hid)
+                if h is None:  # deleted since it was selected
+                    continue
                 text = (f"Still unclaimed after {minutes} min ({for_slack(priority)} priority, {for_slack(h.team)} team). "
                         "Claim it, or it keeps waiting.")
                 enqueue(s, hid, "slack_message", targets["slack"], f"{hid}:slack:sla",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,23 @@ pytest_plugins = ["tests.fakes.fixtures", "tests.fakes.enrichment_fixtures"]
 def _pg_server_url() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
     return normalise_database_url(url) if url.startswith(("postgres://", "postgresql")) else None
+
+
+# Process-level tests: they start real servers and workers, kill them and wait on sockets. Marked `slow`, so
+# `python -m pytest -q` is the fast run for working; CI and `-m "slow or not slow"` run everything.
+SLOW_MODULES = frozenset({
+    "tests/handoff/edge/http/test_serving.py", "tests/handoff/edge/cli/test_serve.py",
+    "tests/hostile/test_slow_clients.py", "tests/faults/test_process_kill.py", "tests/faults/test_database_outage.py",
+    "tests/test_big_conversation.py", "tests/test_end_to_end.py", "tests/jobs/test_workers.py",
+})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the process-level tests slow."""
+    root = Path(str(config.rootpath))
+    for item in items:
+        if Path(str(item.path)).relative_to(root).as_posix() in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 
 
 requires_postgres = pytest.mark.skipif(
@@ -46,11 +64,28 @@ def pg_database() -> Iterator[str | None]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite database made once per session: tests get a copy (a file copy is ~15 times
+    cheaper than running the migrations again)."""
+    from handoff.storage.db import make_engine, migrate
+
+    path = tmp_path_factory.mktemp("schema") / "handoff.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def database_url(tmp_path: Path, pg_database: str | None) -> Iterator[str]:
-    """A database with no rows: a new SQLite file, or the session's PostgreSQL database emptied."""
+def database_url(tmp_path: Path, pg_database: str | None, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A migrated database with no rows: a copy of the session's SQLite template, or the session's PostgreSQL
+    database emptied. `@pytest.mark.fresh_database` gives an empty SQLite file instead (migration tests)."""
     if pg_database is None:
-        yield f"sqlite:///{tmp_path / 'handoff.db'}"
+        path = tmp_path / "handoff.db"
+        if request.node.get_closest_marker("fresh_database") is None:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
         return
     from handoff.storage.tables import Base
 

@@ -157,7 +157,6 @@ async def _deliver(rt: Any) -> None:
 def vendors_runtime(make_config, tmp_path, fake_zendesk, fake_slack):
     text = shipped_settings(tmp_path / "outbox", {
         '# subdomain = "acme"': 'subdomain = "acme"',
-        'default_channel = "#support-handoffs"': 'default_channel = "C0HANDOFF"',
     })
     env = {"ZENDESK_EMAIL": fake_zendesk.email, "ZENDESK_API_TOKEN": fake_zendesk.token, "ZENDESK_URL": fake_zendesk.url,
            "SLACK_BOT_TOKEN": fake_slack.token, "SLACK_API_URL": fake_slack.api_url}

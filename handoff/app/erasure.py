@@ -54,9 +54,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.storage.db import changed_rows
 from handoff.storage.keys import EMAIL_KEY_LENGTH, email_key
 from handoff.storage.tables import (
     ConversationRow,
@@ -237,8 +238,8 @@ def _in_flight(rows: Iterable[tuple[str, str, str]]) -> list[str]:
 def _apply(s: Session, plan: _Plan, now: datetime) -> None:
     """Write the erasure of `plan` in the session's transaction (the caller commits)."""
     ids, hids, report = plan.conversations, plan.handoffs, plan.report
-    report.messages = s.execute(update(MessageRow).where(MessageRow.conversation_id.in_(ids))
-                                .values(text=ERASED, extra={}, response={}, page_url=None)).rowcount
+    report.messages = changed_rows(s, update(MessageRow).where(MessageRow.conversation_id.in_(ids))
+                                      .values(text=ERASED, extra={}, response={}, page_url=None))
     s.execute(update(ConversationRow).where(ConversationRow.id.in_(ids))
               .values(customer={}, customer_email=None, page_url=None, state={}, updated_at=now,
                       version=ConversationRow.version + 1))
@@ -260,15 +261,15 @@ def _apply(s: Session, plan: _Plan, now: datetime) -> None:
                             .values(status="cancelled", last_error="customer data erased while it was being sent",
                                     updated_at=now)
                             .returning(DeliveryRow.handoff_id, DeliveryRow.kind, DeliveryRow.target)).all()
-        pending = s.execute(update(DeliveryRow).where(DeliveryRow.handoff_id.in_(hids), DeliveryRow.status == "pending")
-                            .values(status="cancelled", last_error="customer data erased", lease_until=None,
-                                    updated_at=now)).rowcount
+        pending = changed_rows(s, update(DeliveryRow).where(DeliveryRow.handoff_id.in_(hids), DeliveryRow.status == "pending")
+                                  .values(status="cancelled", last_error="customer data erased", lease_until=None,
+                                          updated_at=now))
         report.deliveries_cancelled = len(sending) + pending
         report.in_flight = _in_flight(sending) + plan.webhooks_in_flight  # as they stood when cancelled
         s.execute(update(DeliveryRow).where(DeliveryRow.handoff_id.in_(hids))
                   .values(payload=ERASED_PAYLOAD, updated_at=now))
-        report.handoff_events = s.execute(update(HandoffEventRow).where(HandoffEventRow.handoff_id.in_(hids))
-                                          .values(data={})).rowcount
+        report.handoff_events = changed_rows(s, update(HandoffEventRow).where(HandoffEventRow.handoff_id.in_(hids))
+                                                .values(data={}))
         customer_acted = HandoffEventRow.kind == "satisfaction_rated"  # only the requester rates a ticket
         if plan.zendesk_users:
             customer_acted = or_(customer_acted, HandoffEventRow.actor.in_(sorted(plan.zendesk_users)))
@@ -278,8 +279,8 @@ def _apply(s: Session, plan: _Plan, now: datetime) -> None:
         s.execute(update(InboundEventRow).where(InboundEventRow.ticket_id.in_(plan.tickets),
                                                 InboundEventRow.status.in_(("pending", "processing")))
                   .values(status="done", processed_at=now, last_error="customer data erased", lease_until=None))
-        report.webhook_events = s.execute(update(InboundEventRow).where(InboundEventRow.ticket_id.in_(plan.tickets))
-                                          .values(payload=ERASED_PAYLOAD)).rowcount
+        report.webhook_events = changed_rows(s, update(InboundEventRow).where(InboundEventRow.ticket_id.in_(plan.tickets))
+                                                .values(payload=ERASED_PAYLOAD))
     report.renamed = {cid: _rename(s, cid) for cid in report.renamed}
 
 
@@ -287,6 +288,7 @@ def _rename(s: Session, old: str) -> str:
     """Give conversation `old` a new random id in every table that holds conversation ids."""
     new = ERASED_ID_PREFIX + secrets.token_hex(12)
     table = ConversationRow.__table__
+    assert isinstance(table, Table)  # a declarative class's table; typed only as a FromClause
     row = s.execute(select(table).where(table.c.id == old)).mappings().one()
     # the new row first, then its messages and handoff, then the old row: every foreign key holds throughout
     s.execute(insert(table).values({**row, "id": new}))

@@ -21,6 +21,7 @@ from handoff import metrics
 from handoff.core.handoff_status import WAITING, HandoffStatus, movable_to
 from handoff.core.masking import for_slack, for_ticket, mask_email, mask_pii
 from handoff.settings import Settings
+from handoff.storage.db import changed_rows
 from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow
 
 log = structlog.get_logger("handoff.operations")
@@ -107,13 +108,14 @@ class Operations:
                 who = self._name(h.claimed_by)
                 return {"ok": False, "handoff_id": handoff_id, "status": h.status, "claimed_by": h.claimed_by,
                         "message": f"{handoff_id} is {h.status}" + (f" (by {who})." if who else ".")}
-            res = s.execute(
+            changed = changed_rows(
+                s,
                 update(HandoffRow)
                 .where(HandoffRow.id == handoff_id, HandoffRow.status.in_(OPEN_STATES))
                 .values(status=HandoffStatus.CLAIMED.value, claimed_by=agent.id, claimed_at=now, updated_at=now, agent=agent.id,
                         reassigned=HandoffRow.reassigned + (1 if h.agent and h.agent != agent.id else 0))
             )
-            if res.rowcount != 1:
+            if changed != 1:
                 s.rollback()
                 h = s.get(HandoffRow, handoff_id, populate_existing=True)
                 return {"ok": False, "handoff_id": handoff_id, "status": h.status if h else None,
@@ -258,9 +260,9 @@ class Operations:
     def _mark_unnecessary(self, handoff_id: str, actor: str) -> dict[str, Any]:
         now = self.clock()
         with self.sessions() as s:
-            res = s.execute(update(HandoffRow).where(HandoffRow.id == handoff_id, HandoffRow.unnecessary.is_(False))
-                            .values(unnecessary=True, updated_at=now))
-            if res.rowcount != 1:
+            changed = changed_rows(s, update(HandoffRow).where(HandoffRow.id == handoff_id, HandoffRow.unnecessary.is_(False))
+                                  .values(unnecessary=True, updated_at=now))
+            if changed != 1:
                 exists = s.get(HandoffRow, handoff_id) is not None
                 return {"ok": exists, "message": "Already noted, thanks." if exists else f"There is no handoff {handoff_id}."}
             record_event(s, handoff_id, "unnecessary", now, actor)

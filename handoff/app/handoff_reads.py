@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.app.erasure import ERASED
 from handoff.core.brief import BriefingSettings, bounded_briefing_json
 from handoff.core.handoff_status import BotStatus, HandoffStatus, Owner, bot_status, owner_of
+from handoff.core.locales.customer_messages import after_erasure
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
 from handoff.storage.turn_store import TRANSCRIPT_PAGE_MAX, TRANSCRIPT_PAGE_MESSAGES, TurnStore, transcript_page
 
@@ -61,6 +63,9 @@ def handoff_answer_in(conn: Connection, handoff_id: str, names: Mapping[str, str
 
 def answer_from_row(h: Any, names: Mapping[str, str]) -> dict[str, Any]:
     """The answer of a handed-off turn from the handoff's answer row (TurnStore.answer_row)."""
+    if h.customer_message == ERASED:
+        return {**erased_response(h.id, h.category, h.team, h.priority, h.route),
+                "owner": owner_of(h.status).value, "status": bot_status(h.status, None).value}
     return existing_response({
         "handoff_id": h.id, "reasons": h.reasons, "category": h.category, "team": h.team, "agent": h.agent,
         "route": h.route, "priority": h.priority, "customer_message": h.customer_message,
@@ -91,6 +96,20 @@ def conversation_view(sessions: sessionmaker[Session], cid: str, names: Mapping[
         view.update({k: answer[k] for k in ("owner", "status", "handoff_id", "agent", "team", "queue_position",
                                             "expected_wait_seconds", "callback_at", "customer_message")})
     return view
+
+
+def erased_response(handoff_id: str, category: str | None, team: str | None, priority: str | None,
+                    route: dict[str, Any] | None) -> dict[str, Any]:
+    """The answer for a turn of a conversation whose handoff was erased: still with the people (a conversation
+    has one handoff, and its ticket may still be open), told so neutrally; no erasure marker, no reasons (their
+    evidence was erased), no agent, wait or queue place (they were the route's at the time)."""
+    language = ((route or {}).get("request") or {}).get("language")
+    return {
+        "decision": "handoff", "handoff_id": handoff_id, "reasons": [], "category": category,
+        "team": team, "agent": None, "priority": priority,
+        "customer_message": after_erasure(language), "expected_wait_seconds": None, "queue_position": None,
+        "callback_at": None,
+    }
 
 
 def get_handoff(sessions: sessionmaker[Session], briefing: BriefingSettings, handoff_id: str, *,

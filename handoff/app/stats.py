@@ -10,7 +10,9 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from handoff.core.measure.analytics import ConversationRecord, HandoffRecord, QualitySettings, compute_stats
+from handoff.core.measure.analytics import compute_stats
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import ConversationRecord, HandoffRecord
 from handoff.core.decide.categories import topic_for
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
 
@@ -59,7 +61,7 @@ def load_records(sessions: sessionmaker[Session], *, since: datetime | None = No
 def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[int, str]]) -> HandoffRecord:
     briefing = h.briefing or {}
     account = briefing.get("account") or {}
-    sources = {name: v.get("status") for name, v in account.items() if isinstance(v, dict) and v.get("status")}
+    sources = {str(name): str(v["status"]) for name, v in account.items() if isinstance(v, dict) and v.get("status")}
     cut = h.message_index if h.message_index is not None else -1
     return HandoffRecord(
         id=h.id, conversation_id=h.conversation_id, team=h.team, category=h.category, priority=h.priority,
@@ -112,6 +114,13 @@ def _pct(x: Any) -> str:
     return "-" if x is None else f"{x * 100:.1f}%"
 
 
+def _precision(p: dict[str, Any] | None) -> str:
+    # 100% with nobody having said a word would read as agents' approval
+    if not p or not (p.get("flagged_unnecessary") or p.get("confirmed")):
+        return "no feedback yet"
+    return _pct(p.get("precision"))
+
+
 def render_stats(data: dict[str, Any]) -> Group:
     """A readable summary of the stats."""
     t = Table(title="handoff stats", show_header=False, title_justify="left")
@@ -139,8 +148,7 @@ def render_stats(data: dict[str, Any]) -> Group:
         r = Table("trigger", "handoffs", "precision (agents' feedback)", title="by reason", title_justify="left")
         precision = data.get("trigger_precision") or {}
         for trig, n in data["by_reason"].items():
-            p = (precision.get(trig) or {}).get("precision")
-            r.add_row(trig, str(n), _pct(p))
+            r.add_row(trig, str(n), _precision(precision.get(trig)))
         parts.append(r)
     if data.get("by_category"):
         c = Table("category", "handoffs", title="by category", title_justify="left")
@@ -153,7 +161,8 @@ def render_stats(data: dict[str, Any]) -> Group:
             t.add_row(str(topic), str(n))
         parts.append(t)
     if data.get("worst_handoffs"):
-        w = Table("handoff", "score", "why", "summary", title="lowest quality", title_justify="left")
+        w = Table("handoff", "score", "what lowered it", "summary", title="lowest quality", title_justify="left")
+        w.columns[0].no_wrap = True  # whole ids: they are what `handoff erase` and the API take
         for h in data["worst_handoffs"]:
             w.add_row(h["id"], f"{h['score']:.0f}", "; ".join(h.get("notes") or []) or "-", (h.get("summary") or "")[:80])
         parts.append(w)

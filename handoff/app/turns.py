@@ -29,10 +29,12 @@ from handoff.app.forwarding import forwarded_deliveries
 from handoff.app.handoff_reads import NotFoundError, answer_from_row, conversation_view, get_handoff, handoff_answer_in
 from handoff.app.handoff_rows import handoff_rows
 from handoff.app.packaging import Package, package_handoff
-from handoff.app.ports import Enricher, Summariser
+from handoff.app.ports import Enricher, SecondOpinion, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
+from handoff.core.decide.engine import step_with_doubt
+from handoff.core.decide.second_opinion import Doubt, Verdict
 from handoff.core.handoff_status import Owner
 from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason
 from handoff.core.route import Roster
@@ -44,6 +46,7 @@ from handoff.storage.turn_store import (
     TRANSCRIPT_PAGE_MAX,
     TRANSCRIPT_PAGE_MESSAGES,
     Conflict,
+    MessageIdReused,
     TurnStore,
     TurnWrite,
     customer_from_json,
@@ -52,8 +55,9 @@ from handoff.storage.turn_store import (
     tail_within,
 )
 
-__all__ = ["AlreadyReleased", "TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES", "ConversationBusy",
-           "Enricher", "NotFoundError", "Summariser", "TurnInput", "TurnService", "customer_from_json",
+__all__ = ["AlreadyReleased", "TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES",
+           "ConversationBusy", "Enricher", "MessageIdReused", "NotFoundError", "Summariser", "TurnInput", "TurnService",
+           "customer_from_json",
            "load_roster", "message_from_row", "new_handoff_id", "turn_from_body"]
 
 log = structlog.get_logger("handoff.service")
@@ -85,6 +89,22 @@ class _Undecided:
     new_state: DecisionState | None = None
     context: DecisionContext | None = None
     decision: Decision | None = None
+    opinion: Verdict | None = None  # the second opinion heard on this turn
+
+
+@dataclass(frozen=True)
+class _Doubtful:
+    """A turn the engine is in doubt about: ask the second opinion, then decide the turn again with it."""
+
+    doubt: Doubt
+    customer_texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The second opinion was asked on this turn (`verdict` None: no usable answer in time)."""
+
+    verdict: Verdict | None
 
 
 @dataclass(frozen=True)
@@ -113,6 +133,7 @@ class TurnService:
         on_handoff: Callable[[str], None] | None = None,
         on_deliveries: Callable[[], None] | None = None,
         summariser: Summariser | None = None,
+        second_opinion: SecondOpinion | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -122,6 +143,7 @@ class TurnService:
         self.on_handoff = on_handoff or (lambda _hid: None)
         self.on_deliveries = on_deliveries or (lambda: None)  # a turn queued deliveries (forwarded messages)
         self.summariser = summariser
+        self.second_opinion = second_opinion
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         bind = sessions.kw.get("bind")
         sqlite = bind is not None and bind.dialect.name == "sqlite"
@@ -189,8 +211,8 @@ class TurnService:
                     await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
-    def _turn_in_thread(self, cid: str, turn: TurnInput,
-                        zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | _Forwarded:
+    def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
+                        asked: _Asked | None = None) -> dict[str, Any] | _Undecided | _Doubtful | _Forwarded:
         """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
         Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
@@ -198,7 +220,7 @@ class TurnService:
         """
         if self.store.autocommit is not None:
             with self.store.autocommit.connect() as conn:
-                planned = self._plan(conn, cid, turn, zendesk_ticket_id)
+                planned = self._plan(conn, cid, turn, zendesk_ticket_id, asked)
                 if isinstance(planned, TurnWrite) and not planned.deliveries:
                     self.store.write_in_one_statement(conn, cid, planned, self.clock())
                     return planned.response
@@ -207,7 +229,7 @@ class TurnService:
                 return self._stored(planned)
             return planned
         with self.sessions() as s:
-            planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id)
+            planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id, asked)
             if isinstance(planned, TurnWrite):
                 self.store.write(s, cid, planned, self.clock())
                 return self._stored(planned)
@@ -217,11 +239,13 @@ class TurnService:
     def _stored(write: TurnWrite) -> dict[str, Any] | _Forwarded:
         return _Forwarded(write.response) if write.deliveries else write.response
 
-    def _plan(self, conn: Connection, cid: str, turn: TurnInput,
-              zendesk_ticket_id: int | None) -> dict[str, Any] | _Undecided | TurnWrite:
+    def _plan(self, conn: Connection, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
+              asked: _Asked | None = None) -> dict[str, Any] | _Undecided | TurnWrite | _Doubtful:
         """Read the conversation and decide: a stored answer (repeated message_id), a routine turn to
         store, or what the slow path needs."""
-        conv, stored = self.store.load_in(conn, cid, turn.message_id)
+        # a Zendesk comment's text can change (redaction): the webhook flow keeps its comment id's answer
+        content = None if zendesk_ticket_id else (turn.role, turn.text)
+        conv, stored = self.store.load_in(conn, cid, turn.message_id, content)
         if stored is not None:
             return stored
         ticket_id = zendesk_ticket_id or (conv.zendesk_ticket_id if conv else None)
@@ -252,15 +276,39 @@ class TurnService:
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
                                   language=customer.language if customer else None)
-        new_state, decision = step(state, message, context, self.settings.triggers)
+        opinion = asked.verdict if asked else None
+        new_state, decision, doubt = step_with_doubt(state, message, context, self.settings.triggers, opinion)
+        if doubt is not None and asked is None and self.second_opinion is not None:
+            n = self.settings.triggers.second_opinion.customer_messages - 1
+            earlier = self.store.recent_customer_texts(conn, cid, n) if conv is not None else ()
+            return _Doubtful(doubt, (*earlier, message.text))
         if decision.handoff:
-            return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision)
+            return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision,
+                              opinion)
         response = {"decision": "continue", "message_index": index, "category": decision.category,
                     "owner": Owner.AI.value, "status": None}
         return TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
 
+    async def _ask_second_opinion(self, doubtful: _Doubtful) -> Verdict | None:
+        """The verdict, or None: the budget is enforced here too, whatever the judge does."""
+        assert self.second_opinion is not None
+        budget = self.settings.triggers.second_opinion.timeout_ms / 1000
+        try:
+            verdict = await asyncio.wait_for(self.second_opinion.ask(doubtful.customer_texts, doubtful.doubt), budget)
+        except Exception as e:  # noqa: BLE001 - a failing judge leaves the local decision, never fails the turn
+            log.warning("second opinion unavailable", error=type(e).__name__)
+            verdict = None
+        metrics.SECOND_OPINIONS.labels("none" if verdict is None else "escalate" if verdict.escalate else "keep").inc()
+        return verdict
+
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)
+        if isinstance(done, _Doubtful):
+            # the LLM call is async and bounded by its own budget; the turn is then decided again with the
+            # verdict as data (None: decided as if never asked), on a fresh read of the conversation
+            verdict = await self._ask_second_opinion(done)
+            done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id, _Asked(verdict))
+            assert not isinstance(done, _Doubtful)
         if isinstance(done, _Forwarded):
             self.on_deliveries()  # on the event loop, where the dispatcher runs
             return done.response
@@ -274,7 +322,8 @@ class TurnService:
         account, transcript, roster, summary = await self._gather(cid, conv is not None, customer, (message,))
         if account.signals != AccountSignals():
             # the account may lower the bar or change priority: decide once more with it
-            _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers)
+            _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers,
+                               done.opinion)
         handoff_id = new_handoff_id()
         pkg, handoff, deliveries = await self._packaged(
             source="api", handoff_id=handoff_id, conversation_id=cid, messages=transcript, decision=decision,

@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.storage.db import changed_rows
+
 T = TypeVar("T")
 
 
@@ -40,14 +42,15 @@ def claim_due(sessions: sessionmaker[Session], table: type[T], *, now: datetime,
     with sessions() as s:
         ids = s.scalars(select(t.id).where(due).order_by(t.next_attempt_at, t.id).limit(limit)).all()
         for rid in ids:
-            res = s.execute(
+            changed = changed_rows(
+                s,
                 update(t).where(t.id == rid, due).values(
                     status=working, lease_until=now + timedelta(seconds=lease_seconds), lease_owner=owner,
                     attempts=t.attempts + 1,
                 )
             )
             s.commit()
-            if res.rowcount == 1:
+            if changed == 1:
                 row = s.get(t, rid, populate_existing=True)
                 if row is not None:
                     claimed.append(row)

@@ -24,7 +24,7 @@ def load_roster(sessions: sessionmaker[Session], settings: Settings) -> Roster:
                 .where(HandoffRow.team == team, HandoffRow.solved_at.is_not(None), HandoffRow.claimed_at.is_not(None))
                 .order_by(HandoffRow.solved_at.desc()).limit(HANDLE_TIME_SAMPLE)
             ).all()
-            spans = [(b - a).total_seconds() for a, b in rows if b >= a]
+            spans = [(b - a).total_seconds() for a, b in rows if a is not None and b is not None and b >= a]
             if len(spans) >= 5:  # fewer is noise: routing's default_handle_seconds is better
                 handle[team] = statistics.median(spans)
         status = {r.agent: r.available for r in s.scalars(select(AgentStatusRow)).all()}

@@ -14,9 +14,8 @@ from connectors.enrichment import (
     NotConfiguredSource,
     build_sources,
     cache_key,
-    parse_retry_after,
 )
-from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
+from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, parse_retry_after
 from connectors.hubspot import HubSpotConnector
 from connectors.stripe import StripeConnector
 from handoff.core.models import Customer

@@ -30,3 +30,16 @@ async def test_tickets_alerts_and_updates_are_kept_masked(tmp_path: Path) -> Non
     assert "ana@example.com" in ticket["note"] and "07700 900123" in ticket["subject"]
     assert ticket["requester_name"].startswith("Ana card •••• 1111 •••, pw ••••")
     assert (tmp_path / "zendesk" / "h_1.txt").read_text(encoding="utf-8") == ticket["note"]
+
+
+def test_every_sink_has_the_interface_the_dispatcher_calls(tmp_path):
+    """The protocols in connectors/delivery.py are the dispatcher's view of the sinks: they must not drift."""
+    from connectors.delivery import AlertSink, AlertThreadSink, OutboxSink, TicketSink
+    from connectors.local_outbox import LocalAlertSink, LocalOutbox, LocalTicketSink
+    from connectors.slack import SlackConnector
+    from connectors.zendesk import ZendeskConnector
+
+    assert isinstance(LocalOutbox(tmp_path), OutboxSink)
+    assert isinstance(LocalTicketSink(tmp_path), TicketSink) and isinstance(LocalAlertSink(tmp_path), AlertSink)
+    assert issubclass(ZendeskConnector, TicketSink)  # type: ignore[misc]
+    assert issubclass(SlackConnector, AlertThreadSink)  # type: ignore[misc]

@@ -8,7 +8,8 @@ import pytest
 
 from connectors.delivery import TicketRequest
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
-from connectors.zendesk import ZendeskConnector, ZendeskHistorySource, note_marker, parse_retry_after
+from connectors.errors import parse_retry_after
+from connectors.zendesk import ZendeskConnector, ZendeskHistorySource, note_marker
 from handoff.core.models import Customer
 from tests.fakes.zendesk import FakeZendesk
 
@@ -46,6 +47,16 @@ async def test_create_lands_every_field(zendesk_connector: ZendeskConnector, fak
     assert note["public"] is False
     assert note["body"].startswith("SUMMARY: double charge\nTried: KB-12")
     assert note["body"].endswith(note_marker("h-100"))
+
+
+async def test_a_briefing_note_keeps_its_one_reference_line(zendesk_connector: ZendeskConnector,
+                                                              fake_zendesk: FakeZendesk) -> None:
+    """The rendered note ends with `handoff-ref: <id>` already: the connector does not add a second one."""
+    from dataclasses import replace
+
+    result = await zendesk_connector.upsert_ticket(replace(request(), note="[HIGH] billing: double charge\n\nhandoff-ref: h-100\n"))
+    [note] = fake_zendesk.comments[result.ticket_id]
+    assert note["body"].count("handoff-ref:") == 1 and note["body"].endswith("handoff-ref: h-100")
 
 
 async def test_create_succeeds_on_the_documented_answer(

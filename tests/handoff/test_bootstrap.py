@@ -6,6 +6,7 @@ from structlog.testing import capture_logs
 from handoff.bootstrap import build_runtime
 from handoff.core.decide import matchers
 from handoff.app.turns import DB_THREADS
+from tests.support.settings import shipped_settings
 
 
 def test_warm_up_compiles_the_triggers_and_opens_the_turn_threads_connections(make_config) -> None:
@@ -46,3 +47,47 @@ def test_an_unpinned_slack_workspace_is_a_start_up_warning(make_config) -> None:
         assert not [n for n in pinned.notes if "team_id" in n]
     finally:
         pinned.close()
+
+
+def test_started_where_no_settings_file_is_warns_that_the_defaults_have_no_agents(tmp_path, monkeypatch,
+                                                                                   database_url) -> None:
+    """`serve` outside the project folder ran on built-in defaults, with nobody to route to, and said nothing."""
+    from handoff.settings import load_config
+
+    monkeypatch.chdir(tmp_path)
+    rt = build_runtime(load_config(None, environ={"DATABASE_URL": database_url}))
+    try:
+        [note] = [n for n in rt.notes if "no settings file" in n]
+        assert str(tmp_path / "settings.toml") in note and "--settings" in note and "HANDOFF_SETTINGS" in note
+        assert "no agents" in note
+    finally:
+        rt.close()
+
+
+def test_a_settings_file_with_no_agents_is_a_start_up_warning(make_config, tmp_path) -> None:
+    rt = build_runtime(make_config())
+    try:
+        assert [n for n in rt.notes if "lists no [[routing.agents]]" in n]
+    finally:
+        rt.close()
+    shipped = build_runtime(make_config(shipped_settings(tmp_path / "outbox")))
+    try:
+        assert not [n for n in shipped.notes if "agents" in n or "settings file" in n]
+    finally:
+        shipped.close()
+
+
+def test_without_zendesk_the_webhook_secret_is_not_a_second_warning(make_config, fake_zendesk) -> None:
+    """The quick start (no credentials) warned about a webhook secret for a Zendesk it does not use."""
+    rt = build_runtime(make_config())
+    try:
+        assert [n for n in rt.notes if "Zendesk is not configured" in n]
+        assert not [n for n in rt.notes if "ZENDESK_WEBHOOK_SECRET" in n]
+    finally:
+        rt.close()
+    env = {"ZENDESK_EMAIL": fake_zendesk.email, "ZENDESK_API_TOKEN": fake_zendesk.token, "ZENDESK_URL": fake_zendesk.url}
+    configured = build_runtime(make_config("[zendesk]\nsubdomain = 'acme'\n", **env))
+    try:
+        assert [n for n in configured.notes if "ZENDESK_WEBHOOK_SECRET is not set" in n]
+    finally:
+        configured.close()

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from handoff.bootstrap import build_runtime
-from handoff.edge.slack.app import build_slack_app, is_ssl_check, mount_slack
+from handoff.edge.slack.app import build_slack_app
+from handoff.edge.slack.front_door import is_ssl_check, mount_slack
 from handoff.storage.tables import InboundEventRow
 from handoff.core.formats.zendesk_events import SUBSCRIBED_EVENT_TYPES, TRIGGER_BODY
 from tests.hostile.conftest import BlockingClient, hostile_app

@@ -79,8 +79,9 @@ async def test_refused_with_a_clear_4xx_and_nothing_stored(api, runtime, body, h
 
 
 async def test_the_deepest_allowed_body_is_handled(api, runtime):
+    """Past the depth check, it is parsed and validated: its made-up field is named (fields are not ignored)."""
     r = await api.post(TURN, content=nested(MAX_DEPTH - 1), headers={**AUTH, **JSON})
-    assert r.status_code == 200 and r.json()["decision"] == "continue"
+    assert r.status_code == 422 and r.json()["problems"] == [{"field": "extra", "message": "unknown field (a typo?)"}]
 
 
 async def test_a_large_body_under_the_byte_limit_is_handled(api, runtime):
@@ -94,7 +95,8 @@ async def test_a_large_body_under_the_byte_limit_is_handled(api, runtime):
 async def test_a_200kb_body_under_the_default_limit_is_handled(make_config):
     rt = build_runtime(make_config(HANDOFF_API_KEYS=KEY))  # default service.max_body_bytes: 256 KiB
     try:
-        body = json.dumps({"role": "customer", "text": "hello", "padding": "p" * 200_000}).encode()
+        # padded with white space: an unknown field would be refused
+        body = json.dumps({"role": "customer", "text": "hello"}).encode()[:-1] + b" " * 200_000 + b"}"
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hostile_app(rt)), base_url="http://t") as c:
             r = await c.post(TURN, content=body, headers={**AUTH, **JSON})
         assert r.status_code == 200 and r.json()["message_index"] == 0
@@ -130,12 +132,13 @@ async def test_a_lying_content_length_is_400(api):
 @pytest.mark.parametrize("field", ["text", "message_id", "page_url"])
 async def test_nul_characters_are_replaced_not_a_500(api, runtime, field):
     """PostgreSQL text refuses NUL (that was a 500 there); the turn is kept with U+FFFD in its place."""
-    turn = {"role": "customer", "text": "hi", field: "a\u0000b"}
+    head = "https://app.example.com/" if field == "page_url" else ""  # a page_url must be a URL
+    turn = {"role": "customer", "text": "hi", field: f"{head}a\u0000b"}
     r = await api.post(TURN, content=json.dumps(turn).encode(), headers={**AUTH, **JSON})
     assert r.status_code == 200, r.text
     with runtime.sessions() as s:
         row = s.scalars(select(MessageRow)).one()
-    assert getattr(row, field) == f"a{NUL_REPLACEMENT}b"
+    assert getattr(row, field) == f"{head}a{NUL_REPLACEMENT}b"
 
 
 async def test_a_repeated_message_id_with_nul_is_still_the_same_message(api, runtime):

@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from handoff.bootstrap import build_runtime
 from handoff.core.render.slack_card import ACTION_CLAIM
-from handoff.edge.slack.app import build_slack_app, mount_slack
+from handoff.edge.slack.app import build_slack_app
+from handoff.edge.slack.front_door import mount_slack
 from handoff.storage.tables import HandoffRow, InboundEventRow, SeenSignatureRow
 from tests.hostile.conftest import hostile_app
 from tests.support.clock import Clock

@@ -23,7 +23,6 @@ async def test_two_workers_share_callbacks_and_deliveries_exactly_once(make_conf
                                                                        database_url):
     settings_text = shipped_settings(tmp_path / "outbox", {
         '# subdomain = "acme"': 'subdomain = "acme"',
-        'default_channel = "#support-handoffs"': 'default_channel = "C0HANDOFF"',
         "poll_seconds = 5.0": "poll_seconds = 0.2",
         "callbacks_check_seconds = 30.0": "callbacks_check_seconds = 0.2",
     })

@@ -1,7 +1,7 @@
 """Account facts for the agent, read from the enrichment sources' answers (Stripe, HubSpot, Zendesk)."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 from handoff.core.models import AccountContext
 from handoff.core.brief.models import AccountFact, KNOWN_SOURCES, source_result
@@ -18,7 +18,7 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> list[Any]:
+def _list(value: Any) -> Sequence[Any]:
     return value if isinstance(value, list | tuple) else []
 
 

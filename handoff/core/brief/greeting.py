@@ -9,7 +9,7 @@ from handoff.core.brief.text import first_name, language_of
 from handoff.core.locales.greetings import GREETINGS, ISSUE_KEYS, ISSUES, NO_NAME
 
 
-class _SafeFormat(dict):  # type: ignore[type-arg]
+class _SafeFormat(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 

@@ -106,3 +106,8 @@ def page_label(url: str | None) -> str | None:
         return "home page" if not segments else None
     tail = [re.sub(r"[-_+]+", " ", w).strip().lower() for w in words[-2:]]
     return " ".join(reversed([t for t in tail if t])) + " page"
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """`n` and the noun in the right number: "1 message", "2,140 messages"."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"

@@ -99,10 +99,27 @@ class Learned(_Strict):
     model_path: str = "shipped"
     # a customer message escalates when the probability that it holds an intent a human must handle
     # (any of them) reaches this; the likeliest one names the category. Per-intent overrides in `thresholds`.
-    threshold: float = Field(0.7, gt=0, le=1)
+    threshold: float = Field(0.55, gt=0, le=1)
     thresholds: dict[str, float] = {}
     # a topic from the model counts for routing from this probability on
     topic_threshold: float = Field(0.4, ge=0, le=1)
+
+
+class SecondOpinion(_Strict):
+    """An optional LLM asked when the learned layer alone would escalate, or is unsure, and no rule decided.
+
+    Off by default. The key comes from HANDOFF_SECOND_OPINION_API_KEY only; no answer within `timeout_ms`
+    (or an error, or an answer that is not the JSON asked for) keeps the local decision.
+    """
+
+    enabled: bool = False
+    url: str = "https://api.openai.com/v1"  # an OpenAI-compatible API: POST {url}/chat/completions
+    model: str = "gpt-4o-mini"
+    timeout_ms: int = Field(800, ge=50, le=10_000)
+    # asked when the learned probability is within `band` of its threshold (or the layer alone escalates)
+    band: float = Field(0.15, ge=0, le=1)
+    customer_messages: int = Field(4, ge=1, le=20)  # the most recent customer messages it reads
+    max_chars: int = Field(2000, ge=200, le=20_000)  # at most this much of their text
 
 
 class LoopCustomer(_Strict):
@@ -203,6 +220,7 @@ class TriggerSettings(_Strict):
     low_confidence: LowConfidence = LowConfidence()
     hedging: Hedging = Hedging()
     learned: Learned = Learned()
+    second_opinion: SecondOpinion = SecondOpinion()
     loop_customer: LoopCustomer = LoopCustomer()
     loop_ai: LoopAI = LoopAI()
     length_jump: LengthJump = LengthJump()

@@ -85,7 +85,10 @@ EXPLICIT: dict[str, list[str]] = {
     ],
     "fr": [
         r"\b(?:parler|discuter|joindre|contacter|mettre en relation|mettez moi en relation|passer|passez moi|passez|transferez moi|veux|voudrais|besoin) (?:\w+ ){0,4}(?:humain|humaine|personne|quelqu un|agent|conseiller|conseillere|operateur|operatrice|responsable|technicien|representant|interlocuteur)\b",
-        r"\b(?:vraie|vrai|une) (?:personne|humain)\b",
+        # "une vraie personne", "une personne svp"; not "une personne" counted ("8h52, une personne")
+        r"\b(?:vraie|vrai) (?:personne|humain)\b",
+        r"\bun(?:e)? (?:personne|humain) (?:svp|stp|s il vous plait|s il te plait|merci|maintenant|vite|reelle|physique|qui (?:peut|puisse|sait))\b",
+        r"^(?:je veux |je voudrais )?un(?:e)? (?:personne|humain)(?: svp| stp| s il vous plait| maintenant)*$",
         r"\betre humain\b",
         r"\bpas (?:un |a un |avec un )?(?:robot|bot|machine)\b",
     ],

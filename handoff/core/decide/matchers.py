@@ -2,15 +2,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from handoff.core.decide import lexicon
+from handoff.core.decide import lexicon, lookalikes
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.learned import model as learned_model
 from handoff.core.decide.normalize import normalize
 
 
 _LONG_TEXT = 400
+
+
+def _blank(rx: re.Pattern[str], text: str) -> str:
+    return re.sub(r"\s+", " ", rx.sub(" ~ ", text)).strip()
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
@@ -47,9 +51,12 @@ class Matchers:
     page_billing: re.Pattern[str] | None
     topics: tuple[tuple[str, re.Pattern[str]], ...]
     intent_model: learned_model.IntentModel | None = None
+    # category -> its look-alike guard (lookalikes.CATEGORY_LOOKALIKES), tried only after the category hit
+    category_guards: dict[str, re.Pattern[str]] = field(default_factory=dict)
+    explicit_guard: re.Pattern[str] | None = None  # lookalikes.EXPLICIT_LOOKALIKES, tried only after a hit
 
     def find_category(self, text: str) -> tuple[str, str] | None:
-        """The first always-human category whose pattern matches, with the matched words."""
+        """The first always-human category whose pattern matches outside a look-alike context, with its words."""
         long = len(text) > _LONG_TEXT
         for name, combined, parts in self.categories:
             # Short text: one alternation is fastest. Long text: one search per pattern, because the
@@ -57,6 +64,11 @@ class Matchers:
             for rx in parts if long else (combined,):
                 m = rx.search(text)
                 if m:
+                    guard = self.category_guards.get(name)
+                    if guard is not None and guard.search(text):
+                        m = rx.search(_blank(guard, text))  # the keyword again, outside the look-alike phrase
+                        if m is None:
+                            continue
                     return name, m.group(0)
         return None
 
@@ -64,10 +76,14 @@ class Matchers:
         """The words of an explicit request for a human, once look-alikes are blanked out."""
         if self.explicit is None:
             return None
-        if self.explicit_negatives is not None:
-            text = self.explicit_negatives.sub(" ~ ", text)
-            text = re.sub(r"\s+", " ", text).strip()
-        m = self.explicit.search(text)
+        negatives = self.explicit_negatives
+        m = self.explicit.search(_blank(negatives, text) if negatives is not None else text)
+        guard = self.explicit_guard
+        if m is not None and guard is not None and guard.search(text):
+            # only after a hit, so the look-alike guards cost nothing on the other messages; on the original
+            # text, since a shorter negative ("my customers") would hide the look-alike's first words
+            text = _blank(guard, text)
+            m = self.explicit.search(_blank(negatives, text) if negatives is not None else text)
         return m.group(0) if m else None
 
 
@@ -105,6 +121,9 @@ def build(settings: TriggerSettings) -> Matchers:
         page_cancellation=_alternation(lexicon.PAGE_PATTERNS["cancellation"] + pc.cancellation_patterns),
         page_billing=_alternation(lexicon.PAGE_PATTERNS["billing"] + pc.billing_patterns),
         topics=tuple((name, re.compile("|".join(p))) for name, p in lexicon.TOPICS.items()),
+        explicit_guard=_alternation(lookalikes.EXPLICIT_LOOKALIKES),
+        category_guards={name: rx for name, rx in
+                         ((n, _alternation(lookalikes.CATEGORY_LOOKALIKES.get(n, []))) for n, _, _ in cats) if rx is not None},
         intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
     )
 

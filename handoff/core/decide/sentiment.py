@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from vaderSentiment.vaderSentiment import BOOSTER_DICT, SentimentIntensityAnalyzer, SentiText
 
 from handoff.core.decide.normalize import strip_accents
 from handoff.core.decide.sentiment_lexicons import BOOSTERS, LEXICONS, NEGATORS
@@ -28,8 +28,37 @@ def score(text: str, language: str | None = None) -> float:
         return 0.0
     lexicon = LEXICONS.get(language or "en")
     if lexicon is None:
-        return float(_ANALYZER.polarity_scores(text[:2000])["compound"])
+        return float(_vader(text[:2000])["compound"])
     return _lexicon_score(text[:2000], language or "en", lexicon)
+
+
+# VADER's emoji lexicon has no ASCII character, so ASCII text has no emoji to describe
+_NO_ASCII_EMOJI = not any(k.isascii() for k in _ANALYZER.emojis)
+
+
+def _vader(text: str) -> dict[str, float]:
+    """VADER's polarity_scores, the same numbers; ASCII text skips its per-character emoji pass.
+
+    The body after that pass is polarity_scores' own (vaderSentiment 3.3.2, MIT licence, C.J. Hutto):
+    the pass rebuilds the text one character at a time, which was most of VADER's cost on a long message.
+    """
+    if not (_NO_ASCII_EMOJI and text.isascii()):
+        return _ANALYZER.polarity_scores(text)
+    text = text.strip()  # what the emoji pass returns when it finds none
+    sentitext = SentiText(text)
+    sentiments: list[float] = []
+    wes = sentitext.words_and_emoticons
+    for i, item in enumerate(wes):
+        lower = item.lower()
+        if lower in BOOSTER_DICT:
+            sentiments.append(0)
+            continue
+        if i < len(wes) - 1 and lower == "kind" and wes[i + 1].lower() == "of":
+            sentiments.append(0)
+            continue
+        sentiments = _ANALYZER.sentiment_valence(0, sentitext, item, i, sentiments)
+    sentiments = _ANALYZER._but_check(wes, sentiments)
+    return _ANALYZER.score_valence(sentiments, text)
 
 
 def _lexicon_score(text: str, language: str, lexicon: dict[str, float]) -> float:

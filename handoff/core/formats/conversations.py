@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from handoff.core.models import AccountSignals, Customer, KBArticle, Message
+from handoff.core.times import parse_iso
 
 MAX_LINE_BYTES = 8 * 1024 * 1024
 
@@ -61,10 +62,9 @@ def parse_time(value: Any, where: str) -> datetime | None:
     if not isinstance(value, str):
         raise ValueError(f"{where} must be an ISO-8601 string")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_iso(value)
     except ValueError:
         raise ValueError(f"{where} is not an ISO-8601 time: {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)  # no offset given: UTC
 
 
 def _kb(items: Any, where: str) -> tuple[KBArticle, ...]:

@@ -32,6 +32,7 @@ from handoff.core.formats.conversations import (
     read_conversations,
     read_json_lines,
 )
+from handoff.core.json_values import as_mapping
 from handoff.core.models import Customer, Message
 
 Format = Literal["conversations", "zendesk_json", "zendesk_jsonl"]
@@ -78,7 +79,7 @@ def ticket_to_conversation(
     requester = ticket.get("requester_id")
     users = users or {}
     bots = set(bot_user_ids)
-    via = ticket.get("via") if isinstance(ticket.get("via"), dict) else {}
+    via = as_mapping(ticket.get("via"))
     channel = via.get("channel") if isinstance(via.get("channel"), str) else None
     req_user = users.get(requester, {}) if isinstance(requester, int) else {}
     customer = Customer(

@@ -1,1 +1,2 @@
-"""Every customer- and agent-facing text table, per language (en, es, fr, de, pt)."""
+"""Every text table in several languages: what customers and agents read (en, es, fr, de, pt), and the words
+around a credential that masking looks for."""

@@ -30,126 +30,18 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
-
-@dataclass(frozen=True)
-class HandoffRecord:
-    """One handoff as the metrics see it (built from the store; all times aware UTC)."""
-
-    id: str
-    conversation_id: str
-    team: str
-    category: str | None
-    priority: str
-    triggers: tuple[str, ...]  # trigger names of its reasons, in order, unique
-    created_at: datetime  # when the handoff was decided
-    conversation_started_at: datetime | None  # first message of the conversation (sent_at, else received_at)
-    claimed_at: datetime | None
-    first_response_at: datetime | None  # first public human reply (Zendesk); None when unknown
-    solved_at: datetime | None
-    reassigned: int  # times it moved to another agent after the first assignment
-    unnecessary: bool  # an agent said "AI could have handled this"
-    csat: str | None  # "good" | "bad" | None
-    customer_email: str | None
-    sources: dict[str, str]  # enrichment source -> "ok" | "unavailable" | "not_configured"
-    briefing_fields: dict[str, bool]  # briefing field -> present
-    pre_handoff_customer_texts: tuple[str, ...]  # customer messages up to the handoff
-    post_handoff_customer_texts: tuple[str, ...]  # customer messages after it
-    summary: str
-    topic: str = "general"  # what the case was about (billing, technical, account_access...)
+from handoff.core.measure.quality import PARTS, QualityScore, score_handoff
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import ConversationRecord, HandoffRecord
 
 
-@dataclass(frozen=True)
-class ConversationRecord:
-    """One conversation (with or without handoff)."""
-
-    id: str
-    started_at: datetime | None
-    handed_off: bool
-    csat: str | None  # satisfaction of AI-only conversations (Zendesk flow); None when unknown
-    team: str | None = None  # the handoff's team when handed off
-
-
-PRIORITIES = ("low", "normal", "high", "urgent")
-DEFAULT_RESOLUTION_TARGETS = {"urgent": 4 * 3600, "high": 8 * 3600, "normal": 24 * 3600, "low": 72 * 3600}
-DEFAULT_FIRST_RESPONSE_TARGETS = {"urgent": 15 * 60, "high": 3600, "normal": 4 * 3600, "low": 24 * 3600}
-
-
-class QualityWeights(BaseModel):
-    """Weights of the four parts of the quality score; they sum to 1."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    context: float = Field(0.25, ge=0, le=1)
-    routing: float = Field(0.25, ge=0, le=1)
-    smoothness: float = Field(0.25, ge=0, le=1)
-    speed: float = Field(0.25, ge=0, le=1)
-
-    @model_validator(mode="after")
-    def _sum_to_one(self) -> QualityWeights:
-        total = self.context + self.routing + self.smoothness + self.speed
-        if abs(total - 1.0) > 0.001:
-            raise ValueError(f"weights must sum to 1 (they sum to {total:g})")
-        return self
-
-
-def _targets(defaults: dict[str, int], v: Any) -> dict[str, float]:
-    """A per-priority table of seconds merged over the defaults (a table may name only some)."""
-    if not isinstance(v, dict):
-        raise ValueError("must be a table of priority = seconds")
-    unknown = sorted(set(v) - set(PRIORITIES))
-    if unknown:
-        raise ValueError(f"unknown priorities {unknown}; use {list(PRIORITIES)}")
-    merged = {**defaults, **v}
-    for k, s in merged.items():
-        if isinstance(s, bool) or not isinstance(s, int | float) or s <= 0:
-            raise ValueError(f"{k}: must be a positive number of seconds")
-    return {k: float(s) for k, s in merged.items()}
-
-
-class QualitySettings(BaseModel):
-    """The `[quality]` section: how handoffs are scored and how far repeat contacts are looked for."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    weights: QualityWeights = QualityWeights()
-    # per priority; a table may name only the priorities it changes
-    resolution_target_seconds: dict[str, float] = Field(
-        default_factory=lambda: _targets(DEFAULT_RESOLUTION_TARGETS, {})
-    )
-    first_response_target_seconds: dict[str, float] = Field(
-        default_factory=lambda: _targets(DEFAULT_FIRST_RESPONSE_TARGETS, {})
-    )
-    zero_at_multiple: float = Field(3.0, gt=1, le=100)
-    context_sources_weight: float = Field(0.5, ge=0, le=1)
-    smoothness_threshold: float = Field(85.0, ge=0, le=100)
-    smoothness_min_words: int = Field(3, ge=1, le=50)
-    repeat_penalty: float = Field(0.5, gt=0, le=1)
-    repeat_window_days: int = Field(7, ge=1, le=365)
-    worst_count: int = Field(10, ge=0, le=1000)
-
-    @field_validator("resolution_target_seconds", mode="before")
-    @classmethod
-    def _resolution(cls, v: Any) -> dict[str, float]:
-        return _targets(DEFAULT_RESOLUTION_TARGETS, v)
-
-    @field_validator("first_response_target_seconds", mode="before")
-    @classmethod
-    def _first_response(cls, v: Any) -> dict[str, float]:
-        return _targets(DEFAULT_FIRST_RESPONSE_TARGETS, v)
-
-    def resolution_target_for(self, priority: str) -> float:
-        """Resolution target (seconds) of a priority; unknown priorities get the "normal" one."""
-        return self.resolution_target_seconds.get(priority, self.resolution_target_seconds["normal"])
-
-    def first_response_target_for(self, priority: str) -> float:
-        """First-response target (seconds) of a priority; unknown priorities get the "normal" one."""
-        return self.first_response_target_seconds.get(priority, self.first_response_target_seconds["normal"])
+@overload
+def _utc(dt: datetime) -> datetime: ...
+@overload
+def _utc(dt: datetime | None) -> datetime | None: ...
 
 
 def _utc(dt: datetime | None) -> datetime | None:
@@ -174,7 +66,7 @@ def _ratio(num: int, den: int) -> float | None:
 def _seconds(a: datetime | None, b: datetime | None) -> float | None:
     if a is None or b is None:
         return None
-    return max(0.0, (_utc(b) - _utc(a)).total_seconds())  # type: ignore[operator]
+    return max(0.0, (_utc(b) - _utc(a)).total_seconds())
 
 
 def distribution(values: Iterable[float]) -> dict[str, Any]:
@@ -196,7 +88,7 @@ def _csat(ratings: Iterable[str | None]) -> dict[str, Any]:
 
 
 def _bucket_start(t: datetime, bucket: str) -> date:
-    d = _utc(t).date()  # type: ignore[union-attr]
+    d = _utc(t).date()
     return d - timedelta(days=d.weekday()) if bucket == "week" else d
 
 
@@ -206,7 +98,7 @@ def _repeated(handoffs: Sequence[HandoffRecord], everything: Sequence[HandoffRec
     for h in everything:
         if h.customer_email:
             key = (h.customer_email.strip().lower(), h.category)
-            by_key[key].append((_utc(h.created_at), h.conversation_id))  # type: ignore[arg-type]
+            by_key[key].append((_utc(h.created_at), h.conversation_id))
     for v in by_key.values():
         v.sort(key=lambda x: x[0])
     window = timedelta(days=days)
@@ -217,8 +109,8 @@ def _repeated(handoffs: Sequence[HandoffRecord], everything: Sequence[HandoffRec
         eligible += 1
         later = by_key[(h.customer_email.strip().lower(), h.category)]
         start = _utc(h.created_at)
-        i = bisect.bisect_right(later, start, key=lambda x: x[0])  # type: ignore[arg-type,operator]
-        j = bisect.bisect_right(later, start + window, key=lambda x: x[0])  # type: ignore[operator]
+        i = bisect.bisect_right(later, start, key=lambda x: x[0])
+        j = bisect.bisect_right(later, start + window, key=lambda x: x[0])
         if any(cid != h.conversation_id for _, cid in later[i:j]):
             repeated += 1
     return repeated, eligible
@@ -236,8 +128,6 @@ def compute_stats(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """Every metric of `handoff stats` over the window (see the module docstring); JSON-ready."""
-    from handoff.core.measure.quality import PARTS, score_handoff  # here: quality imports this module's records
-
     if bucket not in ("day", "week"):
         raise ValueError("bucket must be 'day' or 'week'")
     since, until, now = _utc(since), _utc(until), _utc(now)
@@ -301,7 +191,7 @@ def compute_stats(
                 "id": h.id,
                 "conversation_id": h.conversation_id,
                 "team": h.team,
-                "created_at": _utc(h.created_at).isoformat(),  # type: ignore[union-attr]
+                "created_at": _utc(h.created_at).isoformat(),
                 "score": scores[h.id].total,
                 "parts": dict(scores[h.id].parts),
                 "notes": list(scores[h.id].notes),
@@ -338,7 +228,7 @@ def _trigger_precision(hs: Sequence[HandoffRecord]) -> dict[str, dict[str, Any]]
 def _timeline(
     hs: Sequence[HandoffRecord],
     cs: Sequence[ConversationRecord],
-    scores: dict[str, Any],
+    scores: dict[str, QualityScore],
     since: datetime | None,
     until: datetime | None,
     bucket: str,
@@ -372,7 +262,7 @@ def _timeline(
     return rows
 
 
-def _by_team(hs: Sequence[HandoffRecord], scores: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _by_team(hs: Sequence[HandoffRecord], scores: dict[str, QualityScore]) -> dict[str, dict[str, Any]]:
     groups: dict[str, list[HandoffRecord]] = defaultdict(list)
     for h in hs:
         groups[h.team].append(h)
@@ -393,39 +283,3 @@ def _by_team(hs: Sequence[HandoffRecord], scores: dict[str, Any]) -> dict[str, d
             "csat": _csat(h.csat for h in g),
         }
     return out
-
-
-def trend(current: dict[str, Any], previous: dict[str, Any], *, top: int = 5) -> dict[str, Any]:
-    """What changed between two `compute_stats` results (this week vs last), for the digest."""
-
-    def delta(a: float | None, b: float | None, digits: int = 4) -> dict[str, Any]:
-        return {"current": a, "previous": b, "delta": round(a - b, digits) if a is not None and b is not None else None}
-
-    def q(stats: dict[str, Any]) -> float | None:
-        return (stats.get("quality_score") or {}).get("mean")
-
-    def csat(stats: dict[str, Any]) -> float | None:
-        return ((stats.get("csat") or {}).get("handoff") or {}).get("rate")
-
-    cur_r: dict[str, int] = current.get("by_reason") or {}
-    prev_r: dict[str, int] = previous.get("by_reason") or {}
-    changes = [
-        {"trigger": t, "current": c, "previous": p, "delta": c - p}
-        for t in set(cur_r) | set(prev_r)
-        for c, p in [(cur_r.get(t, 0), prev_r.get(t, 0))]
-    ]
-    changes = [c for c in changes if c["delta"]]
-    changes.sort(key=lambda c: (-abs(c["delta"]), c["trigger"]))
-    return {
-        "conversations": delta(current.get("conversations"), previous.get("conversations"), 0),
-        "handoffs": delta(current.get("handoffs"), previous.get("handoffs"), 0),
-        "handoff_rate": delta(current.get("handoff_rate"), previous.get("handoff_rate")),
-        "unnecessary_rate": delta(current.get("unnecessary_rate"), previous.get("unnecessary_rate")),
-        "repeat_contact_rate": delta(current.get("repeat_contact_rate"), previous.get("repeat_contact_rate")),
-        "csat_handoff_rate": delta(csat(current), csat(previous)),
-        "quality_mean": delta(q(current), q(previous), 1),
-        "top_reasons": list(cur_r)[:top],
-        "reason_changes": changes[:top],
-        "new_reasons": sorted(set(cur_r) - set(prev_r)),
-        "gone_reasons": sorted(set(prev_r) - set(cur_r)),
-    }

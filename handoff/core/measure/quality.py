@@ -20,12 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-if TYPE_CHECKING:  # the records live in analytics, which imports this module
-    from handoff.core.measure.analytics import HandoffRecord, QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import HandoffRecord
 
 PARTS = ("context", "routing", "smoothness", "speed")
 
@@ -69,6 +68,12 @@ def score_handoff(h: HandoffRecord, settings: QualitySettings, *, now: datetime 
     )
 
 
+# Notes are read by people: briefing fields in words.
+_FIELD_WORDS = {"ai_attempts": "what the AI tried", "account": "account facts", "recommended_action": "a recommended action",
+                "page_url": "the page", "summary": "a summary", "category": "a category", "sentiment": "the sentiment",
+                "greeting": "a greeting", "transcript": "the transcript"}
+
+
 def _context(h: HandoffRecord, settings: QualitySettings, notes: list[str]) -> float:
     judged = {name: status for name, status in h.sources.items() if status != "not_configured"}
     for name, status in sorted(judged.items()):
@@ -77,7 +82,7 @@ def _context(h: HandoffRecord, settings: QualitySettings, notes: list[str]) -> f
     src = sum(1 for s in judged.values() if s == "ok") / len(judged) if judged else None
     missing = sorted(name for name, present in h.briefing_fields.items() if not present)
     if missing:
-        notes.append("briefing lacks " + ", ".join(missing))
+        notes.append("briefing lacks " + ", ".join(_FIELD_WORDS.get(name, name.replace("_", " ")) for name in missing))
     fields = (len(h.briefing_fields) - len(missing)) / len(h.briefing_fields) if h.briefing_fields else None
     if src is None and fields is None:
         notes.append("no context recorded")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handoff.core.measure.analytics import trend
+from handoff.core.measure.trend import trend
 from handoff.core.masking import for_slack
 from handoff.core.render.slack_card import truncate
 

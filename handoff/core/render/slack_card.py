@@ -13,8 +13,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from handoff.core.brief import Briefing, BriefingSettings, clip, masked_clip
-from handoff.core.masking import for_slack, for_slack_plain, mask_email, mask_pii, slack_escape
+from handoff.core.brief import Briefing, BriefingSettings, masked_clip
+from handoff.core.brief.text import counted
+from handoff.core.masking import (
+    for_slack,
+    for_slack_plain,
+    mask_email,
+    mask_pii,
+    slack_escape,
+)
 from handoff.core.models import Route
 
 HEADER_MAX = 150
@@ -97,11 +104,23 @@ def _button(text: str, action_id: str, **extra: Any) -> dict[str, Any]:
     return button
 
 
+def _reason_lines(b: Briefing) -> list[str]:
+    """One line per reason, messages numbered from 1; two triggers on one message quote it once."""
+    lines, quoted = [], set()
+    for r in b.reasons:
+        again = (r.message_index, r.evidence) in quoted
+        quoted.add((r.message_index, r.evidence))
+        at = f" [msg {r.message_index + 1}]" if r.message_index >= 0 else ""
+        lines.append(f"• {_mrkdwn(r.trigger.replace('_', ' '), 200)}{at}"
+                     + (f": “{_mrkdwn(r.evidence, 300)}”" if r.evidence and not again else ""))
+    return lines
+
+
 def _wait(route: Route) -> str | None:
     if not route.on_shift and route.callback_at is not None:
         return f"off hours, callback {route.callback_at.strftime('%Y-%m-%d %H:%M %Z').strip()}"
     bits = []
-    if route.queue_position is not None:
+    if route.agent is None and route.queue_position:  # 0 means an agent was picked: nobody is in line
         bits.append(f"#{route.queue_position} in queue")
     if route.expected_wait_seconds is not None:
         minutes = max(1, round(route.expected_wait_seconds / 60))
@@ -165,7 +184,7 @@ def _transcript_lines(b: Briefing, settings: BriefingSettings) -> list[str]:
     out = []
     for m in b.transcript[-n:]:
         text = _mrkdwn(masked_clip(m.text, settings.slack_message_chars, mask_pii), settings.slack_message_chars + 200)
-        out.append(f"> *{_ROLE.get(m.role, m.role)}* [{m.index}]: {text}")
+        out.append(f"> *{_ROLE.get(m.role, m.role)}* [{m.index + 1}]: {text}")
     return out
 
 
@@ -203,11 +222,7 @@ def render_slack_card(
         blocks.append(
             _titled(
                 "Why escalated",
-                [
-                    f"• {_mrkdwn(r.trigger.replace('_', ' '), 200)} [msg {r.message_index}]"
-                    + (f": “{_mrkdwn(r.evidence, 300)}”" if r.evidence else "")
-                    for r in b.reasons
-                ],
+                _reason_lines(b),
             )
         )
     if b.ai_attempts:
@@ -218,10 +233,10 @@ def render_slack_card(
             kb = f" · KB: {_mrkdwn(', '.join(k.title or k.id for k in a.kb_articles), 200)}" if a.kb_articles else ""
             # mask the whole message, then cut: a cut can split a card number past recognition
             excerpt = masked_clip(a.full_text or a.excerpt, min(settings.excerpt_chars, 400), mask_pii)
-            lines.append(f"• [{a.message_index}]{conf} {_mrkdwn(excerpt, 600)}{kb}")
+            lines.append(f"• [{a.message_index + 1}]{conf} {_mrkdwn(excerpt, 600)}{kb}")
         omitted = max(b.ai_attempts_total, len(b.ai_attempts)) - len(listed)
         if omitted:
-            lines.insert(0, f"_… {omitted:,} earlier replies not shown_")
+            lines.insert(0, f"_… {counted(omitted, 'earlier reply', 'earlier replies')} not shown_")
         blocks.append(_titled("What the AI tried", lines))
     account = _account_lines(b)
     if account:
@@ -233,8 +248,8 @@ def render_slack_card(
         total = max(b.transcript_total, len(b.transcript))
         omitted = total - min(len(b.transcript), settings.slack_transcript_messages)
         if omitted:
-            transcript.insert(0, f"_… {omitted:,} earlier messages not shown · {_link(transcript_url, 'full transcript')}_")
-        blocks.append(_titled(f"Last messages ({total:,} in all)", transcript))
+            transcript.insert(0, f"_… {counted(omitted, 'earlier message')} not shown · {_link(transcript_url, 'full transcript')}_")
+        blocks.append(_titled("Last message" if total == 1 else f"Last messages ({total:,} in all)", transcript))
     context = [f"handoff `{_mrkdwn(handoff_id, 300)}`", f"conversation `{_mrkdwn(b.conversation_id, 300)}`"]
     if b.summary_source == "llm":
         context.append("summary written by an LLM")
@@ -286,14 +301,20 @@ def _who(agent_name: str | None, slack_user_id: str | None) -> str:
 
 
 def with_card_status(
-    blocks: list[dict[str, Any]], *, handoff_id: str, text: str, drop_actions: frozenset[str] = frozenset()
+    blocks: list[dict[str, Any]], *, handoff_id: str, text: str, drop_actions: frozenset[str] = frozenset(),
+    drop_fields: frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """The card with one status line under its header (replacing an earlier one) and some buttons removed."""
+    """The card with one status line under its header (replacing an earlier one), some buttons and fields removed."""
     status = _section(truncate(text, SECTION_TEXT_MAX), _status_block_id(handoff_id))
     out: list[dict[str, Any]] = []
     for block in blocks:
         if str(block.get("block_id", "")).startswith(STATUS_BLOCK_PREFIX):
             continue  # a card is claimed, then reassigned, then solved: one status line, the latest
+        if drop_fields and block.get("fields"):
+            fields = [f for f in block["fields"] if not any(f.get("text", "").startswith(f"*{name}*") for name in drop_fields)]
+            block = {**block, "fields": fields}
+            if not fields:
+                continue
         if block.get("type") == "actions":
             kept = [e for e in block.get("elements", []) if e.get("action_id") not in drop_actions]
             if not kept:
@@ -311,6 +332,9 @@ def with_card_status(
     return out
 
 
+_WAITING_FIELDS = frozenset({"Wait"})
+
+
 def render_claimed_card(
     blocks: list[dict[str, Any]],
     *,
@@ -323,7 +347,9 @@ def render_claimed_card(
     verb = "Reassigned to" if reassigned else "Claimed by"
     icon = ":arrows_counterclockwise:" if reassigned else ":raising_hand:"
     text = f"{icon} {verb} {_who(agent_name, slack_user_id)}"
-    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
+    # someone has it: the place in the queue and the expected wait no longer say anything
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}),
+                            drop_fields=_WAITING_FIELDS)
 
 
 def render_solved_card(
@@ -336,11 +362,12 @@ def render_solved_card(
     """The alert's blocks once solved: a "Solved" line, no Claim button; the ticket and feedback buttons stay."""
     by = f" by {_who(agent_name, slack_user_id)}" if (agent_name or slack_user_id) else ""
     text = f":white_check_mark: *Solved*{by}"
-    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}))
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}),
+                            drop_fields=_WAITING_FIELDS)
 
 
 def render_released_card(blocks: list[dict[str, Any]], *, handoff_id: str) -> list[dict[str, Any]]:
-    """The alert's blocks once handed back to the AI: a "Back with the AI" line, no Claim button."""
+    """The alert's blocks once handed back to the AI: a "Back with the AI" line, no Claim button, no wait."""
     return with_card_status(blocks, handoff_id=handoff_id, text=":robot_face: *Handed back to the AI*",
-                            drop_actions=frozenset({ACTION_CLAIM}))
+                            drop_actions=frozenset({ACTION_CLAIM}), drop_fields=_WAITING_FIELDS)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handoff.core.brief import Briefing, BriefingSettings, clip, masked_clip
+from handoff.core.brief.text import counted
 from handoff.core.masking import for_ticket
 
 _ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
@@ -49,7 +50,7 @@ def _transcript(b: Briefing, settings: BriefingSettings, transcript_url: str | N
     lines = []
     if omitted:
         where = f": {transcript_url}" if transcript_url else ""
-        lines.append(f"… {omitted:,} earlier messages not shown (full transcript{where})")
+        lines.append(f"… {counted(omitted, 'earlier message')} not shown (full transcript{where})")
     for m in shown:
         meta = [_ROLE.get(m.role, m.role)]
         when = _when(m.sent_at)
@@ -57,7 +58,7 @@ def _transcript(b: Briefing, settings: BriefingSettings, transcript_url: str | N
             meta.append(when)
         if m.role == "ai" and m.confidence is not None:
             meta.append(f"confidence {m.confidence:.2f}")
-        lines.append(f"[{m.index}] {', '.join(meta)}: {masked_clip(m.text, settings.note_message_chars, _m)}")
+        lines.append(f"[{m.index + 1}] {', '.join(meta)}: {masked_clip(m.text, settings.note_message_chars, _m)}")
     return lines
 
 
@@ -75,10 +76,15 @@ def render_zendesk_note(
 
     lines.append(_heading("Why escalated"))
     if b.reasons:
+        quoted: set[tuple[int, str]] = set()
         for r in b.reasons:
-            evidence = f': "{_m(r.evidence)}"' if r.evidence else ""
+            # two triggers on one message quote it once
+            again = (r.message_index, r.evidence) in quoted
+            quoted.add((r.message_index, r.evidence))
+            evidence = f': "{_m(r.evidence)}"' if r.evidence and not again else ""
             detail = f" ({_m(r.detail)})" if r.detail else ""
-            lines.append(f"- {r.trigger.replace('_', ' ')} at message {r.message_index}{evidence}{detail}")
+            at = f" at message {r.message_index + 1}" if r.message_index >= 0 else ""  # numbered from 1 for people
+            lines.append(f"- {r.trigger.replace('_', ' ')}{at}{evidence}{detail}")
     else:
         lines.append("- requested by the AI agent")
 
@@ -110,20 +116,21 @@ def render_zendesk_note(
         listed = b.ai_attempts[-settings.ai_attempts :]
         omitted = max(b.ai_attempts_total, len(b.ai_attempts)) - len(listed)
         if omitted:
-            lines.append(f"- … {omitted:,} earlier AI replies not shown")
+            lines.append(f"- … {counted(omitted, 'earlier AI reply', 'earlier AI replies')} not shown")
         for a in listed:
             conf = f" (confidence {a.confidence:.2f})" if a.confidence is not None else ""
             # mask the whole message, then cut: a cut can split a card number past recognition
             excerpt = masked_clip(a.full_text or a.excerpt, settings.excerpt_chars, _m)
-            lines.append(f"- [{a.message_index}]{conf}: {excerpt}")
+            lines.append(f"- [{a.message_index + 1}]{conf}: {excerpt}")
             if a.kb_articles:
                 lines.append("  KB: " + "; ".join(f"{k.id} {k.title}".strip() for k in a.kb_articles))
             if a.actions:
                 lines.append("  Actions: " + ", ".join(a.actions))
-        conf = b.ai_confidence
-        if conf.get("last") is not None:
+        confidence = b.ai_confidence
+        if confidence.get("last") is not None:
             lines.append(
-                f"AI confidence: last {conf['last']:.2f}, min {conf['min']:.2f}, avg {conf['avg']:.2f}"
+                f"AI confidence: last {confidence['last']:.2f}, min {confidence['min']:.2f}, "
+                f"avg {confidence['avg']:.2f}"
             )
     else:
         lines.append("- no AI replies before the handoff")
@@ -152,9 +159,14 @@ def render_zendesk_note(
     lines.append(b.greeting)
     total = max(b.transcript_total, len(b.transcript))
     shown = min(len(b.transcript), settings.transcript_messages)
-    lines.append(_heading("Transcript", f"{total:,} messages" + (f", the last {shown} shown" if shown < total else "")))
+    lines.append(_heading("Transcript", counted(total, "message") + (f", the last {shown} shown" if shown < total else "")))
     lines.extend(_transcript(b, settings, transcript_url))
     if handoff_id:
         lines.append("")
-        lines.append(f"handoff-id: {handoff_id}")
+        lines.append(reference_line(handoff_id))
     return "\n".join(_m(line) for line in lines) + "\n"
+
+
+def reference_line(handoff_id: str) -> str:
+    """The note's last line, `handoff-ref: <id>`: agents quote it, and the Zendesk connector finds notes by it."""
+    return f"handoff-ref: {handoff_id}"

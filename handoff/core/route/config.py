@@ -243,8 +243,8 @@ class RoutingSettings(BaseModel):
         if dupes:
             raise ValueError(f"routing.agents: duplicate agent id(s) {', '.join(dupes)}")
         for a in self.agents:
-            for t in a.teams:
-                team_ref(t, f"routing.agents[{a.id}].teams")
+            for team in a.teams:
+                team_ref(team, f"routing.agents[{a.id}].teams")
             schedule_ref(a.hours, f"routing.agents[{a.id}].hours")
         offered = {s for t in self.teams for s in t.skills}
         for category, skill in self.category_skills.items():

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from handoff.core.locales.customer_messages import DEFAULT_TEMPLATES
+from handoff.core.locales.customer_messages import DEFAULT_TEMPLATES, LANGUAGE_NAMES
 
 # Placeholders each template may use; checked when settings load so a typo fails at start-up.
 PLACEHOLDERS: dict[str, frozenset[str]] = {
@@ -27,7 +27,10 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "callback_tomorrow": frozenset({"time", "tz"}),
     "callback_weekday": frozenset({"weekday", "time", "tz"}),
     "callback_date": frozenset({"weekday", "day", "month", "time", "tz"}),
+    "agent_language": frozenset({"agent_name", "language"}),
 }
+# Keys a language added in settings may leave out: English text is used for them.
+OPTIONAL_KEYS = frozenset({"agent_language"})
 CLOCKS = ("12h", "24h")
 
 FALLBACK_LANGUAGE = "en"
@@ -50,6 +53,7 @@ class MessageTemplates(BaseModel):
     callback_tomorrow: str | None = None
     callback_weekday: str | None = None
     callback_date: str | None = None
+    agent_language: str | None = None
     clock: str | None = None
     weekdays: list[str] | None = None
     months: list[str] | None = None
@@ -77,7 +81,7 @@ def check_templates(language: str, overrides: MessageTemplates) -> None:
     """Raise a ValueError naming the key if an override is malformed or a new language is incomplete."""
     given = overrides.model_dump(exclude_none=True)
     if language not in DEFAULT_TEMPLATES:
-        missing = sorted((set(PLACEHOLDERS) | {"clock", "weekdays", "months"}) - set(given))
+        missing = sorted((set(PLACEHOLDERS) - OPTIONAL_KEYS | {"clock", "weekdays", "months"}) - set(given))
         if missing:
             raise ValueError(
                 f"messages.{language}: a language without shipped templates must set every key; missing "
@@ -108,18 +112,18 @@ def check_templates(language: str, overrides: MessageTemplates) -> None:
 def templates_for(language: str | None, overrides: Mapping[str, MessageTemplates] | None = None) -> Templates:
     """The templates for a customer's language, with settings overrides; English when the language is unknown."""
     overrides = overrides or {}
-    lang = normalize_language(language)
+    lang = normalize_language(language) or FALLBACK_LANGUAGE
     if lang not in DEFAULT_TEMPLATES and lang not in overrides:
         lang = FALLBACK_LANGUAGE
-    merged: dict[str, object] = dict(DEFAULT_TEMPLATES.get(lang, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE]))
+    merged: dict[str, str | list[str]] = dict(DEFAULT_TEMPLATES.get(lang, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE]))
     if lang in overrides:
         merged.update(overrides[lang].model_dump(exclude_none=True))
     return Templates(
         language=lang,
-        text={k: str(merged[k]) for k in PLACEHOLDERS},
+        text={k: str(merged.get(k, DEFAULT_TEMPLATES[FALLBACK_LANGUAGE][k])) for k in PLACEHOLDERS},
         clock=str(merged["clock"]),
-        weekdays=tuple(merged["weekdays"]),  # type: ignore[arg-type]
-        months=tuple(merged["months"]),  # type: ignore[arg-type]
+        weekdays=tuple(merged["weekdays"]),
+        months=tuple(merged["months"]),
     )
 
 
@@ -177,12 +181,22 @@ def _greeting(t: Templates, customer_name: str | None) -> str:
     return t.text["greeting_named"].format(customer_name=name) if name else t.text["greeting"]
 
 
-def assigned_message(t: Templates, *, customer_name: str | None, agent_name: str, team: str, wait_seconds: int) -> str:
-    """Told when an agent has been picked: who is coming, roughly when, and that they see the conversation."""
-    return t.text["assigned"].format(
+def assigned_message(t: Templates, *, customer_name: str | None, agent_name: str, team: str, wait_seconds: int,
+                     agent_language: str | None = None) -> str:
+    """Told when an agent has been picked: who is coming, roughly when, and that they see the conversation.
+
+    `agent_language`: the language the agent will write in, when it is not the customer's (nobody free speaks
+    it): the message says so rather than promise a conversation in the customer's language.
+    """
+    text = t.text["assigned"].format(
         greeting=_greeting(t, customer_name), customer_name=customer_name or "", agent_name=agent_name,
         team=team, wait=format_wait(wait_seconds, t),
     )
+    if agent_language and agent_language != t.language:
+        names = LANGUAGE_NAMES.get(t.language, LANGUAGE_NAMES[FALLBACK_LANGUAGE])
+        text += " " + t.text["agent_language"].format(agent_name=agent_name,
+                                                      language=names.get(agent_language, agent_language))
+    return text
 
 
 def queued_message(t: Templates, *, customer_name: str | None, team: str, position: int, wait_seconds: int) -> str:

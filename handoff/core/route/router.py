@@ -322,9 +322,12 @@ def _assign(job: _Job, candidates: list[_Candidate]) -> Route:
                 fallback_reason = f"routed to {team.name}"
     job.reasons.append(f"{agent.name} ({team.name}): {best.active}/{best.capacity} open")
     wait = s.pickup_seconds
+    spoken = s.agent_languages(agent)
     message = assigned_message(
         job.templates, customer_name=job.request.customer_name, agent_name=agent.public_name,
         team=team.label_for(lang), wait_seconds=wait,
+        # nobody free speaks the customer's language: say which one the agent will write in
+        agent_language=None if speaks(best) or not spoken else spoken[0],
     )
     return job.route(
         team, agent, queue_position=0, expected_wait_seconds=wait, on_shift=True,

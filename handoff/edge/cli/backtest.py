@@ -9,7 +9,18 @@ from typing import Annotated, Any, Optional
 import typer
 
 
-from handoff.edge.cli.base import AtOpt, SettingsOpt, app, bot_ids, config_from, err, fail, out, parse_at
+from handoff.edge.cli.base import (
+    AtOpt,
+    SettingsOpt,
+    app,
+    bot_ids,
+    config_from,
+    database_or_fail,
+    err,
+    fail,
+    out,
+    parse_at,
+)
 
 
 @app.command()
@@ -114,24 +125,25 @@ def backtest(
             fail(str(e))
             raise
         proposed = config_from(compare_with).settings.triggers if compare_with is not None else None
-        engine = make_engine(config.database_url())
-        try:
-            migrate(engine)
-            history = labelled_from_store(make_sessionmaker(engine), since=start, until=end, limit=limit,
-                                          settled_before=now - timedelta(minutes=settle_minutes))
-            with bar() as progress:
-                task = progress.add_task("backtest", total=limit)
+        with database_or_fail(config):
+            engine = make_engine(config.database_url())
+            try:
+                migrate(engine)
+                history = labelled_from_store(make_sessionmaker(engine), since=start, until=end, limit=limit,
+                                              settled_before=now - timedelta(minutes=settle_minutes))
+                with bar() as progress:
+                    task = progress.add_task("backtest", total=limit)
 
-                def tick(n: int) -> None:
-                    progress.update(task, completed=n)
+                    def tick(n: int) -> None:
+                        progress.update(task, completed=n)
 
-                if proposed is not None:
-                    comparison = compare(history, config.settings.triggers, proposed, progress=tick)
-                else:
-                    report = run_backtest(history, config.settings.triggers, progress=tick, jobs=jobs,
-                                          on_error=on_error)
-        finally:
-            engine.dispose()
+                    if proposed is not None:
+                        comparison = compare(history, config.settings.triggers, proposed, progress=tick)
+                    else:
+                        report = run_backtest(history, config.settings.triggers, progress=tick, jobs=jobs,
+                                              on_error=on_error)
+            finally:
+                engine.dispose()
         if proposed is not None:
             if as_json:
                 print(json.dumps(comparison.as_dict(), indent=2, ensure_ascii=False, default=str))

@@ -1,13 +1,16 @@
 """What every `handoff` command shares: the Typer app, options, errors, settings and logging."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 from rich.console import Console
 
+from handoff.core.times import parse_iso
 from handoff.settings import Config, SettingsError, load_config
 
 app = typer.Typer(
@@ -29,7 +32,7 @@ AtOpt = Annotated[
 ]
 
 
-def fail(message: str, code: int = 2) -> None:
+def fail(message: str, code: int = 2) -> NoReturn:
     """Print a clear error and exit non-zero."""
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)  # plain text: scripts grep it
     raise typer.Exit(code)
@@ -43,6 +46,17 @@ def config_from(path: Path | None) -> Config:
         raise  # unreachable
 
 
+@contextmanager
+def database_or_fail(config: Config) -> Iterator[None]:
+    """Turn a database that cannot be opened, reached or migrated into one line and exit 1, not a traceback."""
+    from handoff.storage.db import OPEN_ERRORS, open_failure
+
+    try:
+        yield
+    except OPEN_ERRORS as e:
+        fail(open_failure(config.database_url(), e), code=1)
+
+
 def setup_logging(config: Config) -> None:
     from handoff.logs import configure_logging
 
@@ -54,11 +68,10 @@ def parse_at(at: str | None, option: str = "--at") -> datetime:
     if not at:
         return datetime.now(UTC)
     try:
-        value = datetime.fromisoformat(at.replace("Z", "+00:00"))
+        return parse_iso(at)
     except ValueError:
         fail(f"{option} {at!r} is not an ISO-8601 time (e.g. 2026-03-06T22:00:00Z)")
         raise
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def bot_ids(config: Config) -> tuple[int, ...]:

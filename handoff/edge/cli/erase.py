@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 
-from handoff.edge.cli.base import SettingsOpt, app, config_from, fail, out
+from handoff.edge.cli.base import SettingsOpt, app, config_from, database_or_fail, fail, out
 
 
 @app.command()
@@ -35,13 +35,15 @@ def erase(
         except ValueError as e:
             fail(f"--email: {e}")
     config = config_from(settings)
-    engine = make_engine(config.database_url())
-    try:
-        migrate(engine)
-        report = erase_data(make_sessionmaker(engine), lambda: datetime.now(UTC), email=email,
-                            conversation_id=conversation_id, outbox=config.settings.service.outbox_dir, dry_run=not yes)
-    finally:
-        engine.dispose()
+    with database_or_fail(config):
+        engine = make_engine(config.database_url())
+        try:
+            migrate(engine)
+            report = erase_data(make_sessionmaker(engine), lambda: datetime.now(UTC), email=email,
+                                conversation_id=conversation_id, outbox=config.settings.service.outbox_dir,
+                                dry_run=not yes)
+        finally:
+            engine.dispose()
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 
-from handoff.edge.cli.base import SettingsOpt, app, config_from, fail, setup_logging
+from handoff.edge.cli.base import SettingsOpt, app, config_from, database_or_fail, fail, setup_logging
 
 
 def startup_notes(runtime: Any) -> None:
@@ -123,7 +123,8 @@ def serve(
     except OSError as e:
         fail(f"cannot listen on {host}:{port}: {e.strerror or e}")
     if workers == 1:
-        runtime = build_runtime(config)
+        with database_or_fail(config):
+            runtime = build_runtime(config)
         startup_notes(runtime)
         target: Any = with_io_threads(runtime.app(jobs=jobs))
         runtime.warm_up()
@@ -131,9 +132,12 @@ def serve(
     else:
         from handoff.storage.db import make_engine, migrate
 
-        engine = make_engine(config.database_url())
-        migrate(engine)  # once, here: the workers start on the current schema
-        engine.dispose()
+        with database_or_fail(config):
+            engine = make_engine(config.database_url())
+            try:
+                migrate(engine)  # once, here: the workers start on the current schema
+            finally:
+                engine.dispose()
         runtime = build_runtime(config, run_migrations=False)  # for the start-up notes only
         startup_notes(runtime)
         runtime.close()
@@ -210,7 +214,8 @@ def worker(settings: SettingsOpt = None) -> None:
     setup_logging(config)
     from handoff.edge.http.serving import freeze_startup_heap
 
-    runtime = build_runtime(config)
+    with database_or_fail(config):
+        runtime = build_runtime(config)
     startup_notes(runtime)
     log = structlog.get_logger("handoff")
     freeze_startup_heap()

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 
-from handoff.edge.cli.base import SettingsOpt, app, config_from, fail, out, parse_at
+from handoff.edge.cli.base import SettingsOpt, app, config_from, database_or_fail, fail, out, parse_at
 
 
 @app.command()
@@ -34,19 +34,17 @@ def stats(
         fail("--bucket must be day or week")
     if team is not None and team not in {t.name for t in config.settings.routing.teams}:
         fail(f"--team {team!r} is not a team in settings.toml")
-    engine = make_engine(config.database_url())
-    try:
-        migrate(engine)
-        sessions = make_sessionmaker(engine)
-        quality = config.settings.quality
-        records = load_records(sessions, since=start, until=end, repeat_window_days=quality.repeat_window_days)
-        data = collect_stats(sessions, quality, since=start, until=end, team=team, bucket=bucket, now=now,
-                             records=records)
-    except Exception as e:  # noqa: BLE001 - a clear line instead of a traceback for an unreachable database
-        fail(f"cannot read the store ({config.database_url().split(':')[0]}): {type(e).__name__}: {e}")
-        raise
-    finally:
-        engine.dispose()
+    with database_or_fail(config):
+        engine = make_engine(config.database_url())
+        try:
+            migrate(engine)
+            sessions = make_sessionmaker(engine)
+            quality = config.settings.quality
+            records = load_records(sessions, since=start, until=end, repeat_window_days=quality.repeat_window_days)
+            data = collect_stats(sessions, quality, since=start, until=end, team=team, bucket=bucket, now=now,
+                                 records=records)
+        finally:
+            engine.dispose()
     if html is not None:
         from handoff.core.measure.quality import score_handoff
         from handoff.core.render.report_html import render_report

@@ -6,8 +6,7 @@ import hmac
 import ipaddress
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import anyio
 import structlog
@@ -16,125 +15,32 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from prometheus_client import CONTENT_TYPE_LATEST
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
 from handoff import __version__, metrics
+from handoff.edge.http.docs import DOCS_URL, REDOC_URL, install_docs
 from handoff.edge.http.errors import install_error_handlers
 from handoff.edge.http.schemas import ConversationOut, ReleaseIn
 from handoff.edge.http.limits import install_request_limits
-from handoff.core.route.hours import load_zone
-from handoff.app.turns import (TRANSCRIPT_PAGE_MESSAGES, AlreadyReleased, ConversationBusy, NotFoundError, TurnService,
-                               turn_from_body)
+from handoff.edge.http.schemas import (  # noqa: F401 - SENT_AT_YEARS and the models are part of this module's API
+    SENT_AT_YEARS,
+    ConversationId,
+    CustomerIn,
+    DecisionOut,
+    HandoffRequestIn,
+    KBArticleIn,
+    MessageIn,
+    Reason,
+)
+from handoff.app.turns import (
+    TRANSCRIPT_PAGE_MESSAGES,
+    AlreadyReleased,
+    ConversationBusy,
+    MessageIdReused,
+    NotFoundError,
+    TurnService,
+    turn_from_body,
+)
 
 log = structlog.get_logger("handoff.api")
-
-ConversationId = Annotated[
-    str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$",
-              description="Your id of the conversation (letters, digits, . _ : @ -)")
-]
-
-
-SENT_AT_YEARS = (2000, 2100)  # outside these a `sent_at` is a bug or an attack, not a conversation's time
-
-
-class CustomerIn(BaseModel):
-    """Who the customer is (all optional)."""
-
-    model_config = ConfigDict(extra="ignore")
-    email: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    name: str | None = Field(None, max_length=200)
-    external_id: str | None = Field(None, max_length=200)
-    language: str | None = Field(None, max_length=16, pattern=r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
-    timezone: str | None = Field(None, max_length=64)
-
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, v: str | None) -> str | None:
-        if v is not None:
-            load_zone(v)
-        return v
-
-
-class KBArticleIn(BaseModel):
-    """A knowledge-base article used by the AI."""
-
-    model_config = ConfigDict(extra="ignore")
-    id: str = Field(min_length=1, max_length=200)
-    title: str = Field("", max_length=500)
-    url: str | None = Field(None, max_length=2048)
-
-
-class MessageIn(BaseModel):
-    """One turn posted by the bot."""
-
-    model_config = ConfigDict(extra="ignore")
-    role: Literal["customer", "ai"]
-    text: str = Field(min_length=1, max_length=32_000)
-    message_id: str | None = Field(None, min_length=1, max_length=128)
-    sent_at: datetime | None = Field(None, description="ISO-8601, years 2000-2100; without an offset it is UTC")
-    confidence: float | None = Field(None, ge=0, le=1)
-    page_url: str | None = Field(None, max_length=2048)
-    kb_articles: list[KBArticleIn | Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
-    ai_actions: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=50)
-    customer: CustomerIn | None = None
-    channel: str | None = Field(None, max_length=64)
-
-    @field_validator("text")
-    @classmethod
-    def _not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("text must not be blank")
-        return v
-
-    @field_validator("sent_at")
-    @classmethod
-    def _plausible(cls, v: datetime | None) -> datetime | None:
-        if v is None:
-            return v
-        try:  # without an offset it is UTC (as stored); an extreme offset can push it past year 1 or 9999
-            utc = v.astimezone(UTC) if v.tzinfo is not None else v
-        except (OverflowError, ValueError):
-            utc = None
-        if utc is None or not SENT_AT_YEARS[0] <= utc.year <= SENT_AT_YEARS[1]:
-            raise ValueError(f"must be a time in the years {SENT_AT_YEARS[0]}-{SENT_AT_YEARS[1]}")
-        return v
-
-
-class HandoffRequestIn(BaseModel):
-    """The bot asks for a human itself."""
-
-    model_config = ConfigDict(extra="ignore")
-    reason: str | None = Field(None, max_length=2000)
-    customer: CustomerIn | None = None
-
-
-class Reason(BaseModel):
-    """Why a trigger fired."""
-
-    trigger: str
-    message_index: int
-    evidence: str
-
-
-class DecisionOut(BaseModel):
-    """The answer to a turn: continue, or hand off (then with who, when and what to tell the customer)."""
-
-    model_config = ConfigDict(extra="allow")
-    decision: Literal["continue", "handoff"]
-    message_index: int | None = None
-    handoff_id: str | None = None
-    reasons: list[Reason] | None = None
-    category: str | None = None
-    team: str | None = None
-    priority: str | None = None
-    customer_message: str | None = None
-    expected_wait_seconds: int | None = None
-    queue_position: int | None = None
-    callback_at: str | None = None
-    owner: Literal["ai", "human"] = Field(description="who answers the customer; `human`: the bot stays quiet")
-    status: str | None = Field(None, description="with a human: queued | assigned | claimed | "
-                                                 "callback_scheduled | solved | released")
-
 
 class BodyLimit:
     """ASGI middleware: refuse bodies over the limit with 413 before reading them whole, and bodies that do
@@ -293,6 +199,8 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         version=__version__,
         description="Decides when an AI support agent must hand a customer to a human, and hands over well.",
         lifespan=lifespan,
+        docs_url=None,  # the pages come from install_docs, with local assets
+        redoc_url=None,
     )
     app.state.api_keys = [k.encode() for k in api_keys]
     install_error_handlers(app)  # a database outage is a 503 with Retry-After, not a traceback
@@ -302,7 +210,8 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         problems = []
         for e in exc.errors():
             loc = ".".join(str(p) for p in e.get("loc", ()) if p != "body")
-            problems.append({"field": loc or "body", "message": e.get("msg", "invalid")})
+            message = "unknown field (a typo?)" if e.get("type") == "extra_forbidden" else e.get("msg", "invalid")
+            problems.append({"field": loc or "body", "message": message})
         first = problems[0] if problems else {"field": "body", "message": "invalid"}
         return JSONResponse(
             {"error": f"invalid request: {first['field']}: {first['message']}", "problems": problems}, 422
@@ -311,6 +220,10 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
     @app.exception_handler(ConversationBusy)
     async def _busy(_request: Request, exc: ConversationBusy) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, 409, headers={"Retry-After": "1"})
+
+    @app.exception_handler(MessageIdReused)
+    async def _reused(_request: Request, exc: MessageIdReused) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, 409)  # no Retry-After: the same request fails the same way
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -381,13 +294,14 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         # under `serve --workers N`, the sum over every worker's value files, whichever worker answers
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+    install_docs(app)
     if extra_routes:
         extra_routes(app)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, timeout_seconds=body_timeout_seconds)
     install_request_limits(app)  # JSON depth, encoding and content type, after the size check
     if guard_operations is None:
         guard_operations = bool(api_keys)
-    operations = ({"/metrics", app.openapi_url, app.docs_url, app.swagger_ui_oauth2_redirect_url, app.redoc_url}
+    operations = ({"/metrics", app.openapi_url, DOCS_URL, app.swagger_ui_oauth2_redirect_url, REDOC_URL}
                   if guard_operations else set())
     # added last, so outermost: the key is checked before the body is read, limited, parsed or validated
     app.add_middleware(KeyGate, keys=app.state.api_keys, paths={p for p in operations if p})

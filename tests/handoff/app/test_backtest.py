@@ -11,11 +11,11 @@ from handoff.app.backtest import (
     MAX_WORST,
     BacktestError,
     ErrorsFile,
-    _pool_context,
     render_report,
     resolve_jobs,
     run_backtest,
 )
+from handoff.app.backtest.run import _pool_context
 from handoff.core.formats.conversations import Conversation, ConversationFileError, Label
 from handoff.core.decide import TriggerSettings
 from handoff.core.models import Message

@@ -403,3 +403,34 @@ def test_finding_by_email_uses_the_index(runtime):
                                                           "WHERE customer_email = 'a@b.c'")))
                  for table in ("conversations", "handoffs")]
     assert all("USING" in p and "INDEX" in p for p in plans), plans
+
+
+@pytest.mark.parametrize(("language", "expected"), [(None, "A member of our support team"),
+                                                    ("es", "Una persona de nuestro equipo")])
+async def test_a_turn_after_the_erasure_never_shows_the_customer_an_erasure_marker(runtime, language, expected):
+    """The conversation keeps its handoff: later turns are still the people's, told so in neutral words."""
+    customer = Customer(email=ANA.email, name=ANA.name, language=language)
+    first = await runtime.service.post_message("c-1", TurnInput(role="customer", text="I want a human", customer=customer))
+    await runtime.dispatcher.idle()
+    erase(runtime.sessions, runtime.clock, conversation_id="c-1")
+
+    later = await runtime.service.post_message("c-1", TurnInput(role="customer", text="hello? anyone there?"))
+    asked = await runtime.service.request_handoff("c-1", "the customer insists", None)
+
+    for answer in (later, asked):
+        assert answer["decision"] == "handoff" and answer["handoff_id"] == first["handoff_id"]
+        assert ERASED not in json.dumps(answer)
+        assert expected in answer["customer_message"] and "Ana" not in answer["customer_message"]
+        assert answer["reasons"] == [] and answer["agent"] is None
+    assert later["message_index"] == 1
+
+
+async def test_an_erased_messages_id_sent_again_is_refused_not_answered_with_nothing(runtime):
+    """Its stored answer was erased (it was `{}`, not an answer): the bot is told to use a new message_id."""
+    from handoff.app.turns import MessageIdReused
+
+    turn = TurnInput(role="customer", text="how do I export invoices?", customer=ANA, message_id="m-1")
+    await runtime.service.post_message("c-1", turn)
+    erase(runtime.sessions, runtime.clock, conversation_id="c-1")
+    with pytest.raises(MessageIdReused, match="erased"):
+        await runtime.service.post_message("c-1", turn)

@@ -1,6 +1,7 @@
 """Migrations build the schema the tables declare, on SQLite and PostgreSQL alike."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -10,6 +11,7 @@ from handoff.storage.tables import Base
 from tests.conftest import requires_postgres
 
 
+@pytest.mark.fresh_database
 def test_migrations_match_the_tables_and_are_idempotent(database_url):
     engine = make_engine(database_url)
     try:
@@ -98,6 +100,7 @@ def test_busy_connection_is_not_pinged_and_a_break_refreshes_the_pool(database_u
             engine.dispose()
 
 
+@pytest.mark.fresh_database
 def test_the_email_keys_migration_fills_in_existing_rows(database_url):
     """Stores made before the keys existed get them: their customers are found by e-mail after the upgrade."""
     from datetime import UTC, datetime

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _DIGIT = re.compile(r"[0-9]")
@@ -39,17 +40,24 @@ def text_features(ws: list[str]) -> list[tuple[str, int]]:
     """Every (feature, word position) of a message's words; a bigram is credited to its first word."""
     out: list[tuple[str, int]] = []
     for i, w in enumerate(ws):
-        out.append(("w:" + w, i))
-        padded = f" {w} "
-        n_chars = len(padded)
-        for n in CHAR_N:
-            if n > n_chars:
-                break
-            for j in range(n_chars - n + 1):
-                out.append((padded[j:j + n], i))
+        out.extend([(g, i) for g in _word_grams(w)])
         if i:
             out.append(("b:" + ws[i - 1] + " " + w, i - 1))
     return out
+
+
+@lru_cache(maxsize=1 << 15)  # training featurises every word of a corpus: the frequent ones once
+def _word_grams(w: str) -> tuple[str, ...]:
+    """A word's own features in order: the word, then its character 3-, 4- and 5-grams (padded)."""
+    out = ["w:" + w]
+    padded = f" {w} "
+    n_chars = len(padded)
+    for n in CHAR_N:
+        if n > n_chars:
+            break
+        for j in range(n_chars - n + 1):
+            out.append(padded[j:j + n])
+    return tuple(out)
 
 
 def ai_features(ai_text: str) -> list[str]:

@@ -229,7 +229,7 @@ def test_trigger_names_are_the_documented_ones() -> None:
     assert set(TRIGGERS) == {
         "explicit_request", "always_human", "negative_sentiment", "sentiment_drop", "frustration", "low_confidence",
         "hedging", "loop_customer", "loop_ai", "length_jump", "complexity", "account_tier", "churn_risk", "page_context",
-            "learned_intent",
+            "learned_intent", "second_opinion",
     }
 
 

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from handoff.core.measure.analytics import ConversationRecord, HandoffRecord, QualitySettings, compute_stats, distribution, trend
+from handoff.core.measure.analytics import compute_stats, distribution
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import ConversationRecord, HandoffRecord
+from handoff.core.measure.trend import trend
 from handoff.core.measure.quality import score_handoff
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday

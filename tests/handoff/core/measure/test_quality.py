@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from handoff.core.measure.analytics import HandoffRecord, QualitySettings
+from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.records import HandoffRecord
 from handoff.core.measure.quality import content_words, format_duration, score_handoff
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -57,13 +58,13 @@ def test_a_clean_handoff_scores_100_without_notes():
             {"stripe": "not_configured", "hubspot": "not_configured"},
             {**dict.fromkeys(FIELDS, True), "page_url": False},
             0.889,
-            ("briefing lacks page_url",),
+            ("briefing lacks the page",),
         ),
         (
             {"stripe": "unavailable", "zendesk": "unavailable"},
             {**dict.fromkeys(FIELDS, True), "account": False, "greeting": False},
             0.5 * 0 + 0.5 * 7 / 9,
-            ("Stripe unavailable", "Zendesk unavailable", "briefing lacks account, greeting"),
+            ("Stripe unavailable", "Zendesk unavailable", "briefing lacks account facts, a greeting"),
         ),
         ({"stripe": "unavailable", "zendesk": "ok"}, {}, 0.5, ("Stripe unavailable",)),
         ({}, {}, 0.5, ("no context recorded",)),

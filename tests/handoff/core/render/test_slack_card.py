@@ -78,8 +78,8 @@ def test_rich_card(rich: Briefing) -> None:
     assert fields["*Plan*"] == "Business (monthly, past_due, 12 seats) · $2,400.00"
     assert fields["*Page*"] == "billing settings page"
     texts = block_texts(blocks)
-    assert any(t.startswith("*Why escalated*\n• cancellation [msg 2]: “I want to cancel”") for t in texts)
-    assert any(t.startswith("*What the AI tried*\n• [1] (0.55) I think this may be") and "KB: Pending charges" in t for t in texts)
+    assert any(t.startswith("*Why escalated*\n• cancellation [msg 3]: “I want to cancel”") for t in texts)
+    assert any(t.startswith("*What the AI tried*\n• [2] (0.55) I think this may be") and "KB: Pending charges" in t for t in texts)
     assert any(t.startswith("*Recommended next action*\nRetention case") for t in texts)
     assert any(t.startswith("*Suggested greeting*\nHi Ana,") for t in texts)
     assert any("*Stripe*: " in t and "Open disputes: dp_123 $49.00 duplicate" in t for t in texts)
@@ -252,7 +252,7 @@ def test_the_card_of_a_45_mb_conversation_quotes_the_last_replies_and_counts_the
     assert sum(masked) < 60_000, f"masked {sum(masked):,} characters for one card"
     tried = next(t for t in block_texts(blocks) if t.startswith("*What the AI tried*"))
     assert tried.splitlines()[1] == "_… 1,495 earlier replies not shown_"
-    assert [line.split("]")[0] for line in tried.splitlines()[2:]] == ["• [2991", "• [2993", "• [2995", "• [2997", "• [2999"]
+    assert [line.split("]")[0] for line in tried.splitlines()[2:]] == ["• [2992", "• [2994", "• [2996", "• [2998", "• [3000"]
     last = next(t for t in block_texts(blocks) if t.startswith("*Last messages (3,001 in all)*"))
     assert last.splitlines()[1] == f"_… 2,997 earlier messages not shown · <{url}|full transcript>_"
 
@@ -264,6 +264,22 @@ def test_the_cards_count_of_ai_replies_follows_the_setting(make_briefing) -> Non
     b = make_briefing(messages=msgs, settings=BriefingSettings(ai_attempts=2))
     _, blocks = render_slack_card(b, handoff_id="h_1", ticket_url=None, route=None)
     tried = next(t for t in block_texts(blocks) if t.startswith("*What the AI tried*")).splitlines()
-    assert tried[1:] == ["_… 18 earlier replies not shown_", "• [37] message number 37", "• [39] message number 39"]
+    assert tried[1:] == ["_… 18 earlier replies not shown_", "• [38] message number 37", "• [40] message number 39"]
     last = next(t for t in block_texts(blocks) if t.startswith("*Last messages (40 in all)*"))
     assert "_… 36 earlier messages not shown · full transcript_" in last  # no link without a URL
+
+
+def test_an_assigned_handoff_shows_no_queue_place_and_one_quote_per_message(rich) -> None:
+    from dataclasses import replace
+
+    from handoff.core.models import Reason, Route
+
+    b = replace(rich, reasons=(Reason("always_human", 0, "I want to cancel"), Reason("explicit_request", 0, "I want to cancel")))
+    route = Route(team="billing", agent="sam", agent_name="Sam Rivera", queue_position=0, expected_wait_seconds=120)
+    text, blocks = render_slack_card(b, handoff_id="h-1", ticket_url=None, route=route)
+    dump = json.dumps(blocks, ensure_ascii=False)
+    assert "in queue" not in dump and "~2 min" in dump
+    why = next(b["text"]["text"] for b in blocks if b.get("text", {}).get("text", "").startswith("*Why escalated*"))
+    assert why.count("I want to cancel") == 1 and "explicit request [msg 1]" in why
+    queued = Route(team="billing", agent=None, queue_position=3, expected_wait_seconds=600)
+    assert "#3 in queue" in json.dumps(render_slack_card(b, handoff_id="h-1", ticket_url=None, route=queued)[1])

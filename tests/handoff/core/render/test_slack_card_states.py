@@ -128,3 +128,15 @@ def test_a_full_card_drops_content_not_buttons_to_stay_within_fifty_blocks() -> 
 def test_the_status_text_is_cut_to_the_section_limit() -> None:
     out = with_card_status([], handoff_id=HID, text="x" * 5000)
     assert len(out[0]["text"]["text"]) == 3000
+
+
+def test_a_claimed_or_solved_card_drops_the_queue_line(rich: Briefing) -> None:
+    from handoff.core.models import Route
+
+    queued = Route(team="billing", agent=None, queue_position=2, expected_wait_seconds=600)
+    card = render_slack_card(rich, handoff_id=HID, ticket_url=TICKET_URL, route=queued)[1]
+    assert "#2 in queue" in json.dumps(card)
+    for out in (render_claimed_card(card, agent_name="Jo Park", handoff_id=HID), render_solved_card(card, handoff_id=HID)):
+        dump = json.dumps(out)
+        assert "in queue" not in dump and "*Wait*" not in dump
+        assert "*Team*" in dump  # the other fields stay

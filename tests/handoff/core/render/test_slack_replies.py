@@ -205,7 +205,7 @@ def test_status_reply() -> None:
     assert reply.text == "Handoff h_0a1b: claimed"
     assert "*Agent*\\nJo" in text and "*Team*\\nbilling" in text and "ticket #901" in text
     assert "Ana Lima (a***@example.com)" in text and EMAIL not in text
-    assert "explicit request [msg 4]" in text and CARD not in text
+    assert "explicit request [msg 5]" in text and CARD not in text
     assert "zendesk ticket → zendesk: *sent* after 1 attempt" in text
     assert "slack alert → slack: *dead* after 5 attempts (rejected: not_in_channel)" in text
     assert_within_limits(reply)

@@ -25,28 +25,28 @@ def test_rich_note_top_line_and_sections(rich: Briefing) -> None:
     )
     positions = [note.index("\n" + s) for s in SECTIONS]
     assert positions == sorted(positions), "sections in the documented order"
-    assert lines[-1] == "handoff-id: h-42"
+    assert lines[-1] == "handoff-ref: h-42"
 
 
 def test_rich_note_content(rich: Briefing) -> None:
     note = render_zendesk_note(rich)
-    assert '- cancellation at message 2: "I want to cancel"' in note
-    assert "- explicit request at message 4" in note
+    assert '- cancellation at message 3: "I want to cancel"' in note
+    assert "- explicit request at message 5" in note
     assert "Customer: Ana Lima <ana.lima@example.com>, language en" in note
     assert "trajectory RED" in note
     assert "Page: https://app.example.com/settings/billing (billing settings page)" in note
     assert "Stripe: Plan Business (monthly, past_due, 12 seats); MRR $2,400.00; Failed payments (90d) 3" in note
     assert "Open disputes dp_123 $49.00 duplicate" in note
     assert "HubSpot: Company Acme" in note and "Owner Sam Lee" in note
-    assert "- [1] (confidence 0.55): I think this may be a pending authorization" in note
+    assert "- [2] (confidence 0.55): I think this may be a pending authorization" in note
     assert "  KB: kb-12 Pending charges" in note
     assert "  Actions: sent_article:kb-12" in note
     assert "AI confidence: last 0.40, min 0.40, avg 0.47" in note
     assert "- #812 Double charge (open, 2026-02-20)" in note
     assert "Retention case" in note and "open ticket #812" in note
     assert "Hi Ana, thanks for your patience." in note
-    assert "[0] Customer, 2026-03-02 10:00 UTC: My card •••• 4242 was charged twice" in note
-    assert "[1] AI, 2026-03-02 10:00 UTC, confidence 0.55:" in note
+    assert "[1] Customer, 2026-03-02 10:00 UTC: My card •••• 4242 was charged twice" in note
+    assert "[2] AI, 2026-03-02 10:00 UTC, confidence 0.55:" in note
     assert "handoff-id" not in note
 
 
@@ -84,8 +84,8 @@ def test_long_transcript_keeps_the_last_messages_and_counts_the_rest(make_briefi
     assert transcript[0] == (
         "… 1,412 earlier messages not shown (full transcript: https://handoff.example.com/v1/handoffs/h_1)"
     )
-    assert transcript[1].startswith("[1412] Customer")
-    assert transcript[-1].startswith("[1431] AI")
+    assert transcript[1].startswith("[1413] Customer")
+    assert transcript[-1].startswith("[1432] AI")
     assert len([t for t in transcript if t.startswith("[")]) == 20
 
 
@@ -102,7 +102,7 @@ def test_what_the_ai_tried_lists_the_last_replies_and_counts_the_rest(make_brief
     note = render_zendesk_note(b)
     tried = note.split("\nWHAT THE AI TRIED\n")[1].split("\n\n")[0].splitlines()
     assert tried[0] == "- … 47 earlier AI replies not shown"
-    assert [t.split("]")[0] for t in tried[1:4]] == ["- [95", "- [97", "- [99"]
+    assert [t.split("]")[0] for t in tried[1:4]] == ["- [96", "- [98", "- [100"]
 
 
 def test_short_conversation_has_nothing_left_out(rich: Briefing) -> None:
@@ -114,7 +114,7 @@ def test_short_conversation_has_nothing_left_out(rich: Briefing) -> None:
 def test_long_message_is_clipped(make_briefing) -> None:  # type: ignore[no-untyped-def]
     b = make_briefing(messages=(Message("customer", "x " * 50_000, 0),), settings=BriefingSettings(note_message_chars=300))
     note = render_zendesk_note(b)
-    line = next(li for li in note.splitlines() if li.startswith("[0] Customer"))
+    line = next(li for li in note.splitlines() if li.startswith("[1] Customer"))
     assert len(line) < 340 and line.endswith("…")
 
 
@@ -144,3 +144,22 @@ def test_the_note_of_a_45_mb_conversation_is_bounded_and_masks_a_bounded_amount(
     assert "TRANSCRIPT (3,001 messages, the last 20 shown)" in note
     assert "… 2,981 earlier messages not shown (full transcript: https://handoff.example.com/v1/handoffs/h_1)" in note
     assert "- … 1,495 earlier AI replies not shown" in note
+
+
+def test_two_triggers_on_one_message_quote_it_once(rich: Briefing) -> None:
+    from dataclasses import replace
+
+    from handoff.core.models import Reason
+
+    b = replace(rich, reasons=(Reason("always_human", 0, "I want to cancel"), Reason("explicit_request", 0, "I want to cancel")))
+    note = render_zendesk_note(b)
+    assert note.count('"I want to cancel"') == 1
+    assert "- explicit request at message 1\n" in note
+
+
+def test_counts_read_right_for_one(rich: Briefing) -> None:
+    from dataclasses import replace
+
+    note = render_zendesk_note(replace(rich, transcript=rich.transcript[:1], transcript_total=1))
+    assert "TRANSCRIPT (1 message)" in note
+    assert "(1 messages)" not in note

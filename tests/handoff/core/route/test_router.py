@@ -158,8 +158,8 @@ def test_missing_roster_entries_are_unavailable_unless_assumed(shipped: RoutingS
 @pytest.mark.parametrize(
     ("language", "loads", "agent", "team", "fallback", "reason", "opening"),
     [
-        ("es", {}, "sam", "billing", None, "speaks es", "Gracias, Ana. Le paso con Sam, de nuestro equipo de facturación"),
-        ("es-MX", {"sam": (True, 3)}, "priya", "billing", None, "nobody free speaks es", "Gracias, Ana. Le paso con Priya"),
+        ("es", {}, "sam", "billing", None, "speaks es", "Gracias, Ana. Te paso con Sam, de nuestro equipo de facturación"),
+        ("es-MX", {"sam": (True, 3)}, "priya", "billing", None, "nobody free speaks es", "Gracias, Ana. Te paso con Priya"),
         ("fr", {}, "lucas", "general", "no billing agent free speaks fr; routed to general", "speaks fr",
          "Merci, Ana. Je fais appel à Lucas, de notre équipe support"),
         ("ja", {}, "sam", "billing", None, "nobody free speaks ja", "Thanks, Ana. I'm bringing in Sam"),
@@ -176,6 +176,23 @@ def test_language(
     assert (r.agent, r.team, r.fallback_reason) == (agent, team, fallback)
     assert reason in r.reasons
     assert r.customer_message.startswith(opening)
+
+
+@pytest.mark.parametrize(("language", "loads", "said"), [
+    ("es", {"sam": (True, 3)}, "Priya te escribirá en inglés."),  # Sam (es) is full: Priya speaks English only
+    ("de", {}, "Sam schreibt Ihnen auf Englisch."),  # nobody speaks German
+])
+def test_an_agent_who_does_not_speak_the_customers_language_is_announced_as_such(
+    shipped: RoutingSettings, language: str, loads: dict[str, tuple[bool, int]], said: str,
+) -> None:
+    r = route(RouteRequest(category="billing_dispute", language=language, customer_name="Ana"), roster(**loads),
+              MONDAY_10AM, shipped)
+    assert r.customer_message.endswith(said)
+
+
+def test_an_agent_who_speaks_the_customers_language_needs_no_note(shipped: RoutingSettings) -> None:
+    r = route(RouteRequest(category="billing_dispute", language="es", customer_name="Ana"), roster(), MONDAY_10AM, shipped)
+    assert r.agent == "sam" and r.customer_message.endswith("no tendrás que repetir nada.")
 
 
 def test_language_after_team_keeps_the_specialist() -> None:

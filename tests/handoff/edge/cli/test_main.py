@@ -205,6 +205,8 @@ def test_stats_of_real_handoffs_with_filters(files):
     assert bad.exit_code == 2 and "--since" in bad.output
     table = invoke("stats")
     assert table.exit_code == 0 and "by reason" in table.stdout
+    assert "no feedback yet" in table.stdout  # nobody claimed, solved or flagged anything: not "100%"
+    assert "100.0%" not in table.stdout.split("by reason")[1].split("by category")[0]
     report = files[0] / "report.html"
     written = invoke("stats", "--html", str(report))
     assert written.exit_code == 0 and "report written" in written.stdout
@@ -274,3 +276,24 @@ def test_setup_zendesk_defaults_to_the_public_url(files, fake_zendesk, monkeypat
     assert r.exit_code == 0, r.output
     [hook] = fake_zendesk.requests_to("/api/v2/webhooks", "POST")
     assert hook.json["webhook"]["endpoint"] == "https://handoff.acme.test/webhooks/zendesk"
+
+
+@pytest.mark.parametrize("url", [None, "http://localhost:8000/webhooks/zendesk", "http://10.0.0.5/webhooks/zendesk",
+                                 "http://[::1]:8000/webhooks/zendesk", "https://handoff.local/webhooks/zendesk",
+                                 "http://192.168.1.20:8000/webhooks/zendesk"])
+def test_setup_zendesk_refuses_a_url_zendesk_cannot_reach(files, fake_zendesk, monkeypatch, url):
+    """Without --url the default public_url is http://127.0.0.1:8000: it was registered with Zendesk as is."""
+    monkeypatch.setenv("ZENDESK_EMAIL", fake_zendesk.email)
+    monkeypatch.setenv("ZENDESK_API_TOKEN", fake_zendesk.token)
+    monkeypatch.setenv("ZENDESK_URL", fake_zendesk.url)
+    settings = files[0] / "zd.toml"
+    settings.write_text("[zendesk]\nsubdomain = 'acme'\n")
+    r = runner.invoke(app, ["setup", "zendesk", "--settings", str(settings), *(["--url", url] if url else [])])
+    assert r.exit_code == 2
+    assert "--allow-local" in r.output and "[service] public_url" in r.output and "--url" in r.output
+    assert fake_zendesk.requests_to("/api/v2/webhooks", "POST") == []
+    allowed = runner.invoke(app, ["setup", "zendesk", "--settings", str(settings), "--allow-local",
+                                  *(["--url", url] if url else [])])
+    assert allowed.exit_code == 0, allowed.output
+    [hook] = fake_zendesk.requests_to("/api/v2/webhooks", "POST")
+    assert hook.json["webhook"]["endpoint"] == (url or "http://127.0.0.1:8000/webhooks/zendesk")

@@ -215,14 +215,16 @@ async def test_health_openapi_and_metrics(runtime):
     assert 'handoff_turns_total{decision="continue",role="customer"}' in metrics.text
 
 
-async def test_sent_at_without_offset_is_utc(runtime):
+async def test_sent_at_without_offset_is_a_422_naming_the_offset(runtime):
+    """A time without an offset is ambiguous (the bot's local time? UTC?): it was taken as UTC silently."""
     async with client_for(runtime) as c:
         r = await c.post("/v1/conversations/c-tz/messages",
                          json={"role": "customer", "text": "hello", "sent_at": "2026-03-02T10:00:00"})
-    assert r.status_code == 200
+    assert r.status_code == 422
+    assert r.json()["problems"] == [{"field": "sent_at", "message": "Value error, must carry a UTC offset (Z or "
+                                                                   "+hh:mm), e.g. 2026-03-02T10:00:00Z"}]
     with runtime.sessions() as s:
-        stored = s.scalars(select(MessageRow)).one()
-    assert stored.sent_at.isoformat() == "2026-03-02T10:00:00+00:00"
+        assert s.scalar(select(func.count()).select_from(MessageRow)) == 0
 
 
 # -- local-only mode (no HANDOFF_API_KEYS) -------------------------------------------------------------
@@ -339,6 +341,7 @@ async def test_without_keys_metrics_are_open_unless_required_then_local_only(run
     "9999-12-31T23:59:59-23:59",  # past year 9999 in UTC: was an OverflowError, a 500 logging the turn
     "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: the same
     "0001-01-01T00:00:00", "1999-12-31T23:59:59Z", "2101-01-01T00:00:00Z", "2100-12-31T23:59:59-01:00",
+    "2100-12-31T23:00:00Z",  # in range, but far ahead of the server's clock
     253402300799,  # 9999-12-31 as a unix time
     -1, "yesterday", "2026-02-30T10:00:00Z", "2026-03-02T25:00:00Z", "", "x",
 ])
@@ -354,9 +357,7 @@ async def test_a_sent_at_outside_2000_to_2100_or_unreadable_is_a_422_and_stores_
 
 @pytest.mark.parametrize(("sent_at", "stored"), [
     ("2000-01-01T00:00:00Z", "2000-01-01T00:00:00+00:00"),
-    ("2100-12-31T23:59:59Z", "2100-12-31T23:59:59+00:00"),
     ("2026-03-02T10:00:00+14:00", "2026-03-01T20:00:00+00:00"),
-    ("2100-12-31T23:00:00", "2100-12-31T23:00:00+00:00"),  # no offset: UTC, as before
     (1772445600, "2026-03-02T10:00:00+00:00"),  # a unix time, as pydantic reads it
 ])
 async def test_a_sent_at_within_the_range_is_kept_in_utc(runtime, sent_at, stored):
@@ -377,3 +378,57 @@ async def test_get_handoff_pages_the_transcript_by_query(runtime):
         assert [m["index"] for m in page["messages"]] == [2, 3, 4] and page["next_offset"] == 5 and page["total"] == 7
         assert (await c.get(f"/v1/handoffs/{hid}", params={"transcript_limit": 0})).status_code == 422
         assert (await c.get(f"/v1/handoffs/{hid}", params={"transcript_offset": -1})).status_code == 422
+
+
+# -- fields the API refuses, and message ids reused -------------------------------------------------------
+
+@pytest.mark.parametrize(("body", "field", "says"), [
+    ({"role": "ai", "text": "x", "confidance": 0.2}, "confidance", "unknown field"),
+    ({"role": "customer", "text": "x", "customer": {"emial": "a@example.com"}}, "customer.emial", "unknown field"),
+    ({"role": "customer", "text": "x", "kb_articles": [{"id": "kb-1", "tilte": "t"}]}, "kb_articles", "unknown field"),
+    ({"role": "customer", "text": "x", "confidence": 0.4}, "confidence", "only AI turns"),
+    ({"role": "customer", "text": "x", "page_url": "not a url"}, "page_url", "pattern"),
+    ({"role": "customer", "text": "x", "page_url": "ftp://files.example.com/x"}, "page_url", "pattern"),
+    ({"role": "customer", "text": "x", "page_url": "https://[::1/x"}, "page_url", "absolute http(s) URL"),
+])
+async def test_unknown_and_invalid_fields_are_a_422_naming_the_field(runtime, body, field, says):
+    async with client_for(runtime) as c:
+        r = await c.post("/v1/conversations/c-f/messages", json=body)
+    assert r.status_code == 422, r.text
+    problem = r.json()["problems"][0]
+    assert problem["field"].startswith(field) and says in problem["message"]
+    with runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(MessageRow)) == 0
+
+
+async def test_an_unknown_field_in_a_handoff_request_is_a_422(runtime):
+    async with client_for(runtime) as c:
+        r = await c.post("/v1/conversations/c-f/handoff", json={"reasn": "the customer asked"})
+    assert r.status_code == 422 and r.json()["problems"][0]["field"] == "reasn"
+
+
+async def test_a_sent_at_a_few_hours_ahead_is_accepted_a_day_and_more_is_not(runtime):
+    from datetime import UTC, datetime, timedelta
+
+    soon = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    later = (datetime.now(UTC) + timedelta(hours=25)).isoformat()
+    async with client_for(runtime) as c:
+        ok = await c.post("/v1/conversations/c-s/messages", json={"role": "customer", "text": "hi", "sent_at": soon})
+        bad = await c.post("/v1/conversations/c-s/messages", json={"role": "customer", "text": "hi", "sent_at": later})
+    assert ok.status_code == 200
+    assert bad.status_code == 422 and "ahead of the server's clock" in bad.json()["error"]
+
+
+async def test_a_reused_message_id_with_other_content_is_a_409_and_the_same_content_the_stored_answer(runtime):
+    first = {"role": "customer", "text": "how do I export my invoices?", "message_id": "m-1"}
+    async with client_for(runtime) as c:
+        answer = (await c.post("/v1/conversations/c-r/messages", json=first)).json()
+        again = await c.post("/v1/conversations/c-r/messages", json=first)
+        urgent = await c.post("/v1/conversations/c-r/messages",
+                              json={**first, "text": "cancel my account, I want a human NOW"})
+        as_ai = await c.post("/v1/conversations/c-r/messages", json={**first, "role": "ai"})
+    assert again.status_code == 200 and again.json() == answer
+    assert urgent.status_code == 409 and "m-1" in urgent.json()["error"] and "different message" in urgent.json()["error"]
+    assert as_ai.status_code == 409
+    with runtime.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(MessageRow)) == 1

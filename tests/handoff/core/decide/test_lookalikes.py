@@ -1,0 +1,98 @@
+"""Look-alike guards: a trigger keyword in a routine sense is not a hit; the same keyword meant is still one."""
+import pytest
+
+from handoff.core.decide import TriggerSettings
+from handoff.core.decide.matchers import for_settings
+from handoff.core.decide.normalize import normalize
+
+M = for_settings(TriggerSettings(learned={"enabled": False}))
+
+
+def hit(text: str) -> str | None:
+    """The rule that fires on a message: 'explicit', a category, or None."""
+    norm = normalize(text)
+    if M.find_explicit(norm):
+        return "explicit"
+    cat = M.find_category(norm)
+    return cat[0] if cat else None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pas besoin d'un humain, c'est réglé. merci",
+        "i was going to ask for a human but maybe you can help: can i add my wife's name to the booking?",
+        "iba a pedir hablar con una persona pero pruebo contigo: se puede pagar en 3 plazos?",
+        "bevor ich einen Menschen frage: was heißt 'zustellung fehlgeschlagen'?",
+        "how do my customers reach a human from your chat widget on my site?",
+        "como meus clientes falam com um atendente humano pelo widget de chat que vcs fornecem?",
+        "comment mes clients peuvent parler à un humain depuis votre widget ?",
+        "how do i hand a chat over to a human agent in my inbox when our bot can't answer",
+        "you can call me Bob btw. how do i change my display name",
+        "wie lege ich einen neuen Mitarbeiter an mit Start 1. Jänner",
+        "kann ich die App mit meiner Garmin verbinden",
+        "I'm a lawyer with a 3-person practice, is there a plan for small firms?",
+        "como añado un campo de abogado a nuestra plantilla de contrato",
+        "we want tickets with the word lawyer in them to go to our senior team",
+        "our fraud team wants a dashboard of flagged orders",
+        "wie erzwinge ich 3d secure um Betrug zu reduzieren",
+        "is this 50% off email a scam or real? looks too good",
+        "got a scam sms pretending to be you, i ignored it. do you ever text links?",
+        "wie anonymisiere ich IP-Adressen für DSGVO-Konformität",
+        "we got a GDPR request from one of our customers, how do i export their data",
+        "ich will nicht kündigen, aber kann ich in ein günstigeres Abo wechseln?",
+        "kann ich von 2 tb auf 200 gb downgraden statt kündigen?",
+        "se me murió el móvil a mitad de la configuración, tengo que empezar de cero?",
+        "je suis en arrêt maladie, je dois mettre quelque chose sur mes factures ?",
+        "o seguro cobre furto sem violência?",
+        "ich hab geglaubt ich wurde gehackt, war aber der neue Fernseher. wie benenne ich Geräte um?",
+        "can i edit the chargeback notification email template we send to merchants",
+        "8h52, une personne, carte avantage jeune",
+        "wie kündige ich nur das Sportpaket, nicht das ganze Abo",
+        "wenn ich kündige, läuft es bis zum Ende des bezahlten Jahres?",
+        "je suis sur la page résiliation mais je veux juste passer à l'offre moins chère",
+        "need a macro for when customers ask to cancel their account",
+        "how do i stop the bot replying to my customers on weekends",
+        "je dois en parler à mon responsable avant de passer à la formule sup",
+        "wo ist eure Datenschutzerklärung? brauch die für eine Hausarbeit",
+        "ich hab vorhin schon mit eurem Mitarbeiter telefoniert, alles gut. wann kommt die SIM?",
+    ],
+)
+def test_lookalikes_do_not_fire(text: str) -> None:
+    assert hit(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the guards must leave these alone: each once fell to a first draft of them
+        ("Ich bin Rechtsanwalt und vertrete Frau M. Steiner. Ich ersuche um Übermittlung sämtlicher Kontoauszüge", "legal"),
+        ("ich hab mir das knie kaputt gemacht, will gar nicht mehr zurück. wie kündige ich vorzeitig", "cancellation"),
+        ("nein ich will nicht pausieren, ich will endgültig kündigen", "cancellation"),
+        ("nao quero pausar. quero cancelar a assinatura de vez", "cancellation"),
+        ("I don't like the services, please close my account", "cancellation"),
+        ("we won't need this anymore, please cancel the plan from the next cycle", "cancellation"),
+        ("kunden beschweren sich. bitte einen support-mitarbeiter", "explicit"),
+        ("bot isn't helping. need a human please", "explicit"),
+        ("hi, ich möchte heute von einer person zurückgerufen werden", "explicit"),
+        ("can you hand a conversation over to a human?", "explicit"),
+        ("our customers are angry, i need a human now", "explicit"),
+        ("please file a fraud report", "fraud"),
+        ("delete all my data under gdpr", "data_privacy"),
+        ("mon mot de passe a été piraté", "account_security"),
+        ("call me back please", "explicit"),
+        ("une personne svp", "explicit"),
+        ("kündigen Sie bitte alles, nicht nur das Sportpaket", "cancellation"),
+        ("je veux parler à une vraie personne", "explicit"),
+        ("stop the bot from replying and give me a human", "explicit"),
+        ("our own customer sent us a GDPR deletion request and says their data still appears in your backups", "data_privacy"),
+        ("ich bin auf der Kündigungsseite, bitte kündigen Sie meinen Vertrag zum Monatsende", "cancellation"),
+    ],
+)
+def test_meant_keywords_still_fire(text: str, expected: str) -> None:
+    assert hit(text) == expected
+
+
+def test_a_guard_blanks_only_its_phrase() -> None:
+    """A look-alike phrase in one sentence does not hide a real hit in another."""
+    assert hit("our fraud team set up alerts. separately: someone used my card in Spain, I did not pay that") == "fraud"
