@@ -32,11 +32,12 @@ def _aware(value: datetime) -> datetime:
 def turn_from_body(body: dict[str, Any]) -> TurnInput:
     """Convert a validated API body (a plain dict) into a TurnInput."""
     cust = body.get("customer")
+    sent_at = body.get("sent_at")
     return TurnInput(
         role=body["role"],
         text=body["text"],
         message_id=body.get("message_id"),
-        sent_at=_aware(body.get("sent_at")) if isinstance(body.get("sent_at"), datetime) else parse_time(body.get("sent_at"), "sent_at"),
+        sent_at=_aware(sent_at) if isinstance(sent_at, datetime) else parse_time(sent_at, "sent_at"),
         confidence=body.get("confidence"),
         page_url=body.get("page_url"),
         kb_articles=tuple(

@@ -26,9 +26,9 @@ def upgrade() -> None:
             b.drop_constraint("uq_handoffs_conversation_id", type_="unique")
     else:
         found = [u["name"] for u in sa.inspect(conn).get_unique_constraints("handoffs")
-                 if u["column_names"] == ["conversation_id"]]
+                 if u["column_names"] == ["conversation_id"] and u["name"]]
         for name in found:
-            op.drop_constraint(name, "handoffs", type_="unique")
+            op.drop_constraint(str(name), "handoffs", type_="unique")
     op.create_index("ix_handoffs_conversation", "handoffs", ["conversation_id"])
 
 
