@@ -31,6 +31,7 @@ from handoff.core.masking import CARDS_AND_SECRETS, mask_json, mask_pii
 
 SOURCE = "slack"
 EVENT_TYPE = "handoff_alert"
+REPLY_EVENT_TYPE = "handoff_customer_message"  # marks a customer's message forwarded into the alert's thread
 HISTORY_PAGES = 5  # conversations.history pages read when looking for an earlier alert
 AUTH_ERRORS = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired",
                          "no_permission", "missing_scope", "not_allowed_token_type", "ekm_access_denied"})
@@ -212,6 +213,31 @@ class SlackConnector:
             channel=channel, thread_ts=ts, text=_text(text), blocks=_blocks(blocks), unfurl_links=False,
         ))
         return _required(response, "ts")
+
+    async def post_reply(self, channel: str, ts: str, text: str, key: str) -> str:
+        """A reply in the alert's thread marked with `key` (what `find_reply` looks for); returns its ts."""
+        response = await self._call(self.client.chat_postMessage(
+            channel=channel, thread_ts=ts, text=_text(text), unfurl_links=False, unfurl_media=False,
+            metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {"key": key}},
+        ))
+        return _required(response, "ts")
+
+    async def find_reply(self, channel: str, ts: str, key: str) -> str | None:
+        """The ts of the reply marked with `key` in the thread of `ts`, if it was posted."""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            response = await self._call(self.client.conversations_replies(
+                channel=channel, ts=ts, include_all_metadata=True, limit=200, cursor=cursor,
+            ))
+            for message in response.get("messages") or []:
+                metadata = message.get("metadata") or {}
+                if (metadata.get("event_type") == REPLY_EVENT_TYPE
+                        and (metadata.get("event_payload") or {}).get("key") == key):
+                    return str(message.get("ts"))
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not response.get("has_more") or not cursor:
+                break
+        return None
 
     async def post_ephemeral(
         self, channel: str, user: str, text: str, blocks: list[dict[str, Any]] | None = None

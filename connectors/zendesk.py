@@ -1,4 +1,5 @@
-"""Zendesk Support through zenpy: idempotent ticket upsert, requester history, ticket reads, credential check.
+"""Zendesk Support through zenpy: idempotent ticket upsert, the customer's later comments, requester history,
+ticket reads, credential check.
 
 zenpy is synchronous (requests), so every call runs in a worker thread via `asyncio.to_thread`.
 
@@ -224,6 +225,14 @@ class ZendeskConnector:
         """Create the handoff's ticket, or add the briefing to `request.ticket_id`; never twice."""
         return await self._run(self._upsert, request)
 
+    async def add_customer_comment(self, ticket_id: int, body: str, *, check_existing: bool = False) -> int | None:
+        """Add `body` to the ticket as its requester's public comment; returns the comment's id.
+
+        With `check_existing` (an earlier try's answer was lost), a comment of the requester with the same
+        body already on the ticket counts as this one.
+        """
+        return await self._run(self._customer_comment, ticket_id, body, check_existing)
+
     async def history(self, email: str, *, now: datetime | None = None) -> dict[str, Any]:
         """The requester's open and recent tickets and earlier handoffs, as enrichment facts."""
         return await self._run(self._history, email, now or datetime.now(timezone.utc))
@@ -298,6 +307,27 @@ class ZendeskConnector:
             ticket.assignee_id = request.assignee_id
         self._client.tickets.update(ticket)
         return TicketResult(ticket_id, self.agent_url(ticket_id), created=False)
+
+    def _customer_comment(self, ticket_id: int, body: str, check_existing: bool) -> int | None:
+        text = for_ticket(body)
+        with self._write_lock:
+            ticket = _expect(self._client.tickets(id=ticket_id), Ticket, f"ticket {ticket_id}")
+            author = ticket.requester_id
+            if check_existing:
+                comments = _expect_iterable(self._client.tickets.comments(ticket=ticket_id), "comments")
+                for c in comments:
+                    if c.author_id == author and (c.body or "").strip() == text.strip():
+                        return int(c.id) if c.id is not None else None
+            # authored by the requester and public: the agent reads it as the customer's own reply
+            ticket.comment = Comment(body=text, public=True, author_id=author)
+            answer = self._client.tickets.update(ticket)
+        audit = getattr(answer, "audit", None)
+        for event in getattr(audit, "events", None) or []:
+            event_type = event.get("type") if isinstance(event, dict) else getattr(event, "type", None)
+            if event_type == "Comment":
+                event_id = event.get("id") if isinstance(event, dict) else getattr(event, "id", None)
+                return int(event_id) if isinstance(event_id, int) else None
+        return None
 
     @staticmethod
     def _note(request: TicketRequest) -> str:

@@ -261,6 +261,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
         so = s.triggers.second_opinion
         notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
+                          on_deliveries=dispatcher.wake,
                           summariser=summariser, second_opinion=second_opinion)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats

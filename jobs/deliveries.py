@@ -35,6 +35,7 @@ from handoff.storage.errors import describe, is_database_unavailable
 from handoff.storage.tables import DeliveryRow
 from jobs.delivery_outcomes import Outcomes
 from jobs.delivery_sends import SENDS, Lookups, Withdrawn
+from jobs.forwarded import BATCH_STAGES, FORWARDED_SENDS, follows_in_batch
 
 log = structlog.get_logger("handoff.delivery")
 
@@ -42,6 +43,7 @@ log = structlog.get_logger("handoff.delivery")
 IN_PROCESS_RETRY_AFTER_CAP = 5.0
 # How long an alert waits for its handoff's ticket (claimed in the same batch) to get the ticket link;
 # past this it goes without the link, so a slow or failing Zendesk never holds the Slack alert back.
+# A forwarded message waits as long for the one before it (or its ticket, its alert) in the batch.
 ALERT_WAITS_FOR_TICKET_SECONDS = 3.0
 
 
@@ -143,10 +145,16 @@ class Dispatcher:
             self._in_flight.update(r.id for r in rows)
         if not rows:
             return 0
-        tickets = {r.handoff_id: asyncio.create_task(self._deliver(r)) for r in rows if r.kind == "zendesk_ticket"}
-        others = [asyncio.create_task(self._deliver(r, after=tickets.get(r.handoff_id) if r.kind == "slack_alert" else None))
-                  for r in rows if r.kind != "zendesk_ticket"]
-        outcomes = await asyncio.gather(*tickets.values(), *others, return_exceptions=True)
+        # tickets first, then alerts, then the rest in the order they were queued: each row waits (a
+        # little) for what it follows in this batch, and _send's own checks hold the order across batches
+        last: dict[tuple[str, str], asyncio.Task[None]] = {}
+        tasks = []
+        for r in sorted(rows, key=lambda r: (BATCH_STAGES.get(r.kind, len(BATCH_STAGES)), r.id)):
+            follows = follows_in_batch(r)
+            after = next((last[(r.handoff_id, k)] for k in follows if (r.handoff_id, k) in last), None)
+            last[(r.handoff_id, r.kind)] = task = asyncio.create_task(self._deliver(r, after=after))
+            tasks.append(task)
+        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
         failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failure is not None:
             raise failure  # e.g. the database went away while recording an outcome: drain() logs it
@@ -159,7 +167,7 @@ class Dispatcher:
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
-        send = SENDS.get(row.kind)
+        send = SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind)
         if send is None:
             raise RuntimeError(f"unknown delivery kind {row.kind!r}")
         if row.target == "local" and row.kind not in ("zendesk_ticket", "slack_alert"):
@@ -168,7 +176,6 @@ class Dispatcher:
         # `again`: an earlier try may have reached the vendor even though its answer was lost
         # (a timeout): sinks that cannot dedupe by themselves look before writing
         return await send(sink, row, again or row.attempts > 1, self._look)
-
 
     async def _deliver(self, row: DeliveryRow, *, after: asyncio.Task[None] | None = None) -> None:
         try:
@@ -181,8 +188,9 @@ class Dispatcher:
             try:
                 await asyncio.wait_for(asyncio.shield(after), ALERT_WAITS_FOR_TICKET_SECONDS)
             except TimeoutError:
-                log.info("alert not waiting longer for its ticket; sending it without the ticket link",
-                         delivery_id=row.id, handoff_id=row.handoff_id)
+                log.info("alert not waiting longer for its ticket; sending it without the ticket link"
+                         if row.kind == "slack_alert" else "not waiting longer for what this delivery follows",
+                         delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind)
             except Exception:  # noqa: BLE001 - the ticket's own task reports its failure
                 pass
 

@@ -212,7 +212,7 @@ def _plan(s: Session, *, email: str | None, conversation_id: str | None) -> _Pla
     users |= {((e.payload or {}).get("data") or {}).get("requester_id") for e in inbound}
     slack = {(h.alert_channel, h.alert_ts) for h in handoffs}
     slack |= {((d.result or {}).get("channel"), (d.result or {}).get("ts")) for d in deliveries
-              if d.kind in ("slack_alert", "slack_message") and d.target == "slack"}
+              if d.kind in ("slack_alert", "slack_message", "slack_reply") and d.target == "slack"}
 
     report.renamed = {cid: None for cid in ids if "@" in cid}
     report.messages = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(ids))) or 0

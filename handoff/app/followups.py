@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.core.handoff_status import WAITING, HandoffStatus, movable_to
 from handoff.core.masking import for_slack, for_ticket, mask_email, mask_pii
 from handoff.settings import Settings
 from handoff.storage.db import changed_rows
@@ -25,7 +26,7 @@ from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow,
 
 log = structlog.get_logger("handoff.operations")
 
-OPEN_STATES = ("open", "callback_scheduled")
+OPEN_STATES = tuple(s.value for s in WAITING)
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ class Operations:
                 s,
                 update(HandoffRow)
                 .where(HandoffRow.id == handoff_id, HandoffRow.status.in_(OPEN_STATES))
-                .values(status="claimed", claimed_by=agent.id, claimed_at=now, updated_at=now, agent=agent.id,
+                .values(status=HandoffStatus.CLAIMED.value, claimed_by=agent.id, claimed_at=now, updated_at=now, agent=agent.id,
                         reassigned=HandoffRow.reassigned + (1 if h.agent and h.agent != agent.id else 0))
             )
             if changed != 1:
@@ -291,11 +292,12 @@ class Operations:
                               .values(csat=data["score"], updated_at=now))
                     s.commit()
                 return None
-            if kind == "solved" and h.status == "solved":
+            if kind == "solved" and h.status == HandoffStatus.SOLVED:
                 return h.id  # a redelivered or reprocessed "solved": recorded once already
             if kind == "solved":
-                s.execute(update(HandoffRow).where(HandoffRow.id == h.id, HandoffRow.status != "solved")
-                          .values(status="solved", solved_at=at, updated_at=now))
+                s.execute(update(HandoffRow).where(HandoffRow.id == h.id,
+                                                   HandoffRow.status.in_(movable_to(HandoffStatus.SOLVED)))
+                          .values(status=HandoffStatus.SOLVED.value, solved_at=at, updated_at=now))
                 metrics.RESOLUTION_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))
                 self._queue_state_change(s, h, "solved", self.agent(h.claimed_by or "") if h.claimed_by else None, now)
             elif kind == "agent_assigned":

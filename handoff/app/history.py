@@ -53,6 +53,11 @@ def label_for(handoff: HandoffRow | None) -> Label:
     return Label(True, handoff.message_index, handoff.category)
 
 
+# a conversation released and handed off again is labelled by its first handoff (and listed once)
+_first_handoff = (select(HandoffRow.id).where(HandoffRow.conversation_id == ConversationRow.id)
+                  .order_by(HandoffRow.created_at, HandoffRow.id).limit(1).correlate(ConversationRow).scalar_subquery())
+
+
 def labelled_from_store(
     sessions: sessionmaker[Session],
     *,
@@ -77,7 +82,7 @@ def labelled_from_store(
         size = batch_size if limit is None else min(batch_size, limit - yielded)
         query = (
             select(ConversationRow, HandoffRow)
-            .outerjoin(HandoffRow, HandoffRow.conversation_id == ConversationRow.id)
+            .outerjoin(HandoffRow, HandoffRow.id == _first_handoff)
             .where(*filters)
             .order_by(ConversationRow.created_at, ConversationRow.id)
             .limit(size)

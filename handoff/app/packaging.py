@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from handoff.core.brief import Briefing, build_briefing
+from handoff.core.handoff_status import HandoffStatus, Owner, bot_status
 from handoff.core.masking import for_ticket
 from handoff.core.models import AccountContext, Customer, Decision, Message, Route
 from handoff.core.render.slack_card import render_slack_card
@@ -52,7 +53,14 @@ def handoff_response(handoff_id: str, briefing: dict[str, Any], r: Route, priori
         "expected_wait_seconds": r.expected_wait_seconds,
         "queue_position": r.queue_position,
         "callback_at": r.callback_at.isoformat() if r.callback_at else None,
+        "owner": Owner.HUMAN.value,
+        "status": bot_status(initial_status(r), r.agent).value,
     }
+
+
+def initial_status(r: Route) -> HandoffStatus:
+    """The status a new handoff is stored with: open while its team is on shift, else a callback."""
+    return HandoffStatus.OPEN if r.on_shift else HandoffStatus.CALLBACK_SCHEDULED
 
 
 def package_handoff(

@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import structlog
@@ -25,17 +25,20 @@ from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
-from handoff.app.handoff_reads import NotFoundError, get_handoff, handoff_answer_in
+from handoff.app.forwarding import forwarded_deliveries
+from handoff.app.handoff_reads import NotFoundError, answer_from_row, conversation_view, get_handoff, handoff_answer_in
+from handoff.app.handoff_rows import handoff_rows
 from handoff.app.packaging import Package, package_handoff
 from handoff.app.ports import Enricher, SecondOpinion, Summariser
+from handoff.app.release import AlreadyReleased, release_handoff
+from handoff.app.turn_input import TurnInput, turn_from_body
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.core.decide.engine import step_with_doubt
 from handoff.core.decide.second_opinion import Doubt, Verdict
-from handoff.core.formats.conversations import parse_time
-from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, KBArticle, Message, Reason
+from handoff.core.handoff_status import Owner
+from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason
 from handoff.core.route import Roster
 from handoff.settings import Settings
-from handoff.storage.keys import email_key
 from handoff.storage.roster import load_roster
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
 from handoff.storage.turn_store import (
@@ -52,8 +55,9 @@ from handoff.storage.turn_store import (
     tail_within,
 )
 
-__all__ = ["TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES", "ConversationBusy",
-           "Enricher", "MessageIdReused", "NotFoundError", "Summariser", "TurnInput", "TurnService", "customer_from_json",
+__all__ = ["AlreadyReleased", "TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES",
+           "ConversationBusy", "Enricher", "MessageIdReused", "NotFoundError", "Summariser", "TurnInput", "TurnService",
+           "customer_from_json",
            "load_roster", "message_from_row", "new_handoff_id", "turn_from_body"]
 
 log = structlog.get_logger("handoff.service")
@@ -70,22 +74,6 @@ T = TypeVar("T")
 
 class ConversationBusy(RuntimeError):
     """Other processes kept winning the race for this conversation; the caller may retry."""
-
-
-@dataclass(frozen=True)
-class TurnInput:
-    """A validated `/v1` message body."""
-
-    role: str
-    text: str
-    message_id: str | None = None
-    sent_at: datetime | None = None
-    confidence: float | None = None
-    page_url: str | None = None
-    kb_articles: tuple[KBArticle, ...] = ()
-    ai_actions: tuple[str, ...] = ()
-    customer: Customer | None = None
-    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +107,13 @@ class _Asked:
     verdict: Verdict | None
 
 
+@dataclass(frozen=True)
+class _Forwarded:
+    """A turn stored with deliveries to send (a customer's message after the handoff)."""
+
+    response: dict[str, Any]
+
+
 def new_handoff_id() -> str:
     """A handoff id: short, unguessable, URL-safe."""
     return "h_" + uuid.uuid4().hex[:24]
@@ -136,6 +131,7 @@ class TurnService:
         *,
         targets: dict[str, str],
         on_handoff: Callable[[str], None] | None = None,
+        on_deliveries: Callable[[], None] | None = None,
         summariser: Summariser | None = None,
         second_opinion: SecondOpinion | None = None,
     ) -> None:
@@ -145,6 +141,7 @@ class TurnService:
         self.clock = clock
         self.targets = targets  # delivery kind -> "zendesk" | "slack" | "local"
         self.on_handoff = on_handoff or (lambda _hid: None)
+        self.on_deliveries = on_deliveries or (lambda: None)  # a turn queued deliveries (forwarded messages)
         self.summariser = summariser
         self.second_opinion = second_opinion
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -153,6 +150,7 @@ class TurnService:
         self._db = ThreadPoolExecutor(max_workers=SQLITE_DB_THREADS if sqlite else DB_THREADS,
                                       thread_name_prefix="handoff-db")
         self.store = TurnStore(sessions)
+        self.agent_names = {a.id: a.name for a in settings.routing.agents}
 
     async def _in_db_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(fn, *args))
@@ -164,7 +162,18 @@ class TurnService:
     def handoff_answer(self, handoff_id: str) -> dict[str, Any]:
         """The answer a turn of a conversation already handed off gets, in its own session."""
         with self.sessions() as s:
-            return handoff_answer_in(s.connection(), handoff_id)
+            return handoff_answer_in(s.connection(), handoff_id, self.agent_names)
+
+    async def release(self, handoff_id: str, reason: str | None = None) -> dict[str, Any]:
+        """Hand the handoff's conversation back to the AI (NotFoundError, AlreadyReleased)."""
+        done = await self._in_db_thread(functools.partial(release_handoff, self.sessions, handoff_id, clock=self.clock,
+                                                          targets=self.targets, reason=reason, actor="api"))
+        self.on_deliveries()
+        return done
+
+    def conversation(self, cid: str) -> dict[str, Any]:
+        """Who owns a conversation and where its handoff stands (NotFoundError for an unknown one)."""
+        return conversation_view(self.sessions, cid, self.agent_names)
 
     def get_handoff(self, handoff_id: str, *, transcript_offset: int = 0,
                     transcript_limit: int = TRANSCRIPT_PAGE_MESSAGES) -> dict[str, Any]:
@@ -174,8 +183,6 @@ class TurnService:
 
     def _handoff_messages(self, cid: str) -> tuple[Message, ...]:
         return self.store.handoff_messages(cid, self.settings.briefing, self._summary_budget())
-
-    # ---- writes ------------------------------------------------------------------------------
 
     def roster(self) -> Roster:
         """The live roster from the store."""
@@ -205,7 +212,7 @@ class TurnService:
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
     def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
-                        asked: _Asked | None = None) -> dict[str, Any] | _Undecided | _Doubtful:
+                        asked: _Asked | None = None) -> dict[str, Any] | _Undecided | _Doubtful | _Forwarded:
         """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
         Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
@@ -214,16 +221,23 @@ class TurnService:
         if self.store.autocommit is not None:
             with self.store.autocommit.connect() as conn:
                 planned = self._plan(conn, cid, turn, zendesk_ticket_id, asked)
-                if isinstance(planned, TurnWrite):
+                if isinstance(planned, TurnWrite) and not planned.deliveries:
                     self.store.write_in_one_statement(conn, cid, planned, self.clock())
                     return planned.response
-                return planned
+            if isinstance(planned, TurnWrite):  # with deliveries: one transaction for the message and them
+                self.store.commit(cid, planned, self.clock(), None)
+                return self._stored(planned)
+            return planned
         with self.sessions() as s:
             planned = self._plan(s.connection(), cid, turn, zendesk_ticket_id, asked)
             if isinstance(planned, TurnWrite):
                 self.store.write(s, cid, planned, self.clock())
-                return planned.response
+                return self._stored(planned)
             return planned
+
+    @staticmethod
+    def _stored(write: TurnWrite) -> dict[str, Any] | _Forwarded:
+        return _Forwarded(write.response) if write.deliveries else write.response
 
     def _plan(self, conn: Connection, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
               asked: _Asked | None = None) -> dict[str, Any] | _Undecided | TurnWrite | _Doubtful:
@@ -250,9 +264,15 @@ class TurnService:
             message_id=turn.message_id,
         )
         if conv is not None and conv.handoff_id:
-            # already with a human: keep the transcript, answer with the handoff the bot must respect
-            response = {**handoff_answer_in(conn, conv.handoff_id), "message_index": index}
-            return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response)
+            # already with a human: keep the transcript, answer with the handoff the bot must respect, and
+            # bring the customer's words to the agent (handoff.app.forwarding)
+            handoff = TurnStore.answer_row(conn, conv.handoff_id)
+            if handoff is None:
+                raise NotFoundError(f"no handoff {conv.handoff_id}")
+            response = {**answer_from_row(handoff, self.agent_names), "message_index": index}
+            forwarded = forwarded_deliveries(handoff, message, source_ticket_id=ticket_id, targets=self.targets,
+                                             now=self.clock())
+            return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response, tuple(forwarded))
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
                                   language=customer.language if customer else None)
@@ -265,7 +285,8 @@ class TurnService:
         if decision.handoff:
             return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision,
                               opinion)
-        response = {"decision": "continue", "message_index": index, "category": decision.category}
+        response = {"decision": "continue", "message_index": index, "category": decision.category,
+                    "owner": Owner.AI.value, "status": None}
         return TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
 
     async def _ask_second_opinion(self, doubtful: _Doubtful) -> Verdict | None:
@@ -288,6 +309,9 @@ class TurnService:
             verdict = await self._ask_second_opinion(done)
             done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id, _Asked(verdict))
             assert not isinstance(done, _Doubtful)
+        if isinstance(done, _Forwarded):
+            self.on_deliveries()  # on the event loop, where the dispatcher runs
+            return done.response
         if not isinstance(done, _Undecided):
             return done
         conv, message, customer = done.conv, done.message, done.customer
@@ -395,37 +419,10 @@ class TurnService:
         """Package the handoff and build its rows (run in a worker thread)."""
         pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
                               **parts)
-        handoff, deliveries = self._handoff_rows(
-            pkg, parts["decision"], handoff_id=handoff_id, cid=conversation_id, source=source,
+        handoff, deliveries = handoff_rows(
+            pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
             message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now)
         return pkg, handoff, deliveries
-
-    def _handoff_rows(self, pkg: Package, decision: Decision, *, handoff_id: str, cid: str, source: str,
-                      message_index: int | None, ticket_id: int | None, email: str | None,
-                      now: datetime) -> tuple[HandoffRow, list[DeliveryRow]]:
-        """The handoff row and its two delivery rows, to be stored in one transaction."""
-        r = pkg.route
-        handoff = HandoffRow(
-            id=handoff_id, conversation_id=cid, source=source,
-            status="open" if r.on_shift else "callback_scheduled", message_index=message_index,
-            category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
-            team=r.team, agent=r.agent, route={**r.as_dict(), "request": pkg.request.as_dict()},
-            briefing=pkg.briefing.as_dict(),
-            customer_message=r.customer_message, callback_at=r.callback_at, zendesk_ticket_id=ticket_id,
-            customer_email=email_key(email), created_at=now, updated_at=now,
-        )
-        # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
-        return handoff, self._deliveries(handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
-
-    def _deliveries(self, handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any], now: datetime) -> list[DeliveryRow]:
-        common = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
-                  "created_at": now, "updated_at": now}
-        return [
-            DeliveryRow(kind="zendesk_ticket", target=self.targets["zendesk_ticket"], payload=ticket,
-                        dedupe_key=f"{handoff_id}:zendesk_ticket", **common),
-            DeliveryRow(kind="slack_alert", target=self.targets["slack_alert"], payload=alert,
-                        dedupe_key=f"{handoff_id}:slack_alert", **common),
-        ]
 
 
 async def _no_messages() -> tuple[Message, ...]:
@@ -438,27 +435,3 @@ def _count_handoff(decision: Decision, account: AccountContext, team: str) -> No
         metrics.REASONS.labels(trigger=trigger).inc()
     for source in account.sources:
         metrics.ENRICHMENT.labels(source=source.source, status=source.status).inc()
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # no offset given: UTC
-
-
-def turn_from_body(body: dict[str, Any]) -> TurnInput:
-    """Convert a validated API body (a plain dict) into a TurnInput."""
-    cust = body.get("customer")
-    return TurnInput(
-        role=body["role"],
-        text=body["text"],
-        message_id=body.get("message_id"),
-        sent_at=_aware(body.get("sent_at")) if isinstance(body.get("sent_at"), datetime) else parse_time(body.get("sent_at"), "sent_at"),
-        confidence=body.get("confidence"),
-        page_url=body.get("page_url"),
-        kb_articles=tuple(
-            KBArticle(id=k, title="") if isinstance(k, str) else KBArticle(id=str(k["id"]), title=k.get("title") or "", url=k.get("url"))
-            for k in body.get("kb_articles") or []
-        ),
-        ai_actions=tuple(body.get("ai_actions") or ()),
-        customer=Customer(**{k: cust.get(k) for k in ("email", "name", "external_id", "language", "timezone")}) if cust else None,
-        channel=body.get("channel"),
-    )

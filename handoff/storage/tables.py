@@ -108,13 +108,14 @@ class HandoffRow(Base):
         Index("ix_handoffs_zendesk_ticket", "zendesk_ticket_id"),
         Index("ix_handoffs_callback", "status", "callback_at"),
         Index("ix_handoffs_customer_email", "customer_email"),
+        Index("ix_handoffs_conversation", "conversation_id"),
     )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    conversation_id: Mapped[str] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
-    )
+    # not unique: a released handoff stays, and the conversation may be handed off again later
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     source: Mapped[str] = mapped_column(String(16))  # api | bot_request | zendesk
-    status: Mapped[str] = mapped_column(String(24))  # open | claimed | solved | callback_scheduled
+    # open | claimed | solved | callback_scheduled | released (handoff.core.handoff_status)
+    status: Mapped[str] = mapped_column(String(24))
     message_index: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str | None] = mapped_column(String(64))
     priority: Mapped[str] = mapped_column(String(16))
@@ -190,7 +191,7 @@ class DeliveryRow(Base):
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
-    # zendesk_ticket | zendesk_update | slack_alert | slack_update | slack_message
+    # zendesk_ticket | zendesk_update | zendesk_comment | slack_alert | slack_update | slack_message | slack_reply
     kind: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(16))  # zendesk | slack | local
     # one row per intended write: "<handoff>:zendesk_ticket", "<handoff>:claimed:<agent>", ...

@@ -50,6 +50,7 @@ _HANDOFFS = cast(Table, HandoffRow.__table__)
 _ANSWER = select(
     _HANDOFFS.c.id, _HANDOFFS.c.reasons, _HANDOFFS.c.category, _HANDOFFS.c.team, _HANDOFFS.c.agent,
     _HANDOFFS.c.route, _HANDOFFS.c.priority, _HANDOFFS.c.customer_message, _HANDOFFS.c.callback_at,
+    _HANDOFFS.c.status, _HANDOFFS.c.claimed_by, _HANDOFFS.c.zendesk_ticket_id, _HANDOFFS.c.updated_at,
 ).where(_HANDOFFS.c.id == bindparam("p_hid"))
 # A handoff's messages without their texts (see _handoff_messages).
 _MESSAGE_META = (MessageRow.idx, MessageRow.role, MessageRow.sent_at, MessageRow.confidence, MessageRow.page_url,
@@ -109,6 +110,7 @@ class TurnWrite:
     state: dict[str, Any]
     channel: str | None
     response: dict[str, Any]
+    deliveries: tuple[DeliveryRow, ...] = ()  # stored with the message (a handed-off turn's forwarding)
 
 
 CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
@@ -321,6 +323,8 @@ class TurnStore:
                 if conn.execute(_UPDATE_CONVERSATION, {**params, "p_version": turn.conv.version}).rowcount != 1:
                     raise Conflict()
             conn.execute(_INSERT_MESSAGE, {"conversation_id": cid, **message_values(turn, now)})
+            if turn.deliveries:
+                s.add_all(turn.deliveries)
             if handoff is not None:
                 s.add(handoff[0])
                 s.flush()

@@ -307,3 +307,18 @@ async def test_no_card_or_credential_leaves_whatever_the_caller_rendered(slack_c
     assert "card •••• 1111, pw ••••, key sk_live_••••" in dumped
     # identifiers and links are not text: they stay as given
     assert "https://x.test/4111111111111111" in dumped and "'value': 'h-1'" in dumped
+
+
+# -- a customer's later messages in the alert's thread -----------------------------------------
+async def test_post_reply_marks_the_reply_and_find_reply_finds_only_it(slack_connector: SlackConnector,
+                                                                        fake_slack: FakeSlack) -> None:
+    posted = await slack_connector.post_alert(alert())
+    assert posted.ts is not None
+    assert await slack_connector.find_reply(CHANNEL, posted.ts, "h-1:customer:3:slack") is None
+    await slack_connector.post_thread(CHANNEL, posted.ts, "Claimed by Sam.")  # a note, unmarked
+    ts = await slack_connector.post_reply(CHANNEL, posted.ts, "Customer: still nothing", "h-1:customer:3:slack")
+
+    reply = fake_slack.messages[-1]
+    assert reply["thread_ts"] == posted.ts and reply["ts"] == ts and reply["text"] == "Customer: still nothing"
+    assert await slack_connector.find_reply(CHANNEL, posted.ts, "h-1:customer:3:slack") == ts
+    assert await slack_connector.find_reply(CHANNEL, posted.ts, "h-1:customer:4:slack") is None

@@ -392,3 +392,18 @@ async def test_no_card_or_credential_reaches_a_ticket_whatever_the_caller_built(
         assert "4111 1111" not in text and "hunter2" not in text
         assert "07700 900123" in text  # agents call back: phones stay in the ticket
     assert ticket["subject"] == "card •••• 1111 •••, pw ••••, call 07700 900123" and len(bodies) == 2
+
+
+# -- a customer's later messages on the ticket ----------------------------------------------------
+async def test_customer_comment_is_public_and_by_the_requester_and_found_again(
+        zendesk_connector: ZendeskConnector, fake_zendesk: FakeZendesk) -> None:
+    ticket = fake_zendesk.add_ticket(subject="Help", requester_email="ana@example.com")
+    comment_id = await zendesk_connector.add_customer_comment(ticket["id"], "Still nothing?? Card 4242 4242 4242 4242")
+    [comment] = fake_zendesk.comments[ticket["id"]]
+    assert comment["public"] is True and comment["author_id"] == ticket["requester_id"] != fake_zendesk.me["id"]
+    assert comment["id"] == comment_id
+    assert "Still nothing??" in comment["body"] and "4242 4242 4242 4242" not in comment["body"]
+    # a retry after a lost answer finds it instead of writing it twice
+    again = await zendesk_connector.add_customer_comment(ticket["id"], "Still nothing?? Card 4242 4242 4242 4242",
+                                                         check_existing=True)
+    assert again == comment_id and len(fake_zendesk.comments[ticket["id"]]) == 1

@@ -22,6 +22,8 @@ OPERATIONS = [
     ("POST", "/v1/conversations/{conversation_id}/messages"),
     ("POST", "/v1/conversations/{conversation_id}/handoff"),
     ("GET", "/v1/handoffs/{handoff_id}"),
+    ("GET", "/v1/conversations/{conversation_id}"),
+    ("POST", "/v1/handoffs/{handoff_id}/release"),
 ]
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck))

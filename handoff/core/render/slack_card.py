@@ -364,3 +364,10 @@ def render_solved_card(
     text = f":white_check_mark: *Solved*{by}"
     return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}),
                             drop_fields=_WAITING_FIELDS)
+
+
+def render_released_card(blocks: list[dict[str, Any]], *, handoff_id: str) -> list[dict[str, Any]]:
+    """The alert's blocks once handed back to the AI: a "Back with the AI" line, no Claim button, no wait."""
+    return with_card_status(blocks, handoff_id=handoff_id, text=":robot_face: *Handed back to the AI*",
+                            drop_actions=frozenset({ACTION_CLAIM}), drop_fields=_WAITING_FIELDS)
+

@@ -11,6 +11,8 @@ def card_in_state(blocks: list[dict[str, Any]], handoff_id: str, change: dict[st
     state, agent = change.get("state"), change.get("agent_name") or "someone"
     if state in ("claimed", "reassigned"):
         return slack_card.render_claimed_card(blocks, agent_name=agent, handoff_id=handoff_id)
+    if state == "released":
+        return slack_card.render_released_card(blocks, handoff_id=handoff_id)
     if state == "solved":
         return slack_card.render_solved_card(blocks, handoff_id=handoff_id, agent_name=change.get("agent_name"))
     return blocks

@@ -1,4 +1,4 @@
-"""FakeSlack: a local Slack Web API (chat, conversations, users.lookupByEmail, views.open, auth.test).
+"""FakeSlack: a local Slack Web API (chat, conversations incl. replies, users.lookupByEmail, views.open, auth.test).
 
 Answers carry the fields of Slack's own examples (handoff/devtools/fakes/data/slack.json). State the tests read:
 - `messages`: every channel/DM message and thread reply, oldest first, each a dict with `channel`
@@ -187,6 +187,22 @@ class FakeSlack(FakeServer):
         answer.update(messages=[self._public(m, with_metadata) for m in page], has_more=has_more,
                       response_metadata={"next_cursor": str(start + limit) if has_more else ""})
         return answer
+
+    def _conversations_replies(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = params.get("channel"), params.get("ts")
+        if channel not in self.channels.values() and channel not in self.dms.values():
+            return {"ok": False, "error": "channel_not_found"}
+        parent = [m for m in self.messages if m["channel"] == channel and m["ts"] == ts]
+        if not parent:
+            return {"ok": False, "error": "thread_not_found"}
+        with_metadata = params.get("include_all_metadata") in _TRUE
+        found = parent + [m for m in self.messages if m["channel"] == channel and m["thread_ts"] == ts and m["ts"] != ts]
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        page = found[start:start + limit]
+        has_more = start + limit < len(found)
+        return {"ok": True, "messages": [self._public(m, with_metadata) for m in page], "has_more": has_more,
+                "response_metadata": {"next_cursor": str(start + limit) if has_more else ""}}
 
     def _users_lookupByEmail(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(params.get("email")))

@@ -1,6 +1,7 @@
 """The HTTP edge: translates requests into service calls and answers; no decisions live here."""
 from __future__ import annotations
 
+import asyncio
 import hmac
 import ipaddress
 import json
@@ -17,6 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from handoff import __version__, metrics
 from handoff.edge.http.docs import DOCS_URL, REDOC_URL, install_docs
 from handoff.edge.http.errors import install_error_handlers
+from handoff.edge.http.schemas import ConversationOut, ReleaseIn
 from handoff.edge.http.limits import install_request_limits
 from handoff.edge.http.schemas import (  # noqa: F401 - SENT_AT_YEARS and the models are part of this module's API
     SENT_AT_YEARS,
@@ -30,6 +32,7 @@ from handoff.edge.http.schemas import (  # noqa: F401 - SENT_AT_YEARS and the mo
 )
 from handoff.app.turns import (
     TRANSCRIPT_PAGE_MESSAGES,
+    AlreadyReleased,
     ConversationBusy,
     MessageIdReused,
     NotFoundError,
@@ -248,6 +251,14 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         created = result.pop("created", False)
         return JSONResponse(result, 201 if created else 200)
 
+    @app.get("/v1/conversations/{conversation_id}", response_model=ConversationOut, tags=["conversations"])
+    async def get_conversation(conversation_id: ConversationId, _: Auth) -> dict[str, Any]:
+        """Who owns the conversation (`ai` | `human`), the handoff's status, agent, queue and wait."""
+        try:
+            return await asyncio.to_thread(service.conversation, conversation_id)
+        except NotFoundError:
+            raise HTTPException(404, f"no conversation {conversation_id}") from None
+
     @app.get("/v1/handoffs/{handoff_id}", tags=["handoffs"])
     async def get_handoff(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth,
                           transcript_offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -260,6 +271,17 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
                 handoff_id, transcript_offset=transcript_offset, transcript_limit=transcript_limit))
         except NotFoundError:
             raise HTTPException(404, f"no handoff {handoff_id}") from None
+
+    @app.post("/v1/handoffs/{handoff_id}/release", tags=["handoffs"])
+    async def release(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], _: Auth,
+                      body: ReleaseIn | None = None) -> dict[str, Any]:
+        """Hand the conversation back to the AI: owner `ai`, decisions start afresh from the next message."""
+        try:
+            return await service.release(handoff_id, body.reason if body else None)
+        except NotFoundError:
+            raise HTTPException(404, f"no handoff {handoff_id}") from None
+        except AlreadyReleased as e:
+            raise HTTPException(409, str(e)) from None
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:

@@ -54,6 +54,8 @@ OPERATION_ANSWERS: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/v1/conversations/{conversation_id}/messages"): {"409": "error"},
     ("post", "/v1/conversations/{conversation_id}/handoff"): {"201": "same-as-200", "409": "error"},
     ("get", "/v1/handoffs/{handoff_id}"): {"404": "error"},
+    ("get", "/v1/conversations/{conversation_id}"): {"404": "error"},
+    ("post", "/v1/handoffs/{handoff_id}/release"): {"404": "error", "409": "error"},
 }
 
 

@@ -160,3 +160,28 @@ class DecisionOut(BaseModel):
     expected_wait_seconds: int | None = None
     queue_position: int | None = None
     callback_at: str | None = None
+    owner: Literal["ai", "human"] = Field(description="who answers the customer; `human`: the bot stays quiet")
+    status: str | None = Field(None, description="with a human: queued | assigned | claimed | "
+                                                 "callback_scheduled | solved | released")
+
+
+class ReleaseIn(_Body):
+    """Why the conversation goes back to the AI (optional; kept in the handoff's events and notes)."""
+
+    reason: str | None = Field(None, max_length=500)
+
+
+class ConversationOut(BaseModel):
+    """Who owns a conversation and, with a human, where the handoff stands."""
+
+    conversation_id: str
+    message_count: int
+    owner: Literal["ai", "human"]
+    status: str | None = None
+    handoff_id: str | None = None
+    agent: str | None = None
+    team: str | None = None
+    queue_position: int | None = None
+    expected_wait_seconds: int | None = None
+    callback_at: str | None = None
+    customer_message: str | None = Field(None, description="the latest message meant for the customer")

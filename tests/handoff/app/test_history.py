@@ -202,3 +202,18 @@ async def test_cli_history_backtest_on_two_processes_with_every_error(cli_env, t
     unneeded = next(e for e in errors if e["id"] == "c-unneeded")
     assert unneeded["kind"] == "false_positive" and unneeded["label"]["category"] == "unnecessary"
     assert unneeded["engine"]["reasons"][0]["trigger"] == "always_human"
+
+
+async def test_a_conversation_handed_off_again_after_a_release_is_listed_once_by_its_first_handoff(make_config, tmp_path):
+    rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")), clock=Clock())
+    try:
+        first = await say(rt, "c-twice", "customer", "I want to talk to a human right now")
+        await rt.service.release(first["handoff_id"])
+        await say(rt, "c-twice", "customer", "where do I find the search box?")
+        second = await say(rt, "c-twice", "customer", "I want to talk to a human right now, again")
+        assert second["decision"] == "handoff" and second["handoff_id"] != first["handoff_id"]
+        convs = [c for c in labelled_from_store(rt.sessions) if c.id == "c-twice"]
+    finally:
+        rt.close()
+    assert len(convs) == 1
+    assert convs[0].label is not None and convs[0].label.escalate and convs[0].label.turn == 0

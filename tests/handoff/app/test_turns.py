@@ -73,7 +73,7 @@ async def test_a_routine_turn_on_postgresql_is_one_read_and_one_write_statement(
         event.remove(rt.engine, "before_cursor_execute", seen)
     finally:
         rt.close()
-    assert answer == {"decision": "continue", "message_index": 1, "category": None}
+    assert answer == {"decision": "continue", "message_index": 1, "category": None, "owner": "ai", "status": None}
     assert len(statements) == 2, statements
     assert statements[0].lstrip().startswith("SELECT")
     assert statements[1].lstrip().startswith("WITH changed AS") and "INSERT INTO messages" in statements[1]
@@ -169,6 +169,7 @@ def big(make_config) -> Iterator:
     """A runtime; `store(rt, cid, ai_turns)` puts a conversation of that many 30 KB AI replies in its store."""
     rt = build_runtime(make_config())
     rt.service.on_handoff = lambda _id: None
+    rt.service.on_deliveries = lambda: None  # no dispatcher reading deliveries while a turn's reads are metered
     try:
         yield rt
     finally:

@@ -1,4 +1,4 @@
-"""The alert card's later states: claimed, reassigned, solved (what chat.update sends)."""
+"""The alert card's later states: claimed, reassigned, solved, released (what chat.update sends)."""
 from __future__ import annotations
 
 import copy
@@ -14,6 +14,7 @@ from handoff.core.render.slack_card import (
     ACTION_UNNECESSARY,
     BLOCKS_MAX,
     render_claimed_card,
+    render_released_card,
     render_slack_card,
     render_solved_card,
     with_card_status,
@@ -85,6 +86,16 @@ def test_solved_without_agent(card: list[dict[str, Any]]) -> None:
     out = render_solved_card(card, handoff_id=HID)
     assert status_blocks(out)[0]["text"]["text"] == ":white_check_mark: *Solved*"
     assert ACTION_CLAIM not in action_ids(out)
+
+
+def test_released_card_says_so_replaces_the_claim_line_and_drops_claim(card: list[dict[str, Any]]) -> None:
+    from handoff.core.render.slack_states import card_in_state
+
+    claimed = render_claimed_card(card, agent_name="Jo", handoff_id=HID)
+    out = card_in_state(claimed, HID, {"state": "released", "agent_name": None})
+    assert out == render_released_card(claimed, handoff_id=HID)
+    assert [b["text"]["text"] for b in status_blocks(out)] == [":robot_face: *Handed back to the AI*"]
+    assert action_ids(out) == [ACTION_OPEN_TICKET, ACTION_UNNECESSARY]
 
 
 def test_actions_block_without_buttons_left_is_removed() -> None:

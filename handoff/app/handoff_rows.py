@@ -1,0 +1,40 @@
+"""A packaged handoff as the rows stored in one transaction: the handoff and its first two deliveries."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from handoff.app.packaging import Package, initial_status
+from handoff.core.models import Decision
+from handoff.storage.keys import email_key
+from handoff.storage.tables import DeliveryRow, HandoffRow
+
+
+def handoff_rows(pkg: Package, decision: Decision, *, targets: dict[str, str], handoff_id: str, cid: str,
+                 source: str, message_index: int | None, ticket_id: int | None, email: str | None,
+                 now: datetime) -> tuple[HandoffRow, list[DeliveryRow]]:
+    """The handoff row and its ticket and alert deliveries (`targets`: delivery kind → sink)."""
+    r = pkg.route
+    handoff = HandoffRow(
+        id=handoff_id, conversation_id=cid, source=source,
+        status=initial_status(r).value, message_index=message_index,
+        category=decision.category, priority=pkg.priority, reasons=[x.as_dict() for x in decision.reasons],
+        team=r.team, agent=r.agent, route={**r.as_dict(), "request": pkg.request.as_dict()},
+        briefing=pkg.briefing.as_dict(),
+        customer_message=r.customer_message, callback_at=r.callback_at, zendesk_ticket_id=ticket_id,
+        customer_email=email_key(email), created_at=now, updated_at=now,
+    )
+    # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
+    return handoff, _deliveries(targets, handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
+
+
+def _deliveries(targets: dict[str, str], handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any],
+                now: datetime) -> list[DeliveryRow]:
+    common: dict[str, Any] = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
+                              "created_at": now, "updated_at": now}
+    return [
+        DeliveryRow(kind="zendesk_ticket", target=targets["zendesk_ticket"], payload=ticket,
+                    dedupe_key=f"{handoff_id}:zendesk_ticket", **common),
+        DeliveryRow(kind="slack_alert", target=targets["slack_alert"], payload=alert,
+                    dedupe_key=f"{handoff_id}:slack_alert", **common),
+    ]

@@ -1,0 +1,61 @@
+"""The handoff lifecycle: allowed moves, and what the bot is told about who owns the conversation."""
+from __future__ import annotations
+
+import pytest
+
+from handoff.core.handoff_status import (
+    TRANSITIONS,
+    BotStatus,
+    HandoffStatus,
+    Owner,
+    bot_status,
+    can_move,
+    movable_to,
+    owner_of,
+)
+
+
+@pytest.mark.parametrize(("stored", "agent", "seen"), [
+    ("open", None, BotStatus.QUEUED),
+    ("open", "sam", BotStatus.ASSIGNED),
+    ("claimed", "sam", BotStatus.CLAIMED),
+    ("callback_scheduled", None, BotStatus.CALLBACK_SCHEDULED),
+    ("callback_scheduled", "sam", BotStatus.CALLBACK_SCHEDULED),
+    ("solved", "sam", BotStatus.SOLVED),
+    ("released", None, BotStatus.RELEASED),
+])
+def test_stored_status_maps_to_what_the_bot_sees(stored, agent, seen):
+    assert bot_status(stored, agent) is seen
+
+
+def test_an_unknown_stored_status_still_reads_as_a_humans():
+    assert bot_status("frozen", None) is BotStatus.QUEUED
+    assert owner_of("frozen") is Owner.HUMAN
+
+
+def test_only_a_released_handoff_or_none_gives_the_conversation_to_the_ai():
+    assert owner_of(None) is Owner.AI
+    assert owner_of("released") is Owner.AI
+    for s in ("open", "claimed", "callback_scheduled", "solved"):
+        assert owner_of(s) is Owner.HUMAN
+
+
+def test_released_is_terminal_and_reachable_from_every_other_status():
+    assert TRANSITIONS[HandoffStatus.RELEASED] == frozenset()
+    assert set(movable_to(HandoffStatus.RELEASED)) == {"open", "claimed", "callback_scheduled", "solved"}
+    assert not can_move("released", HandoffStatus.OPEN)
+
+
+def test_moves():
+    assert can_move("open", HandoffStatus.CLAIMED)
+    assert can_move("callback_scheduled", HandoffStatus.OPEN)
+    assert can_move("claimed", HandoffStatus.CLAIMED)  # a reassignment
+    assert not can_move("solved", HandoffStatus.CLAIMED)
+    assert not can_move("open", HandoffStatus.CALLBACK_SCHEDULED)
+    assert not can_move("nonsense", HandoffStatus.SOLVED)
+    assert set(movable_to(HandoffStatus.SOLVED)) == {"open", "claimed", "callback_scheduled"}
+
+
+def test_every_stored_status_has_a_bot_status_and_transitions():
+    assert set(TRANSITIONS) == set(HandoffStatus)
+    assert {bot_status(s.value, None).value for s in HandoffStatus} <= {b.value for b in BotStatus}
