@@ -17,7 +17,7 @@ from handoff.core.models import Customer
 from handoff.storage.tables import DeliveryRow, HandoffRow
 from tests.faults.conftest import FAULT_SETTINGS
 from tests.faults.support import alert_for, heal, stall_answers, vendor_env
-from tests.support.clock import Clock
+from handoff.devtools.support.clock import Clock
 
 ANA = Customer(email="ana@example.com", name="Ana Souza", language="en")
 

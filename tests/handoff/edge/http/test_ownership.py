@@ -5,8 +5,8 @@ import httpx
 import pytest
 
 from handoff.bootstrap import build_runtime
-from tests.support.clock import Clock
-from tests.support.settings import shipped_settings
+from handoff.devtools.support.clock import Clock
+from handoff.devtools.support.settings import shipped_settings
 
 HUMAN = {"role": "customer", "text": "I want to talk to a real person please", "customer": {"email": "ana@example.com"}}
 
