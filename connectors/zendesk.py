@@ -6,7 +6,7 @@ zenpy is synchronous (requests), so every call runs in a worker thread via `asyn
 How zenpy is pointed and tamed (checked against zenpy 2.0.57's source):
 - zenpy always builds `https://{subdomain}.zendesk.com/api/v2/...`; the only built-in override is
   the process-wide `ZENPY_FORCE_NETLOC`/`ZENPY_FORCE_SCHEME` environment. Instead, the session gets
-  a transport adapter (`_ZendeskTransport`) mounted on that canonical prefix, which sends each request
+  a transport adapter (`ZendeskTransport`) mounted on that canonical prefix, which sends each request
   to the configured base URL (scheme, host, port and an optional path prefix) and hands the response
   back under the canonical URL, because zenpy's response handlers check `base_url in response.request.url`.
 - On a 429 with `Retry-After`, zenpy's `_call_api` sleeps and retries by itself (1 s steps, no cap
@@ -19,34 +19,33 @@ How zenpy is pointed and tamed (checked against zenpy 2.0.57's source):
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 from datetime import datetime, timedelta, timezone
 from itertools import islice
 from typing import Any, Callable, Iterable, TypeVar
 
 import requests
-from requests.adapters import HTTPAdapter
 from zenpy import Zenpy
 from zenpy.lib.api_objects import Comment, Ticket, User
-from zenpy.lib.exception import APIException
 
 from connectors.delivery import TicketRequest, TicketResult
 from connectors.errors import (
     AuthFailed,
     NotFound,
-    RateLimited,
-    Rejected,
     Unavailable,
     UpstreamError,
-    parse_retry_after,
+)
+from connectors.zendesk_transport import (
+    SOURCE,
+    map_unexpected,
+    ZendeskTransport,
+    error_for_status,
 )
 from handoff.core.masking import for_ticket
 from handoff.core.models import Customer
 from handoff.core.render.zendesk_note import reference_line
 from handoff.core.times import parse_iso_or_none
 
-SOURCE = "zendesk"
 OPEN_STATUSES = frozenset({"new", "open", "pending", "hold"})
 HANDOFF_TAG = "handoff"
 HISTORY_DAYS = 90
@@ -59,90 +58,6 @@ T = TypeVar("T")
 def note_marker(external_id: str) -> str:
     """The line every note ends with (the briefing note writes it itself); finding it makes note updates idempotent."""
     return reference_line(external_id)
-
-
-def error_for_status(status: int, headers: Any, detail: str, source: str = SOURCE) -> UpstreamError:
-    """The project error for a failing HTTP status."""
-    if status in (401, 403):
-        return AuthFailed(source, f"HTTP {status}: {detail}")
-    if status == 404:
-        return NotFound(source, f"HTTP 404: {detail}")
-    if status == 429:
-        return RateLimited(source, "HTTP 429: rate limited",
-                           retry_after=parse_retry_after(headers.get("Retry-After")))
-    if status >= 500:
-        return Unavailable(source, f"HTTP {status}: {detail}")
-    return Rejected(source, f"HTTP {status}: {detail}")
-
-
-def _error_detail(response: requests.Response) -> str:
-    """Zendesk's `error`/`description` (never the request, which carries credentials), kept short."""
-    try:
-        body = json.loads(response.content or b"null")
-    except ValueError:
-        return response.reason or "error"
-    if isinstance(body, dict):
-        parts = [body.get("error"), body.get("description")]
-        text = " - ".join(str(p) if not isinstance(p, str) else p for p in parts if p)
-        if body.get("details"):
-            text = f"{text} {json.dumps(body['details'])}"
-        return (text or response.reason or "error")[:300]
-    return response.reason or "error"
-
-
-class _ZendeskTransport(HTTPAdapter):
-    """Sends zenpy's canonical URLs to the real base and turns failing answers into project errors."""
-
-    def __init__(self, canonical: str, base: str) -> None:
-        super().__init__(max_retries=0)
-        self._canonical = canonical.rstrip("/")
-        self._base = base.rstrip("/")
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        """Send to the base URL; return the answer under the canonical URL, or raise a project error."""
-        canonical_url = request.url or ""
-        if self._base != self._canonical:
-            if canonical_url.startswith(self._canonical):
-                physical = request.copy()
-                physical.url = self._base + canonical_url[len(self._canonical):]
-            else:  # a link Zendesk returned with the base URL (pagination through a proxy)
-                physical = request
-                canonical_url = self._canonical + canonical_url[len(self._base):]
-                request = request.copy()
-                request.url = canonical_url
-        else:
-            physical = request
-        try:
-            response = super().send(physical, **kwargs)
-            response.content  # read the body here, so slow or broken bodies fail here too
-        except requests.Timeout as exc:
-            raise Unavailable(SOURCE, f"timeout: {type(exc).__name__}") from None
-        except requests.RequestException as exc:
-            raise Unavailable(SOURCE, f"connection failed: {type(exc).__name__}") from None
-        response.request = request
-        response.url = canonical_url
-        if not 200 <= response.status_code < 300:
-            raise error_for_status(response.status_code, response.headers, _error_detail(response))
-        if response.content and response.status_code != 204:
-            try:
-                json.loads(response.content)
-            except ValueError:
-                raise Unavailable(SOURCE, f"HTTP {response.status_code}: answer is not JSON") from None
-        return response
-
-
-def _map_unexpected(exc: BaseException) -> UpstreamError:
-    """Anything zenpy or requests raised that the transport did not already translate."""
-    if isinstance(exc, UpstreamError):
-        return exc
-    if isinstance(exc, APIException) and getattr(exc, "response", None) is not None:
-        response = exc.response
-        return error_for_status(response.status_code, response.headers, _error_detail(response))
-    if isinstance(exc, requests.Timeout):
-        return Unavailable(SOURCE, "timeout")
-    if isinstance(exc, requests.RequestException):
-        return Unavailable(SOURCE, f"connection failed: {type(exc).__name__}")
-    return Unavailable(SOURCE, f"unexpected answer: {type(exc).__name__}")
 
 
 def _iso(value: Any) -> str | None:
@@ -192,7 +107,7 @@ class ZendeskConnector:
         canonical = f"https://{self._subdomain}.zendesk.com"
         self._base = (url or canonical).rstrip("/")
         self._session = requests.Session()
-        transport = _ZendeskTransport(canonical, self._base)
+        transport = ZendeskTransport(canonical, self._base)
         self._session.mount(canonical + "/", transport)
         if self._base != canonical:
             self._session.mount(self._base + "/", transport)
@@ -247,7 +162,7 @@ class ZendeskConnector:
         except UpstreamError:
             raise
         except Exception as exc:  # noqa: BLE001 - no zenpy/requests exception may leave the connector
-            raise _map_unexpected(exc) from None
+            raise map_unexpected(exc) from None
 
     # -- blocking work (worker thread) ------------------------------------------------------
     def _check(self) -> None:

@@ -26,9 +26,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
 from handoff.app.forwarding import forwarded_deliveries
+from handoff.app.handoff_path import HandoffPath
 from handoff.app.handoff_reads import NotFoundError, answer_from_row, conversation_view, get_handoff, handoff_answer_in
-from handoff.app.handoff_rows import handoff_rows
-from handoff.app.packaging import Package, package_handoff
 from handoff.app.ports import Enricher, SecondOpinion, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
@@ -36,11 +35,11 @@ from handoff.core.decide import DecisionContext, DecisionState, initial_state, s
 from handoff.core.decide.engine import step_with_doubt
 from handoff.core.decide.second_opinion import Doubt, Verdict
 from handoff.core.handoff_status import Owner
-from handoff.core.models import AccountContext, AccountSignals, Customer, Decision, Message, Reason
+from handoff.core.models import AccountSignals, Customer, Decision, Message, Reason
 from handoff.core.route import Roster
 from handoff.settings import Settings
 from handoff.storage.roster import load_roster
-from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
+from handoff.storage.tables import ConversationRow
 from handoff.storage.turn_store import (
     TRANSCRIPT_PAGE_CHARS,
     TRANSCRIPT_PAGE_MAX,
@@ -52,7 +51,6 @@ from handoff.storage.turn_store import (
     customer_from_json,
     merge_customer,
     message_from_row,
-    tail_within,
 )
 
 __all__ = ["AlreadyReleased", "TRANSCRIPT_PAGE_CHARS", "TRANSCRIPT_PAGE_MAX", "TRANSCRIPT_PAGE_MESSAGES",
@@ -119,7 +117,7 @@ def new_handoff_id() -> str:
     return "h_" + uuid.uuid4().hex[:24]
 
 
-class TurnService:
+class TurnService(HandoffPath):
     """Handles `/v1` calls: stores turns, decides, and packages handoffs with their deliveries."""
 
     def __init__(
@@ -371,67 +369,3 @@ class TurnService:
             self._opened(handoff_id, cid, decision, account, pkg)
             return {**pkg.response(handoff_id), "created": True}
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
-
-    # ---- the handoff path both ways share ------------------------------------------------------
-
-    async def _gather(self, cid: str, stored: bool, customer: Customer,
-                      new: tuple[Message, ...] = ()) -> tuple[AccountContext, tuple[Message, ...], Roster, str | None]:
-        """What a handoff is packaged from, fetched at once: the account facts, the stored transcript (plus
-        the `new` message) and the roster; the summary of the transcript is written while enrichment runs."""
-        enrich = asyncio.ensure_future(self.enricher.enrich(customer))
-        try:
-            prior, roster = await asyncio.gather(
-                asyncio.to_thread(self._handoff_messages, cid) if stored else _no_messages(),
-                asyncio.to_thread(self.roster),
-            )
-            transcript = (*prior, *new)
-            summary = await self._summary(transcript)
-            account = await enrich
-        except BaseException:
-            enrich.cancel()
-            raise
-        return account, transcript, roster, summary
-
-    async def _packaged(self, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
-        # briefing, masking and rendering cost CPU in proportion to what they show: off the event loop
-        return await asyncio.to_thread(functools.partial(self._package, **parts))
-
-    def _opened(self, handoff_id: str, cid: str, decision: Decision, account: AccountContext, pkg: Package) -> None:
-        _count_handoff(decision, account, pkg.route.team)
-        log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
-                 triggers=[r.trigger for r in decision.reasons], team=pkg.route.team, priority=pkg.priority)
-        self.on_handoff(handoff_id)
-
-    def _summary_budget(self) -> int:
-        """Characters of recent text the summariser is given (0 without one): twice what it keeps, so its
-        own cut, not ours, decides what it reads."""
-        return 2 * self.settings.briefing.summariser.max_transcript_chars if self.summariser is not None else 0
-
-    async def _summary(self, messages: tuple[Message, ...]) -> str | None:
-        # the LLM is optional and time-boxed; None keeps the extractive summary
-        if self.summariser is None or not messages:
-            return None
-        tail = tail_within([len(m.text) for m in messages], self._summary_budget())
-        return await self.summariser.summarise(messages[len(messages) - tail:])
-
-    def _package(self, *, source: str, handoff_id: str, conversation_id: str, message_index: int | None,
-                 ticket_id: int | None, now: datetime, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
-        """Package the handoff and build its rows (run in a worker thread)."""
-        pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
-                              **parts)
-        handoff, deliveries = handoff_rows(
-            pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
-            message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now)
-        return pkg, handoff, deliveries
-
-
-async def _no_messages() -> tuple[Message, ...]:
-    return ()
-
-
-def _count_handoff(decision: Decision, account: AccountContext, team: str) -> None:
-    metrics.HANDOFFS.labels(category=decision.category or "unknown", team=team).inc()
-    for trigger in dict.fromkeys(r.trigger for r in decision.reasons):
-        metrics.REASONS.labels(trigger=trigger).inc()
-    for source in account.sources:
-        metrics.ENRICHMENT.labels(source=source.source, status=source.status).inc()

@@ -1,0 +1,106 @@
+"""The handoff path a customer's turn and the bot's own request share: gather, package, announce.
+
+One way to make a handoff: the account facts, the stored transcript and the roster fetched at once (the
+summary written while enrichment runs), the package built off the event loop, the handoff counted and
+logged, the dispatcher woken. The turn use case (app/turns.py) brings the decision and stores the rows.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from handoff import metrics
+from handoff.app.handoff_rows import handoff_rows
+from handoff.app.packaging import Package, package_handoff
+from handoff.app.ports import Enricher, Summariser
+from handoff.core.models import AccountContext, Customer, Decision, Message
+from handoff.core.route import Roster
+from handoff.settings import Settings
+from handoff.storage.tables import DeliveryRow, HandoffRow
+from handoff.storage.turn_store import tail_within
+
+log = structlog.get_logger("handoff.service")
+
+
+class HandoffPath:
+    """What TurnService does once a handoff is decided; it supplies the attributes below."""
+
+    settings: Settings
+    enricher: Enricher
+    summariser: Summariser | None
+    targets: dict[str, str]
+    on_handoff: Callable[[str], None]
+
+    def _handoff_messages(self, cid: str) -> tuple[Message, ...]:
+        raise NotImplementedError
+
+    def roster(self) -> Roster:
+        """The live roster (TurnService reads it from the store)."""
+        raise NotImplementedError
+
+    async def _gather(self, cid: str, stored: bool, customer: Customer,
+                      new: tuple[Message, ...] = ()) -> tuple[AccountContext, tuple[Message, ...], Roster, str | None]:
+        """What a handoff is packaged from, fetched at once: the account facts, the stored transcript (plus
+        the `new` message) and the roster; the summary of the transcript is written while enrichment runs."""
+        enrich = asyncio.ensure_future(self.enricher.enrich(customer))
+        try:
+            prior, roster = await asyncio.gather(
+                asyncio.to_thread(self._handoff_messages, cid) if stored else _no_messages(),
+                asyncio.to_thread(self.roster),
+            )
+            transcript = (*prior, *new)
+            summary = await self._summary(transcript)
+            account = await enrich
+        except BaseException:
+            enrich.cancel()
+            raise
+        return account, transcript, roster, summary
+
+    async def _packaged(self, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
+        # briefing, masking and rendering cost CPU in proportion to what they show: off the event loop
+        return await asyncio.to_thread(functools.partial(self._package, **parts))
+
+    def _opened(self, handoff_id: str, cid: str, decision: Decision, account: AccountContext, pkg: Package) -> None:
+        _count_handoff(decision, account, pkg.route.team)
+        log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
+                 triggers=[r.trigger for r in decision.reasons], team=pkg.route.team, priority=pkg.priority)
+        self.on_handoff(handoff_id)
+
+    def _summary_budget(self) -> int:
+        """Characters of recent text the summariser is given (0 without one): twice what it keeps, so its
+        own cut, not ours, decides what it reads."""
+        return 2 * self.settings.briefing.summariser.max_transcript_chars if self.summariser is not None else 0
+
+    async def _summary(self, messages: tuple[Message, ...]) -> str | None:
+        # the LLM is optional and time-boxed; None keeps the extractive summary
+        if self.summariser is None or not messages:
+            return None
+        tail = tail_within([len(m.text) for m in messages], self._summary_budget())
+        return await self.summariser.summarise(messages[len(messages) - tail:])
+
+    def _package(self, *, source: str, handoff_id: str, conversation_id: str, message_index: int | None,
+                 ticket_id: int | None, now: datetime, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
+        """Package the handoff and build its rows (run in a worker thread)."""
+        pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
+                              **parts)
+        handoff, deliveries = handoff_rows(
+            pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
+            message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now)
+        return pkg, handoff, deliveries
+
+
+async def _no_messages() -> tuple[Message, ...]:
+    return ()
+
+
+def _count_handoff(decision: Decision, account: AccountContext, team: str) -> None:
+    metrics.HANDOFFS.labels(category=decision.category or "unknown", team=team).inc()
+    for trigger in dict.fromkeys(r.trigger for r in decision.reasons):
+        metrics.REASONS.labels(trigger=trigger).inc()
+    for source in account.sources:
+        metrics.ENRICHMENT.labels(source=source.source, status=source.status).inc()
