@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
 from handoff.app.followups import enqueue
+from handoff.core.backoff import backoff_seconds as core_backoff
 from handoff.settings import DeliverySettings
 from handoff.storage.db import changed_rows
 from handoff.storage.tables import DeliveryRow, HandoffRow
@@ -23,10 +24,9 @@ log = structlog.get_logger("handoff.delivery")
 
 
 def backoff_seconds(attempts: int, settings: DeliverySettings, retry_after: float | None, rand: float) -> float:
-    """Delay before the next durable attempt: exponential with jitter, never shorter than Retry-After."""
-    base = min(settings.backoff_max_seconds, settings.backoff_initial_seconds * (2 ** max(0, attempts - 1)))
-    delay = base * (0.5 + rand / 2)  # "equal jitter": spreads retries without collapsing to zero
-    return max(delay, retry_after or 0.0)
+    """Delay before the next durable attempt by `[delivery]`'s backoff (handoff.core.backoff)."""
+    return core_backoff(attempts, initial=settings.backoff_initial_seconds, maximum=settings.backoff_max_seconds,
+                        retry_after=retry_after, rand=rand)
 
 
 @dataclass(frozen=True)

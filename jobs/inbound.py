@@ -25,15 +25,19 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.errors import UpstreamError
-from handoff.core.formats.conversations import parse_time
-from handoff.storage.errors import describe, is_database_unavailable
-from handoff.core.models import Customer
 from handoff.app.followups import Operations
 from handoff.app.turns import TurnInput, TurnService
+from handoff.core.backoff import backoff_seconds
+from handoff.core.formats.conversations import parse_time
+from handoff.core.formats.zendesk_events import (
+    conversation_from_ticket,
+    is_bot_handling,
+)
+from handoff.core.models import Customer
 from handoff.settings import Settings
 from handoff.storage.claims import claim_due
+from handoff.storage.errors import describe, is_database_unavailable
 from handoff.storage.tables import InboundEventRow
-from handoff.core.formats.zendesk_events import conversation_from_ticket, is_bot_handling
 
 log = structlog.get_logger("handoff.inbound")
 
@@ -126,7 +130,7 @@ class InboundProcessor:
 
     def _wait_for_handoff(self, row: InboundEventRow) -> None:
         now = self.clock()
-        delay = min(ORPHAN_RECHECK_MAX_SECONDS, 2.0 * 2 ** max(0, row.attempts - 1))
+        delay = backoff_seconds(row.attempts, initial=2.0, maximum=ORPHAN_RECHECK_MAX_SECONDS, jitter=False)
         log.info("webhook event waits for its handoff", event_id=row.id, kind=row.kind, ticket_id=row.ticket_id,
                  retry_in_seconds=delay)
         with self.sessions() as s:
@@ -142,7 +146,8 @@ class InboundProcessor:
         if error is None:
             values: dict[str, Any] = {"status": "done", "processed_at": now, "lease_until": None, "last_error": None}
         elif transient and row.attempts < MAX_ATTEMPTS:
-            delay = max(retry_after or 0.0, min(600.0, 2.0 * 2 ** (row.attempts - 1)) * (0.5 + random.random() / 2))
+            delay = backoff_seconds(row.attempts, initial=2.0, maximum=600.0, retry_after=retry_after,
+                                    rand=random.random())
             values = {"status": "pending", "next_attempt_at": now + timedelta(seconds=delay), "lease_until": None,
                       "last_error": str(error)[:1000]}
             log.warning("webhook event failed; will retry", event_id=row.id, ticket_id=row.ticket_id,
