@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.enrichment import Enricher, build_sources
 from connectors.local_outbox import LocalOutbox
-from handoff.edge.http.api import create_app
 from handoff.app.turns import TurnService
+from handoff.core.delivery_kinds import DeliveryKind
+from handoff.edge.http.api import create_app
+from handoff.edge.zendesk.webhooks import mount_zendesk_webhook
 from handoff.settings import Config
 from handoff.storage.db import make_engine, make_sessionmaker, migrate
-from jobs.deliveries import Dispatcher
-from handoff.edge.zendesk.webhooks import mount_zendesk_webhook
 from jobs.callbacks import fire_due_callbacks
+from jobs.deliveries import Dispatcher
 from jobs.inbound import InboundProcessor
 from jobs.reminders import remind_unclaimed
 from jobs.scheduler import PeriodicJob, build_scheduler
@@ -78,8 +79,8 @@ class Runtime:
 
     async def run_digest(self) -> str | None:
         """Post the weekly digest if it is due and no other process has."""
-        from handoff.core.render.digest import render_digest
         from handoff.app.stats import collect_stats
+        from handoff.core.render.digest import render_digest
         from jobs.digest import run_digest
 
         s = self.config.settings
@@ -192,9 +193,9 @@ class Runtime:
         """Do before the first request what it would otherwise pay for: compile the trigger patterns, load the
         learned model and the language detector, and open the database connections the turn threads use (a failure is only logged: the API answers
         503 until the database is reachable)."""
+        from handoff.app.turns import DB_THREADS
         from handoff.core.decide import language
         from handoff.core.decide.matchers import for_settings
-        from handoff.app.turns import DB_THREADS
 
         for_settings(self.config.settings.triggers)  # also loads the learned model
         language.warm_up()
@@ -230,9 +231,9 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if zendesk is not None:
         connectors["zendesk"] = zendesk
         sinks["zendesk"] = connectors["zendesk"]
-        targets["zendesk_ticket"] = "zendesk"
+        targets[DeliveryKind.ZENDESK_TICKET] = "zendesk"
     else:
-        targets["zendesk_ticket"] = "local"
+        targets[DeliveryKind.ZENDESK_TICKET] = "local"
         notes.append(f"Zendesk is not configured: tickets are kept locally in {outbox / 'zendesk'}")
     if env.get("SLACK_BOT_TOKEN"):
         from connectors.slack import SlackConnector
@@ -241,9 +242,9 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
             env["SLACK_BOT_TOKEN"], base_url=env.get("SLACK_API_URL") or s.slack.api_url, timeout=s.slack.timeout_seconds
         )
         sinks["slack"] = connectors["slack"]
-        targets["slack_alert"] = "slack"
+        targets[DeliveryKind.SLACK_ALERT] = "slack"
     else:
-        targets["slack_alert"] = "local"
+        targets[DeliveryKind.SLACK_ALERT] = "local"
         notes.append(f"Slack is not configured: alerts are kept locally in {outbox / 'slack'}")
     sinks["local"] = LocalOutbox(outbox)
 
@@ -266,7 +267,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 
-    ops_targets = {"zendesk": targets["zendesk_ticket"], "slack": targets["slack_alert"]}
+    ops_targets = {"zendesk": targets[DeliveryKind.ZENDESK_TICKET], "slack": targets[DeliveryKind.SLACK_ALERT]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
                             stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
                                                         now=clock()))

@@ -26,9 +26,15 @@ from typing import Any
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from connectors.errors import UpstreamError
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.settings import DeliverySettings
 from handoff.storage.claims import claim_due
 from handoff.storage.errors import describe, is_database_unavailable
@@ -170,7 +176,7 @@ class Dispatcher:
         send = SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind)
         if send is None:
             raise RuntimeError(f"unknown delivery kind {row.kind!r}")
-        if row.target == "local" and row.kind not in ("zendesk_ticket", "slack_alert"):
+        if row.target == "local" and row.kind not in (DeliveryKind.ZENDESK_TICKET, DeliveryKind.SLACK_ALERT):
             # with no vendor configured, follow-up writes are kept as files like the first ones
             return await sink.keep(row.kind, row.dedupe_key, row.payload)
         # `again`: an earlier try may have reached the vendor even though its answer was lost
@@ -189,7 +195,7 @@ class Dispatcher:
                 await asyncio.wait_for(asyncio.shield(after), ALERT_WAITS_FOR_TICKET_SECONDS)
             except TimeoutError:
                 log.info("alert not waiting longer for its ticket; sending it without the ticket link"
-                         if row.kind == "slack_alert" else "not waiting longer for what this delivery follows",
+                         if row.kind == DeliveryKind.SLACK_ALERT else "not waiting longer for what this delivery follows",
                          delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind)
             except Exception:  # noqa: BLE001 - the ticket's own task reports its failure
                 pass

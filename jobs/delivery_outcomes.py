@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import metrics
 from handoff.app.followups import enqueue
 from handoff.core.backoff import backoff_seconds as core_backoff
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.settings import DeliverySettings
 from handoff.storage.db import changed_rows
 from handoff.storage.tables import DeliveryRow, HandoffRow
@@ -49,20 +50,20 @@ class Outcomes:
             if recorded != 1:
                 self._sent_though_withdrawn(s, row, result, now)
                 return
-            if row.kind == "zendesk_ticket" and result.get("ticket_id"):
+            if row.kind == DeliveryKind.ZENDESK_TICKET and result.get("ticket_id"):
                 s.execute(
                     update(HandoffRow)
                     .where(HandoffRow.id == row.handoff_id)
                     .values(zendesk_ticket_id=result["ticket_id"], updated_at=now)
                 )
-            if row.kind == "slack_alert" and result.get("ts"):
+            if row.kind == DeliveryKind.SLACK_ALERT and result.get("ts"):
                 s.execute(
                     update(HandoffRow)
                     .where(HandoffRow.id == row.handoff_id)
                     .values(alert_channel=result.get("channel"), alert_ts=result["ts"], updated_at=now)
                 )
             s.commit()
-        if row.kind == "zendesk_ticket" or (row.kind == "slack_alert" and result.get("ticket_link") is False):
+        if row.kind == DeliveryKind.ZENDESK_TICKET or (row.kind == DeliveryKind.SLACK_ALERT and result.get("ticket_link") is False):
             self._link_alert_to_ticket(row.handoff_id, now)
         metrics.DELIVERIES.labels(kind=row.kind, outcome="sent").inc()
         log.info("delivered", delivery_id=row.id, handoff_id=row.handoff_id, kind=row.kind, target=row.target)
@@ -94,15 +95,15 @@ class Outcomes:
             sent = {k: (t, r) for k, t, r in s.execute(
                 select(DeliveryRow.kind, DeliveryRow.target, DeliveryRow.result).where(
                     DeliveryRow.handoff_id == handoff_id, DeliveryRow.status == "sent",
-                    DeliveryRow.kind.in_(("zendesk_ticket", "slack_alert")))).all()}
-            alert, ticket = sent.get("slack_alert"), sent.get("zendesk_ticket")
+                    DeliveryRow.kind.in_((DeliveryKind.ZENDESK_TICKET, DeliveryKind.SLACK_ALERT)))).all()}
+            alert, ticket = sent.get(DeliveryKind.SLACK_ALERT), sent.get(DeliveryKind.ZENDESK_TICKET)
             if alert is None or ticket is None or alert[0] != "slack" or (alert[1] or {}).get("ticket_link") is not False:
                 return
             key = f"{handoff_id}:slack:ticket_link"
             if not str((ticket[1] or {}).get("url") or "").startswith("http") or s.scalar(
                     select(DeliveryRow.id).where(DeliveryRow.dedupe_key == key)) is not None:
                 return
-            enqueue(s, handoff_id, "slack_update", "slack", key, {"state": "ticket_link", "note": None}, now)
+            enqueue(s, handoff_id, DeliveryKind.SLACK_UPDATE, "slack", key, {"state": "ticket_link", "note": None}, now)
             try:
                 s.commit()
             except IntegrityError:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.delivery import AlertRequest, TicketRequest
 from connectors.errors import Unavailable
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.render.slack_card import with_ticket_button
 from handoff.core.render.slack_states import card_in_state
 from handoff.storage.tables import DeliveryRow, HandoffRow
@@ -44,7 +45,7 @@ class Lookups:
         """(channel, ts, payload) of the handoff's sent alert, or None when not posted yet."""
         with self.sessions() as s:
             row = s.scalars(select(DeliveryRow).where(
-                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert", DeliveryRow.status == "sent")).first()
+                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == DeliveryKind.SLACK_ALERT, DeliveryRow.status == "sent")).first()
         if row is None:
             return None
         channel, ts = (row.result or {}).get("channel"), (row.result or {}).get("ts")
@@ -60,7 +61,7 @@ class Lookups:
         """
         with self.sessions() as s:
             return s.scalar(select(DeliveryRow.id).where(
-                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert",
+                DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == DeliveryKind.SLACK_ALERT,
                 DeliveryRow.status.in_(("pending", "sending", "sent")))) is not None
 
     def ticket_url(self, handoff_id: str) -> str | None:
@@ -68,7 +69,7 @@ class Lookups:
         with self.sessions() as s:
             res = s.scalar(
                 select(DeliveryRow.result).where(
-                    DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "zendesk_ticket", DeliveryRow.status == "sent"
+                    DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == DeliveryKind.ZENDESK_TICKET, DeliveryRow.status == "sent"
                 )
             )
         url = (res or {}).get("url")
@@ -144,11 +145,11 @@ async def send_slack_message(sink: Any, row: DeliveryRow, again: bool, look: Loo
 
 Send = Callable[[Any, DeliveryRow, bool, Lookups], Awaitable[dict[str, Any]]]
 SENDS: dict[str, Send] = {
-    "zendesk_ticket": send_zendesk_ticket,
-    "zendesk_update": send_zendesk_update,
-    "slack_alert": send_slack_alert,
-    "slack_update": send_slack_update,
-    "slack_message": send_slack_message,
+    DeliveryKind.ZENDESK_TICKET: send_zendesk_ticket,
+    DeliveryKind.ZENDESK_UPDATE: send_zendesk_update,
+    DeliveryKind.SLACK_ALERT: send_slack_alert,
+    DeliveryKind.SLACK_UPDATE: send_slack_update,
+    DeliveryKind.SLACK_MESSAGE: send_slack_message,
 }
 
 

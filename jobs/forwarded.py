@@ -13,23 +13,24 @@ from typing import Any
 from sqlalchemy import select
 
 from connectors.errors import Rejected, Unavailable
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.storage.tables import DeliveryRow
 from jobs.delivery_sends import Lookups, Send
 
 # the order a batch starts its rows in, and what each kind waits for (the first of these in the batch)
-BATCH_STAGES = {"zendesk_ticket": 0, "slack_alert": 1}
+BATCH_STAGES: dict[str, int] = {DeliveryKind.ZENDESK_TICKET: 0, DeliveryKind.SLACK_ALERT: 1}
 
 
 def follows_in_batch(row: DeliveryRow) -> tuple[str, ...]:
     """The kinds of the same handoff's rows that `row` goes after, nearest first."""
-    if row.kind == "slack_alert":
-        return ("zendesk_ticket",)  # to carry the ticket link
-    if row.kind == "zendesk_comment":
-        return ("zendesk_comment", "zendesk_ticket")
-    if row.kind == "slack_reply":
-        return ("slack_reply", "slack_alert")
-    if row.kind == "slack_message" and (row.payload or {}).get("thread"):
-        return ("slack_alert",)
+    if row.kind == DeliveryKind.SLACK_ALERT:
+        return (DeliveryKind.ZENDESK_TICKET,)  # to carry the ticket link
+    if row.kind == DeliveryKind.ZENDESK_COMMENT:
+        return (DeliveryKind.ZENDESK_COMMENT, DeliveryKind.ZENDESK_TICKET)
+    if row.kind == DeliveryKind.SLACK_REPLY:
+        return (DeliveryKind.SLACK_REPLY, DeliveryKind.SLACK_ALERT)
+    if row.kind == DeliveryKind.SLACK_MESSAGE and (row.payload or {}).get("thread"):
+        return (DeliveryKind.SLACK_ALERT,)
     return ()
 
 
@@ -47,7 +48,7 @@ def _earlier_on_its_way(look: Lookups, row: DeliveryRow, vendor: str) -> None:
 def _alert_channel(look: Lookups, handoff_id: str) -> str | None:
     with look.sessions() as s:
         payload = s.scalar(select(DeliveryRow.payload).where(
-            DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == "slack_alert"))
+            DeliveryRow.handoff_id == handoff_id, DeliveryRow.kind == DeliveryKind.SLACK_ALERT))
     return (payload or {}).get("channel") or None
 
 
@@ -83,4 +84,4 @@ async def send_slack_reply(sink: Any, row: DeliveryRow, again: bool, look: Looku
     return {"channel": channel, "ts": reply, "thread_ts": ts}
 
 
-FORWARDED_SENDS: dict[str, Send] = {"zendesk_comment": send_zendesk_comment, "slack_reply": send_slack_reply}
+FORWARDED_SENDS: dict[str, Send] = {DeliveryKind.ZENDESK_COMMENT: send_zendesk_comment, DeliveryKind.SLACK_REPLY: send_slack_reply}

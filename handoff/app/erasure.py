@@ -57,6 +57,7 @@ from pathlib import Path
 from sqlalchemy import Table, delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.storage.db import changed_rows
 from handoff.storage.keys import EMAIL_KEY_LENGTH, email_key
 from handoff.storage.tables import (
@@ -212,7 +213,7 @@ def _plan(s: Session, *, email: str | None, conversation_id: str | None) -> _Pla
     users |= {((e.payload or {}).get("data") or {}).get("requester_id") for e in inbound}
     slack = {(h.alert_channel, h.alert_ts) for h in handoffs}
     slack |= {((d.result or {}).get("channel"), (d.result or {}).get("ts")) for d in deliveries
-              if d.kind in ("slack_alert", "slack_message", "slack_reply") and d.target == "slack"}
+              if d.kind in (DeliveryKind.SLACK_ALERT, DeliveryKind.SLACK_MESSAGE, DeliveryKind.SLACK_REPLY) and d.target == "slack"}
 
     report.renamed = {cid: None for cid in ids if "@" in cid}
     report.messages = s.scalar(select(func.count()).select_from(MessageRow).where(MessageRow.conversation_id.in_(ids))) or 0

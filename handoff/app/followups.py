@@ -18,11 +18,18 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.handoff_status import WAITING, HandoffStatus, movable_to
 from handoff.core.masking import for_slack, for_ticket, mask_email, mask_pii
 from handoff.settings import Settings
 from handoff.storage.db import changed_rows
-from handoff.storage.tables import AgentStatusRow, ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow
+from handoff.storage.tables import (
+    AgentStatusRow,
+    ConversationRow,
+    DeliveryRow,
+    HandoffEventRow,
+    HandoffRow,
+)
 
 log = structlog.get_logger("handoff.operations")
 
@@ -40,7 +47,8 @@ class Agent:
     zendesk_user_id: int | None = None
 
 
-def enqueue(s: Session, handoff_id: str, kind: str, target: str, key: str, payload: dict[str, Any], now: datetime) -> None:
+def enqueue(s: Session, handoff_id: str, kind: DeliveryKind, target: str, key: str, payload: dict[str, Any],
+            now: datetime) -> None:
     """Record one write to make (in the caller's transaction); a key already queued is a no-op.
 
     Callers hold the row change that implies the write (a conditional UPDATE), so two transactions
@@ -146,10 +154,10 @@ class Operations:
             "solved": "Solved.",
             "reassigned": f"Reassigned to {for_slack(name)}.",
         }.get(state, for_slack(state))
-        enqueue(s, h.id, "slack_update", self.targets["slack"], f"{h.id}:slack:{state}:{agent.id if agent else ''}",
+        enqueue(s, h.id, DeliveryKind.SLACK_UPDATE, self.targets["slack"], f"{h.id}:slack:{state}:{agent.id if agent else ''}",
                 {"state": state, "agent_name": name, "note": note}, now)
         if state == "claimed" and agent is not None:
-            enqueue(s, h.id, "zendesk_update", self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}",
+            enqueue(s, h.id, DeliveryKind.ZENDESK_UPDATE, self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}",
                     {"external_id": f"{h.id}:claimed:{agent.id}", "subject": "",
                      "note": for_ticket(f"Handoff claimed in Slack by {agent.name}."),
                      "assignee_id": agent.zendesk_user_id, "tags": ["handoff_claimed"], "priority": h.priority}, now)

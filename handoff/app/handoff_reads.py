@@ -9,10 +9,21 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.app.erasure import ERASED
 from handoff.core.brief import BriefingSettings, bounded_briefing_json
-from handoff.core.handoff_status import BotStatus, HandoffStatus, Owner, bot_status, owner_of
+from handoff.core.handoff_status import (
+    BotStatus,
+    HandoffStatus,
+    Owner,
+    bot_status,
+    owner_of,
+)
 from handoff.core.locales.customer_messages import after_erasure
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
-from handoff.storage.turn_store import TRANSCRIPT_PAGE_MAX, TRANSCRIPT_PAGE_MESSAGES, TurnStore, transcript_page
+from handoff.storage.turn_store import (
+    TRANSCRIPT_PAGE_MAX,
+    TRANSCRIPT_PAGE_MESSAGES,
+    TurnStore,
+    transcript_page,
+)
 
 
 class NotFoundError(LookupError):

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from handoff.app.packaging import Package, initial_status
+from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.models import Decision
 from handoff.storage.keys import email_key
 from handoff.storage.tables import DeliveryRow, HandoffRow
@@ -33,8 +34,8 @@ def _deliveries(targets: dict[str, str], handoff_id: str, ticket: dict[str, Any]
     common: dict[str, Any] = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
                               "created_at": now, "updated_at": now}
     return [
-        DeliveryRow(kind="zendesk_ticket", target=targets["zendesk_ticket"], payload=ticket,
+        DeliveryRow(kind=DeliveryKind.ZENDESK_TICKET, target=targets[DeliveryKind.ZENDESK_TICKET], payload=ticket,
                     dedupe_key=f"{handoff_id}:zendesk_ticket", **common),
-        DeliveryRow(kind="slack_alert", target=targets["slack_alert"], payload=alert,
+        DeliveryRow(kind=DeliveryKind.SLACK_ALERT, target=targets[DeliveryKind.SLACK_ALERT], payload=alert,
                     dedupe_key=f"{handoff_id}:slack_alert", **common),
     ]

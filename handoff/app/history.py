@@ -32,12 +32,17 @@ from rich.table import Table
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from handoff.app.backtest import BacktestReport, excerpt, finish_report, score_conversation
-from handoff.core.formats.conversations import Conversation, Label
+from handoff.app.backtest import (
+    BacktestReport,
+    excerpt,
+    finish_report,
+    score_conversation,
+)
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.replay import Replay, replay
-from handoff.storage.turn_store import customer_from_json, message_from_row
+from handoff.core.formats.conversations import Conversation, Label
 from handoff.storage.tables import ConversationRow, HandoffRow, MessageRow
+from handoff.storage.turn_store import customer_from_json, message_from_row
 
 BATCH_SIZE = 200
 MAX_EXAMPLES = 20

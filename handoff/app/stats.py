@@ -10,10 +10,10 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.core.decide.categories import topic_for
 from handoff.core.measure.analytics import compute_stats
 from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.measure.records import ConversationRecord, HandoffRecord
-from handoff.core.decide.categories import topic_for
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
 
 BRIEFING_FIELDS = ("summary", "category", "sentiment", "ai_attempts", "account", "recommended_action", "greeting",

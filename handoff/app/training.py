@@ -16,14 +16,19 @@ from pathlib import Path
 from typing import Any
 
 from handoff.app.backtest import BacktestReport, run_backtest
-from handoff.core.formats.conversations import Conversation, ConversationFileError, parse_conversation, read_json_lines
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.learned.build import corpus_files
 from handoff.core.decide.learned.examples import INTENTS, all_examples
 from handoff.core.decide.learned.model import IntentModel
 from handoff.core.decide.learned.probes import page_and_offer
 from handoff.core.decide.learned.train import TrainOptions, fit, to_bytes
-from handoff.core.formats.conversations import read_conversations
+from handoff.core.formats.conversations import (
+    Conversation,
+    ConversationFileError,
+    parse_conversation,
+    read_conversations,
+    read_json_lines,
+)
 from handoff.core.formats.zendesk_export import detect_format, read_zendesk
 
 HOLD_OUT = 5  # one conversation in five is held back for the before/after comparison

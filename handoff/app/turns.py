@@ -27,7 +27,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import metrics
 from handoff.app.forwarding import forwarded_deliveries
 from handoff.app.handoff_path import HandoffPath
-from handoff.app.handoff_reads import NotFoundError, answer_from_row, conversation_view, get_handoff, handoff_answer_in
+from handoff.app.handoff_reads import (
+    NotFoundError,
+    answer_from_row,
+    conversation_view,
+    get_handoff,
+    handoff_answer_in,
+)
 from handoff.app.ports import Enricher, SecondOpinion, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body

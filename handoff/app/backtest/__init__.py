@@ -6,7 +6,12 @@ result is the one a single process gives, down to the order of the worst misses 
 """
 from __future__ import annotations
 
-from handoff.app.backtest.errors import ERROR_KINDS, BacktestError, ErrorsFile, error_for
+from handoff.app.backtest.errors import (
+    ERROR_KINDS,
+    BacktestError,
+    ErrorsFile,
+    error_for,
+)
 from handoff.app.backtest.report import (
     MAX_WORST,
     BacktestReport,

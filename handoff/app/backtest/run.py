@@ -14,7 +14,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from handoff.app.backtest.errors import BacktestError, error_for
-from handoff.app.backtest.report import BacktestReport, finish_report, merge_reports, score_conversation, trim_miss_candidates
+from handoff.app.backtest.report import (
+    BacktestReport,
+    finish_report,
+    merge_reports,
+    score_conversation,
+    trim_miss_candidates,
+)
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.replay import replay
 from handoff.core.formats.conversations import Conversation

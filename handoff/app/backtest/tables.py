@@ -8,6 +8,7 @@ from rich.table import Table
 
 from handoff.app.backtest.report import BacktestReport
 
+
 def render_report(report: BacktestReport) -> Group:
     """Rich tables: summary, per trigger, per category, worst misses and sample false positives."""
     summary = Table(title="Backtest", show_header=False)
