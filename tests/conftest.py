@@ -39,6 +39,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """A command run in-process (serve, worker, stats...) configures logging onto the stream of its test: put
+    the previous configuration back, so a later test's background job does not print into the run's output."""
+    import logging
+
+    import structlog
+
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
+
+
 requires_postgres = pytest.mark.skipif(
     _pg_server_url() is None, reason="needs PostgreSQL: set DATABASE_URL=postgresql://..."
 )

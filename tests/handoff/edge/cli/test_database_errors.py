@@ -11,21 +11,6 @@ runner = CliRunner()
 PASSWORD = "s3cret-pw-1234"
 
 
-@pytest.fixture(autouse=True)
-def _logging_restored():
-    """serve and worker configure logging onto the runner's stderr, closed after the test: put it back."""
-    import logging
-
-    import structlog
-
-    root = logging.getLogger()
-    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    structlog.configure(**config)
-
-
 @pytest.fixture
 def unreachable(tmp_path, monkeypatch):
     """A PostgreSQL URL on a port where nothing listens, run from a folder with no settings."""
