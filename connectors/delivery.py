@@ -54,27 +54,32 @@ class AlertResult:
 class TicketSink(Protocol):
     """Creates or updates the Zendesk ticket for a handoff; idempotent on `external_id`."""
 
-    async def upsert_ticket(self, request: TicketRequest) -> TicketResult: ...
+    async def upsert_ticket(self, request: TicketRequest) -> TicketResult:
+        """Create the ticket, or add the note to the one that has its external id."""
 
 
 @runtime_checkable
 class AlertSink(Protocol):
     """Posts the Slack alert for a handoff (never twice: `check_existing` looks first after a lost answer)."""
 
-    async def post_alert(self, request: AlertRequest, *, check_existing: bool = False) -> AlertResult: ...
+    async def post_alert(self, request: AlertRequest, *, check_existing: bool = False) -> AlertResult:
+        """Post the alert (and the DM); with `check_existing`, look for it first."""
 
 
 @runtime_checkable
 class AlertThreadSink(AlertSink, Protocol):
     """A Slack workspace: besides posting alerts, updates them (claimed, solved) and replies in their thread."""
 
-    async def update_alert(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str: ...
+    async def update_alert(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
+        """Replace a posted alert's text and blocks; returns its ts."""
 
-    async def post_thread(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str: ...
+    async def post_thread(self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None) -> str:
+        """Reply in a posted alert's thread; returns the reply's ts."""
 
 
 @runtime_checkable
 class OutboxSink(TicketSink, AlertSink, Protocol):
     """No vendor configured: tickets, alerts and follow-up writes are kept as local files."""
 
-    async def keep(self, kind: str, key: str, payload: dict[str, Any]) -> dict[str, Any]: ...
+    async def keep(self, kind: str, key: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Keep a follow-up write as a local file; returns where it went."""

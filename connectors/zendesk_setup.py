@@ -110,6 +110,7 @@ class _Api:
 
     def call(self, method: str, path_or_url: str, body: dict[str, Any] | None = None,
              params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One Zendesk API call, its failure turned into the project's error."""
         url = path_or_url if path_or_url.startswith(("http://", "https://")) else self._prefix + path_or_url
         response = self._session.request(method, url, json=body, params=params, timeout=self._timeout)
         if not 200 <= response.status_code < 300:  # the connector's transport raised already; a bare Zenpy did not

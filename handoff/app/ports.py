@@ -10,16 +10,19 @@ from handoff.core.models import AccountContext, Customer, Message
 class Enricher(Protocol):
     """Anything that turns a customer into account facts (connectors.enrichment.Enricher)."""
 
-    async def enrich(self, customer: Customer) -> AccountContext: ...
+    async def enrich(self, customer: Customer) -> AccountContext:
+        """The account facts of `customer`, each source ok or marked unavailable."""
 
 
 class Summariser(Protocol):
     """An optional writer of the one-line summary (connectors.summariser.LLMSummariser)."""
 
-    async def summarise(self, messages: tuple[Message, ...]) -> str | None: ...
+    async def summarise(self, messages: tuple[Message, ...]) -> str | None:
+        """A one-line summary of the messages, or None to keep the extractive one."""
 
 
 class SecondOpinion(Protocol):
     """An optional judge of doubtful turns (connectors.second_opinion.LLMSecondOpinion), time-boxed by itself."""
 
-    async def ask(self, customer_texts: tuple[str, ...], doubt: Doubt) -> Verdict | None: ...
+    async def ask(self, customer_texts: tuple[str, ...], doubt: Doubt) -> Verdict | None:
+        """The judge's verdict on a doubtful turn, or None when it gave none in time."""

@@ -8,6 +8,7 @@ from handoff.core.brief.models import AccountFact, KNOWN_SOURCES, source_result
 
 
 def source_facts(account: AccountContext, name: str) -> dict[str, Any]:
+    """The facts one source answered with (empty when it was unavailable or not configured)."""
     s = account.source(name)
     if s is None or s.status != "ok" or not isinstance(s.facts, dict):
         return {}
@@ -62,6 +63,7 @@ def money(amount: Any, currency: Any = "usd") -> str:
 
 
 def stripe_minor(amount: Any, currency: Any) -> str:
+    """A Stripe amount as money for people ("$49.00"), "?" when there is none."""
     # Raw Stripe objects carry integer amounts in minor units (zero-decimal currencies aside);
     # a float means the connector already converted to major units.
     value = _num(amount)
@@ -75,6 +77,7 @@ def stripe_minor(amount: Any, currency: Any) -> str:
 
 
 def tier_of(account: AccountContext) -> str | None:
+    """The account's tier: the signals' (derived by the tier rules), else HubSpot's company tier, or None."""
     if account.signals.tier:
         return account.signals.tier
     company = _dict(source_facts(account, "hubspot").get("company"))
@@ -83,6 +86,7 @@ def tier_of(account: AccountContext) -> str | None:
 
 
 def failed_payments(stripe: Mapping[str, Any]) -> int:
+    """How many of the customer's payments failed in the last 90 days, by Stripe."""
     fp = stripe.get("failed_payments_90d")
     if isinstance(fp, dict):
         n = _int(fp.get("count"))
@@ -93,14 +97,17 @@ def failed_payments(stripe: Mapping[str, Any]) -> int:
 
 
 def open_disputes(stripe: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The customer's open disputes, by Stripe."""
     return [d for d in _list(stripe.get("open_disputes")) if isinstance(d, dict)]
 
 
 def contacts_60d(zendesk: Mapping[str, Any]) -> int | None:
+    """How many times the customer contacted support in the last 60 days, by Zendesk."""
     return _int(zendesk.get("tickets_last_60_days"))
 
 
 def open_tickets(zendesk: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
+    """The customer's open Zendesk tickets (id, subject, status, created_at), as Zendesk listed them."""
     out = []
     for t in _list(zendesk.get("open_tickets")):
         if isinstance(t, dict):
@@ -109,6 +116,7 @@ def open_tickets(zendesk: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
 
 
 def account_owner(account: AccountContext) -> str | None:
+    """The account owner's name or e-mail, by HubSpot, or None."""
     sig = account.signals
     if sig.owner_name:
         return sig.owner_name
@@ -118,6 +126,7 @@ def account_owner(account: AccountContext) -> str | None:
 
 
 def churn_risk_of(account: AccountContext) -> bool:
+    """Whether the account is at risk of churn (the signals, else HubSpot's properties)."""
     if account.signals.churn_risk:
         return True
     churn = _dict(source_facts(account, "hubspot").get("churn"))

@@ -204,6 +204,7 @@ def _kb_dict(a: KBArticle) -> dict[str, Any]:
 
 
 def source_result(account: AccountContext, name: str) -> SourceResult:
+    """One enrichment source's result in the account context, or a not-configured stand-in."""
     found = account.source(name)
     if found is not None:
         return found

@@ -56,6 +56,7 @@ _VAGUE = {"general", "other", "handoff"}
 
 
 def category_text(category: str | None, reasons: Sequence[Reason] = ()) -> _CategoryText | None:
+    """How a category reads in a summary and as an intent (built-in wording per category)."""
     if not category or category.lower() in _VAGUE:
         for r in reasons:
             if r.trigger in _CATEGORIES:
@@ -72,12 +73,14 @@ def category_text(category: str | None, reasons: Sequence[Reason] = ()) -> _Cate
 
 
 def category_of(decision: Decision) -> str | None:
+    """The category the briefing shows: the decision's, else its first reason's trigger."""
     if decision.category:
         return decision.category
     return decision.reasons[0].trigger if decision.reasons else None
 
 
 def last_question(messages: Sequence[Message], limit: int) -> str | None:
+    """The customer's last question (else their last message), clipped, or None."""
     for m in reversed(messages):
         if m.role != "customer":
             continue

@@ -39,6 +39,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def config_from(path: Path | None) -> Config:
+    """The settings at `path` (or the default place), or a clear CLI error naming the wrong key."""
     try:
         return load_config(path)
     except SettingsError as e:
@@ -58,6 +59,7 @@ def database_or_fail(config: Config) -> Iterator[None]:
 
 
 def setup_logging(config: Config) -> None:
+    """Logging as `[service]` asks, with the environment's secrets redacted."""
     from handoff.logs import configure_logging
 
     svc = config.settings.service
@@ -65,6 +67,7 @@ def setup_logging(config: Config) -> None:
 
 
 def parse_at(at: str | None, option: str = "--at") -> datetime:
+    """The clock reading an `--at` option fixes (now when not given), or a clear CLI error."""
     if not at:
         return datetime.now(UTC)
     try:
@@ -75,6 +78,7 @@ def parse_at(at: str | None, option: str = "--at") -> datetime:
 
 
 def bot_ids(config: Config) -> tuple[int, ...]:
+    """The Zendesk user id of the bot (`[zendesk] bot_user_id`), whose comments are not the customer's, if set."""
     bot = config.settings.zendesk.bot_user_id
     return (bot,) if bot is not None else ()
 

@@ -13,6 +13,7 @@ from handoff.edge.cli.base import SettingsOpt, app, config_from, database_or_fai
 
 
 def startup_notes(runtime: Any) -> None:
+    """Log the start-up notes (as warnings: what is missing or off) and the database in use, password hidden."""
     import structlog
 
     log = structlog.get_logger("handoff")

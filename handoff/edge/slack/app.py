@@ -35,6 +35,7 @@ class _ClientTokenNotice(logging.Filter):
     given a client, whose token is that same one (checked in build_slack_app), so it warned at every start."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Drop bolt's notice that a given token will be unused; keep every other record."""
         return "`token` will be unused" not in record.getMessage()
 
 
