@@ -138,6 +138,25 @@ class Operations:
         return {"ok": True, "handoff_id": handoff_id, "status": "claimed", "claimed_by": agent.id,
                 "message": f"{handoff_id} is yours, {agent.name}."}
 
+    async def release(self, handoff_id: str, agent_id: str) -> dict[str, Any]:
+        """An agent hands the conversation back to the AI (the Slack button or `/handoff release`)."""
+        from handoff.app.handoff_reads import NotFoundError
+        from handoff.app.release import (  # release builds on this module
+            AlreadyReleased,
+            release_handoff,
+        )
+
+        targets: dict[str, str] = {DeliveryKind.SLACK_ALERT: self.targets["slack"],
+                                   DeliveryKind.ZENDESK_TICKET: self.targets["zendesk"]}
+        try:
+            await asyncio.to_thread(release_handoff, self.sessions, handoff_id, clock=self.clock, targets=targets,
+                                    reason=None, actor=agent_id)
+        except NotFoundError:
+            return {"ok": False, "handoff_id": handoff_id, "message": "no such handoff"}
+        except AlreadyReleased as e:
+            return {"ok": False, "handoff_id": handoff_id, "message": str(e)}
+        return {"ok": True, "handoff_id": handoff_id, "message": ""}
+
     async def claim(self, handoff_id: str, agent_id: str, *, source: str = "slack") -> dict[str, Any]:
         """An agent takes a handoff; refused when someone else already has it."""
         agent = self.agent(agent_id)

@@ -40,6 +40,7 @@ FALLBACK_MAX = 300
 ACTION_CLAIM = "handoff_claim"
 ACTION_OPEN_TICKET = "handoff_open_ticket"
 ACTION_UNNECESSARY = "handoff_unnecessary"
+ACTION_RELEASE = "handoff_release"
 
 _TRAJECTORY = {"green": ":large_green_circle:", "yellow": ":large_yellow_circle:", "red": ":red_circle:"}
 _PRIORITY = {"urgent": ":rotating_light:", "high": ":warning:", "normal": ":speech_balloon:", "low": ":speech_balloon:"}
@@ -264,6 +265,7 @@ def render_slack_card(
     buttons = [_button("Claim", ACTION_CLAIM, value=value, style="primary")]
     if ticket_url and len(ticket_url) <= BUTTON_URL_MAX:
         buttons.append(_button("Open in Zendesk", ACTION_OPEN_TICKET, url=ticket_url, value=value))
+    buttons.append(_button("Hand back to AI", ACTION_RELEASE, value=value))
     buttons.append(_button("AI could have handled this", ACTION_UNNECESSARY, value=value))
     actions = {"type": "actions", "block_id": f"handoff_actions:{handoff_id}"[:BLOCK_ID_MAX], "elements": buttons}
     # The buttons are the point of the card: if anything must go, it's content before them.
@@ -280,7 +282,8 @@ def with_ticket_button(blocks: list[dict[str, Any]], handoff_id: str, ticket_url
         elements = block.get("elements", [])
         if block.get("type") == "actions" and not any(e.get("action_id") == ACTION_OPEN_TICKET for e in elements):
             button = _button("Open in Zendesk", ACTION_OPEN_TICKET, url=ticket_url, value=handoff_id[:BUTTON_VALUE_MAX])
-            block = {**block, "elements": [*elements[:1], button, *elements[1:]]}
+            at = 1 if elements and elements[0].get("action_id") == ACTION_CLAIM else 0  # after Claim, if still there
+            block = {**block, "elements": [*elements[:at], button, *elements[at:]]}
         out.append(block)
     return out
 
@@ -362,12 +365,12 @@ def render_solved_card(
     """The alert's blocks once solved: a "Solved" line, no Claim button; the ticket and feedback buttons stay."""
     by = f" by {_who(agent_name, slack_user_id)}" if (agent_name or slack_user_id) else ""
     text = f":white_check_mark: *Solved*{by}"
-    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM}),
+    return with_card_status(blocks, handoff_id=handoff_id, text=text, drop_actions=frozenset({ACTION_CLAIM, ACTION_RELEASE}),
                             drop_fields=_WAITING_FIELDS)
 
 
 def render_released_card(blocks: list[dict[str, Any]], *, handoff_id: str) -> list[dict[str, Any]]:
     """The alert's blocks once handed back to the AI: a "Back with the AI" line, no Claim button, no wait."""
     return with_card_status(blocks, handoff_id=handoff_id, text=":robot_face: *Handed back to the AI*",
-                            drop_actions=frozenset({ACTION_CLAIM}), drop_fields=_WAITING_FIELDS)
+                            drop_actions=frozenset({ACTION_CLAIM, ACTION_RELEASE}), drop_fields=_WAITING_FIELDS)
 

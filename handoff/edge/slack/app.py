@@ -23,7 +23,12 @@ import logging
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handoff.core.render.slack_card import ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY
+from handoff.core.render.slack_card import (
+    ACTION_CLAIM,
+    ACTION_OPEN_TICKET,
+    ACTION_RELEASE,
+    ACTION_UNNECESSARY,
+)
 from handoff.edge.slack.listeners import SlackListeners
 from handoff.edge.slack.operations import Operations
 
@@ -63,6 +68,7 @@ def build_slack_app(
     edge = SlackListeners(ops, command)
     app.command(command)(edge.on_command)
     app.action(ACTION_CLAIM)(edge.on_claim)
+    app.action(ACTION_RELEASE)(edge.on_release)
     app.action(ACTION_UNNECESSARY)(edge.on_unnecessary)
     app.action(ACTION_OPEN_TICKET)(edge.on_open_ticket)
     return app

@@ -20,6 +20,7 @@ from handoff.core.render.slack_replies import (
     not_agent_reply,
     parse_command,
     queue_reply,
+    release_reply,
     stats_reply,
     status_reply,
     unnecessary_reply,
@@ -30,7 +31,7 @@ from handoff.edge.slack.operations import Operations
 
 log = structlog.get_logger("handoff.slack")
 
-_REFUSED_ACTION = {"claim": "claim handoffs", "available": "change their availability",
+_REFUSED_ACTION = {"claim": "claim handoffs", "release": "hand handoffs back to the AI", "available": "change their availability",
                    "away": "change their availability"}
 
 
@@ -80,6 +81,8 @@ class SlackListeners:
             assert agent is not None  # AGENT_ONLY commands were checked before the ack
             if cmd.name == "claim":
                 return claim_reply(await self.ops.claim(str(cmd.arg), agent.id))
+            if cmd.name == "release":
+                return release_reply(await self.ops.release(str(cmd.arg), agent.id))
             if cmd.name in ("available", "away"):
                 return availability_reply(await self.ops.set_available(agent.id, cmd.name == "available"))
         except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
@@ -110,6 +113,25 @@ class SlackListeners:
         except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
             log.exception("slack_claim_failed", handoff_id=handoff_id)
             reply = failure_reply("claiming")
+        await self._answer_button(body, respond, client, reply)
+
+    async def on_release(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                         client: AsyncWebClient) -> None:
+        """"Hand back to AI" button: an agent returns the conversation to the AI; anyone else is told how."""
+        await ack()
+        user = _user_id(body)
+        handoff_id = _handoff_id(action)
+        try:
+            agent = self.ops.agent_for_slack_user(user)
+            if agent is None:
+                reply = not_agent_reply("hand handoffs back to the AI", user)
+            elif not handoff_id:
+                reply = failure_reply("reading the button (no handoff id on it)")
+            else:
+                reply = release_reply(await self.ops.release(handoff_id, agent.id))
+        except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
+            log.exception("slack_release_failed", handoff_id=handoff_id)
+            reply = failure_reply("handing back")
         await self._answer_button(body, respond, client, reply)
 
     async def on_unnecessary(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,

@@ -5,6 +5,7 @@ from typing import Any, Protocol
 
 from handoff.app.followups import Agent
 
+
 class Operations(Protocol):
     """What the Slack app may ask of the service (implemented by handoff.app.followups)."""
 
@@ -34,6 +35,10 @@ class Operations(Protocol):
 
     async def stats(self) -> dict[str, Any]:
         """The `handoff stats --json` object."""
+        ...
+
+    async def release(self, handoff_id: str, agent_id: str) -> dict[str, Any]:
+        """Hand a handoff's conversation back to the AI: {"ok", "handoff_id", "message"}."""
         ...
 
     async def mark_unnecessary(self, handoff_id: str, slack_user_id: str) -> dict[str, Any]:

@@ -156,3 +156,24 @@ async def test_thread_notes_are_rendered_for_slack_and_the_ticket_note_for_zende
         rt.close()
     assert rows["slack_update"]["note"] == "Claimed by Sam &lt;!here&gt; ＊Rivera＊ •••• 1111."
     assert rows["zendesk_update"]["note"] == "Handoff claimed in Slack by Sam <!here> *Rivera* •••• 1111."
+
+
+async def test_an_agent_hands_a_handoff_back_once(runtime):
+    """The Slack button and `/handoff release`: the conversation is the AI's again; a second time is refused."""
+    from sqlalchemy import select
+
+    from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow
+
+    hid = await handoff(runtime)
+    first = await runtime.operations.release(hid, "sam")
+    assert first == {"ok": True, "handoff_id": hid, "message": ""}
+    with runtime.sessions() as s:
+        assert s.get(HandoffRow, hid).status == "released"
+        assert s.get(ConversationRow, "c-1").handoff_id is None
+        keys = set(s.scalars(select(DeliveryRow.dedupe_key).where(DeliveryRow.handoff_id == hid)))
+    assert {f"{hid}:slack:released", f"{hid}:zendesk:released"} <= keys
+    again = await runtime.operations.release(hid, "sam")
+    assert again["ok"] is False and "already released" in again["message"]
+    assert (await runtime.operations.release("h_nope", "sam"))["ok"] is False
+    answer = await runtime.service.post_message("c-1", TurnInput(role="customer", text="thanks, where is my invoice?"))
+    assert answer["owner"] == "ai"

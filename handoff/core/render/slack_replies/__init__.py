@@ -12,12 +12,22 @@ from handoff.core.render.slack_replies.answers import (
     failure_reply,
     help_reply,
     not_agent_reply,
+    release_reply,
     unnecessary_reply,
     usage_reply,
     working_text,
 )
-from handoff.core.render.slack_replies.command import AGENT_ONLY, COMMANDS, Command, parse_command
-from handoff.core.render.slack_replies.handoffs import callbacks_reply, queue_reply, status_reply
+from handoff.core.render.slack_replies.command import (
+    AGENT_ONLY,
+    COMMANDS,
+    Command,
+    parse_command,
+)
+from handoff.core.render.slack_replies.handoffs import (
+    callbacks_reply,
+    queue_reply,
+    status_reply,
+)
 from handoff.core.render.slack_replies.parts import (
     BLOCKS_MAX,
     CALLBACKS_MAX,
@@ -33,7 +43,7 @@ from handoff.core.render.slack_replies.stats import stats_reply
 
 __all__ = [
     "AGENT_ONLY", "BLOCKS_MAX", "CALLBACKS_MAX", "COMMANDS", "FALLBACK_MAX", "QUEUE_ITEMS_MAX", "REASONS_MAX",
-    "SUMMARY_CHARS", "Command", "Reply", "availability_reply", "callbacks_reply", "claim_reply", "duration",
+    "SUMMARY_CHARS", "Command", "Reply", "availability_reply", "callbacks_reply", "claim_reply", "release_reply", "duration",
     "failure_reply", "help_reply", "not_agent_reply", "parse_command", "queue_reply", "slack_date", "stats_reply",
     "status_reply", "unnecessary_reply", "usage_reply", "working_text",
 ]

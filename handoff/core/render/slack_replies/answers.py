@@ -7,7 +7,13 @@ from typing import Any
 
 from handoff.core.render.slack_card import truncate
 from handoff.core.render.slack_replies.command import COMMANDS, Command
-from handoff.core.render.slack_replies.parts import FALLBACK_MAX, Reply, code, section, text
+from handoff.core.render.slack_replies.parts import (
+    FALLBACK_MAX,
+    Reply,
+    code,
+    section,
+    text,
+)
 
 
 def help_reply(unknown: str | None = None, command: str = "/handoff") -> Reply:
@@ -42,6 +48,7 @@ def working_text(cmd: Command) -> str:
         "queue": "Looking up the queue…",
         "status": f"Looking up {code(cmd.arg)}…",
         "claim": f"Claiming {code(cmd.arg)}…",
+        "release": f"Handing {code(cmd.arg)} back to the AI…",
         "available": "Marking you available…",
         "away": "Marking you away…",
         "callbacks": "Looking up callbacks…",
@@ -63,6 +70,14 @@ def claim_reply(result: Mapping[str, Any]) -> Reply:
         tail = f" {message}" if message else ""
         return Reply(f":white_check_mark: You claimed {hid}; the alert now shows it.{tail}")
     return Reply(f":warning: Could not claim {hid}: {message or 'refused'}")
+
+
+def release_reply(result: Mapping[str, Any]) -> Reply:
+    """The answer to a hand-back (command or button)."""
+    hid = code(result.get("handoff_id") or "?")
+    if result.get("ok"):
+        return Reply(f":robot_face: {hid} is back with the AI: it answers the customer's next message.")
+    return Reply(f":warning: Could not hand {hid} back: {text(result.get('message') or 'refused', 500)}")
 
 
 def availability_reply(result: Mapping[str, Any]) -> Reply:

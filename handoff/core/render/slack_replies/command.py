@@ -11,13 +11,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "queue": ("queue [team]", "open handoffs (of one team) and deliveries that failed for good"),
     "status": ("status ID", "where one handoff stands: route, agent, deliveries"),
     "claim": ("claim ID", "take a handoff yourself (agents only)"),
+    "release": ("release ID", "hand a handoff's conversation back to the AI (agents only)"),
     "available": ("available", "let routing send you new handoffs (agents only)"),
     "away": ("away", "stop new handoffs coming to you; active ones stay yours (agents only)"),
     "callbacks": ("callbacks", "scheduled callbacks to customers, soonest first"),
     "stats": ("stats", "handoff rate, reasons, response times, quality"),
 }
-AGENT_ONLY: frozenset[str] = frozenset({"claim", "available", "away"})
-_NEEDS_ID: frozenset[str] = frozenset({"status", "claim"})
+AGENT_ONLY: frozenset[str] = frozenset({"claim", "release", "available", "away"})
+_NEEDS_ID: frozenset[str] = frozenset({"status", "claim", "release"})
 _HANDOFF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _TEAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 

@@ -6,7 +6,17 @@ from typing import Any
 
 from handoff.core.json_values import as_mapping
 from handoff.core.render.slack_card import truncate
-from handoff.core.render.slack_replies.parts import REASONS_MAX, Reply, duration, header, percent, reply, section, text, words
+from handoff.core.render.slack_replies.parts import (
+    REASONS_MAX,
+    Reply,
+    duration,
+    header,
+    percent,
+    reply,
+    section,
+    text,
+    words,
+)
 
 
 def _counts(value: Any, limit: int = REASONS_MAX) -> str:

@@ -13,6 +13,7 @@ from handoff.core.models import AccountContext, Customer, Decision, KBArticle, M
 from handoff.core.render.slack_card import (
     ACTION_CLAIM,
     ACTION_OPEN_TICKET,
+    ACTION_RELEASE,
     ACTION_UNNECESSARY,
     escape,
     render_slack_card,
@@ -92,7 +93,8 @@ def test_buttons(rich: Briefing) -> None:
     actions = blocks[-1]
     assert actions["type"] == "actions"
     by_id = {e["action_id"]: e for e in actions["elements"]}
-    assert list(by_id) == [ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY]
+    assert list(by_id) == [ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_RELEASE, ACTION_UNNECESSARY]
+    assert by_id[ACTION_RELEASE]["text"]["text"] == "Hand back to AI" and by_id[ACTION_RELEASE]["value"] == "h-42"
     assert by_id["handoff_claim"]["value"] == "h-42" and by_id["handoff_claim"]["style"] == "primary"
     assert by_id["handoff_open_ticket"]["url"] == TICKET_URL
     assert by_id["handoff_unnecessary"]["value"] == "h-42"
@@ -101,7 +103,7 @@ def test_buttons(rich: Briefing) -> None:
 
 def test_no_ticket_url_no_open_button(rich: Briefing) -> None:
     _, blocks = render_slack_card(rich, handoff_id="h-42", ticket_url=None, route=None)
-    assert [e["action_id"] for e in blocks[-1]["elements"]] == [ACTION_CLAIM, ACTION_UNNECESSARY]
+    assert [e["action_id"] for e in blocks[-1]["elements"]] == [ACTION_CLAIM, ACTION_RELEASE, ACTION_UNNECESSARY]
 
 
 def test_everything_is_masked(rich: Briefing) -> None:

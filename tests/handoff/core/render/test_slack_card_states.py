@@ -11,6 +11,7 @@ from handoff.core.brief import Briefing
 from handoff.core.render.slack_card import (
     ACTION_CLAIM,
     ACTION_OPEN_TICKET,
+    ACTION_RELEASE,
     ACTION_UNNECESSARY,
     BLOCKS_MAX,
     render_claimed_card,
@@ -44,8 +45,8 @@ def test_claimed_card_says_who_and_drops_only_the_claim_button(card: list[dict[s
     assert out[0]["type"] == "header"
     assert out[1]["block_id"] == f"handoff_status:{HID}"
     assert "Claimed by *Jo Park*" in out[1]["text"]["text"]
-    assert action_ids(out) == [ACTION_OPEN_TICKET, ACTION_UNNECESSARY]
-    assert action_ids(card) == [ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY]
+    assert action_ids(out) == [ACTION_OPEN_TICKET, ACTION_RELEASE, ACTION_UNNECESSARY]  # it can still be handed back
+    assert action_ids(card) == [ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_RELEASE, ACTION_UNNECESSARY]
     # everything else is the card as it was
     assert [b for b in out if b not in status_blocks(out) and b["type"] != "actions"] == \
         [b for b in card if b["type"] != "actions"]
@@ -140,3 +141,11 @@ def test_a_claimed_or_solved_card_drops_the_queue_line(rich: Briefing) -> None:
         dump = json.dumps(out)
         assert "in queue" not in dump and "*Wait*" not in dump
         assert "*Team*" in dump  # the other fields stay
+
+
+def test_a_solved_or_released_card_cannot_be_handed_back_again(card: list[dict[str, Any]]) -> None:
+    from handoff.core.render.slack_card import render_released_card
+
+    assert ACTION_RELEASE in action_ids(card)
+    for out in (render_solved_card(card, handoff_id=HID), render_released_card(card, handoff_id=HID)):
+        assert ACTION_RELEASE not in action_ids(out) and ACTION_CLAIM not in action_ids(out)

@@ -100,6 +100,12 @@ class FakeOps:
         await self._enter("stats")
         return {"conversations": 10, "handoffs": 3, "handoff_rate": 0.3}
 
+    async def release(self, handoff_id: str, agent_id: str) -> dict[str, Any]:
+        await self._enter("release", handoff_id, agent_id)
+        if handoff_id == "h_released":
+            return {"ok": False, "handoff_id": handoff_id, "message": "handoff h_released is already released"}
+        return {"ok": True, "handoff_id": handoff_id, "message": ""}
+
     async def mark_unnecessary(self, handoff_id: str, slack_user_id: str) -> dict[str, Any]:
         await self._enter("mark_unnecessary", handoff_id, slack_user_id)
         return {"ok": True, "message": ""}

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from handoff.core.render.slack_card import ACTION_CLAIM, ACTION_OPEN_TICKET, ACTION_UNNECESSARY
+from handoff.core.render.slack_card import ACTION_CLAIM, ACTION_RELEASE, ACTION_OPEN_TICKET, ACTION_UNNECESSARY
 from tests.handoff.edge.slack.support import (
     AGENT_USER,
     CHANNEL,
@@ -56,6 +56,9 @@ async def test_usage_errors_are_answered_in_the_ack(http: httpx.AsyncClient, sla
     ("stats", "Computing stats…", ("stats",), "Handoff stats: 3 handoffs, rate 30.0%"),
     (f"claim {HID}", f"Claiming `{HID}`…", ("claim", HID, "a1"), f":white_check_mark: You claimed `{HID}`"),
     ("claim h_taken", "Claiming `h_taken`…", ("claim", "h_taken", "a1"), ":warning: Could not claim `h_taken`: already claimed by Sam"),
+    (f"release {HID}", f"Handing `{HID}` back to the AI…", ("release", HID, "a1"), f":robot_face: `{HID}` is back with the AI"),
+    ("release h_released", "Handing `h_released` back to the AI…", ("release", "h_released", "a1"),
+     ":warning: Could not hand `h_released` back: handoff h_released is already released"),
     ("available", "Marking you available…", ("set_available", "a1", True), ":large_green_circle: You're *available*"),
     ("AWAY", "Marking you away…", ("set_available", "a1", False), ":double_vertical_bar: You're *away*"),
 ])
@@ -74,7 +77,7 @@ async def test_each_command_acks_then_answers_through_the_response_url(
     assert slack.ephemeral == []
 
 
-@pytest.mark.parametrize("text", [f"claim {HID}", "available", "away"])
+@pytest.mark.parametrize("text", [f"claim {HID}", f"release {HID}", "available", "away"])
 async def test_non_agents_may_not_claim_or_change_availability(
     http: httpx.AsyncClient, slack: SlackWithResponseUrls, ops: FakeOps, text: str,
 ) -> None:
@@ -145,6 +148,18 @@ async def test_claim_button_by_an_agent(http: httpx.AsyncClient, slack: SlackWit
     assert message["text"].startswith(f":white_check_mark: You claimed `{HID}`")
     assert ops.async_calls() == [("claim", HID, "a1")]
     assert slack.responded == []
+
+
+async def test_hand_back_button_by_an_agent_and_by_someone_else(http: httpx.AsyncClient, slack: SlackWithResponseUrls,
+                                                                 ops: FakeOps) -> None:
+    await post(http, action_body(slack, ACTION_RELEASE))
+    [message] = await eventually(lambda: slack.ephemeral, "the ephemeral answer")
+    assert message["user"] == AGENT_USER and message["text"].startswith(f":robot_face: `{HID}` is back with the AI")
+    assert ops.async_calls() == [("release", HID, "a1")]
+    await post(http, action_body(slack, ACTION_RELEASE, user=STRANGER))
+    refusal = await eventually(lambda: slack.ephemeral[1:], "the refusal")
+    assert refusal[0]["text"].startswith(":no_entry: Only Handoff agents listed in settings.toml can hand handoffs back")
+    assert ops.async_calls() == [("release", HID, "a1")]  # the stranger's click released nothing
 
 
 async def test_claim_button_by_someone_else_is_refused(http: httpx.AsyncClient, slack: SlackWithResponseUrls,
