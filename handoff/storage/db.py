@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,9 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 
 
+_MIGRATE_LOCK = threading.Lock()
+
+
 def alembic_config(url: str) -> AlembicConfig:
     """An Alembic configuration pointing at the packaged migrations and `url`."""
     cfg = AlembicConfig()
@@ -173,6 +177,9 @@ def migrate(engine: Engine) -> None:
 
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     chatter = logging.getLogger("alembic")
+    # the level is the process's: two migrations at once (threads) would restore each other's WARNING
+    # and leave alembic muted for good, so one thread at a time changes it
+    _MIGRATE_LOCK.acquire()
     quiet = not chatter.isEnabledFor(logging.DEBUG)
     previous = chatter.level
     if quiet:
@@ -188,5 +195,6 @@ def migrate(engine: Engine) -> None:
             after = MigrationContext.configure(conn).get_current_revision()
     finally:
         chatter.setLevel(previous)
+        _MIGRATE_LOCK.release()
     if after != before:
         log.info("database schema migrated from %s to %s", before or "empty", after)

@@ -144,3 +144,20 @@ def test_the_email_keys_migration_fills_in_existing_rows(database_url):
         assert handoff_key == "old.address@example.com"
     finally:
         engine.dispose()
+
+
+def test_migrations_in_several_threads_leave_alembics_logging_as_it_was(tmp_path):
+    """Each migration mutes alembic for its run and restores it; two at once must not leave it muted."""
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    chatter = logging.getLogger("alembic")
+    before = chatter.level
+    engines = [make_engine(f"sqlite:///{tmp_path / f'{i}.db'}") for i in range(6)]
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            list(pool.map(migrate, engines))
+    finally:
+        for e in engines:
+            e.dispose()
+    assert chatter.level == before
