@@ -2,6 +2,7 @@
 once, then Operations called and the answer sent where it can be read."""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -99,57 +100,49 @@ class SlackListeners:
     async def on_claim(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                        client: AsyncWebClient) -> None:
         """Claim button: an agent claims the handoff; anyone else is told how to become one."""
-        await ack()
-        user = _user_id(body)
-        handoff_id = _handoff_id(action)
-        try:
-            agent = self.ops.agent_for_slack_user(user)
-            if agent is None:
-                reply = not_agent_reply("claim handoffs", user)
-            elif not handoff_id:
-                reply = failure_reply("reading the button (no handoff id on it)")
-            else:
-                reply = claim_reply(await self.ops.claim(handoff_id, agent.id))
-        except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
-            log.exception("slack_claim_failed", handoff_id=handoff_id)
-            reply = failure_reply("claiming")
-        await self._answer_button(body, respond, client, reply)
+        await self._agent_button(ack, body, action, respond, client, refused="claim handoffs", doing="claiming",
+                                 run=lambda hid, agent, _user: self._claimed(hid, agent))
 
     async def on_release(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
                          client: AsyncWebClient) -> None:
         """"Hand back to AI" button: an agent returns the conversation to the AI; anyone else is told how."""
+        await self._agent_button(ack, body, action, respond, client, refused="hand handoffs back to the AI",
+                                 doing="handing back", run=lambda hid, agent, _user: self._released(hid, agent))
+
+    async def on_unnecessary(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                             client: AsyncWebClient) -> None:
+        """"AI could have handled this": feedback for the quality metrics, counted from agents only."""
+        await self._agent_button(ack, body, action, respond, client,
+                                 refused="mark a handoff as one the AI could have handled",
+                                 doing="recording your feedback", run=lambda hid, _agent, user: self._flagged(hid, user))
+
+    async def _claimed(self, handoff_id: str, agent: Agent) -> Reply:
+        return claim_reply(await self.ops.claim(handoff_id, agent.id))
+
+    async def _released(self, handoff_id: str, agent: Agent) -> Reply:
+        return release_reply(await self.ops.release(handoff_id, agent.id))
+
+    async def _flagged(self, handoff_id: str, user: str) -> Reply:
+        return unnecessary_reply(await self.ops.mark_unnecessary(handoff_id, user), handoff_id)
+
+    async def _agent_button(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
+                            client: AsyncWebClient, *, refused: str, doing: str,
+                            run: Callable[[str, Agent, str], Awaitable[Reply]]) -> None:
+        """A button only agents may press: ack at once, check who clicked, run it, answer the clicker."""
         await ack()
         user = _user_id(body)
         handoff_id = _handoff_id(action)
         try:
             agent = self.ops.agent_for_slack_user(user)
             if agent is None:
-                reply = not_agent_reply("hand handoffs back to the AI", user)
+                reply = not_agent_reply(refused, user)
             elif not handoff_id:
                 reply = failure_reply("reading the button (no handoff id on it)")
             else:
-                reply = release_reply(await self.ops.release(handoff_id, agent.id))
+                reply = await run(handoff_id, agent, user)
         except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
-            log.exception("slack_release_failed", handoff_id=handoff_id)
-            reply = failure_reply("handing back")
-        await self._answer_button(body, respond, client, reply)
-
-    async def on_unnecessary(self, ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any,
-                             client: AsyncWebClient) -> None:
-        """"AI could have handled this": feedback for the quality metrics, counted from agents only."""
-        await ack()
-        user = _user_id(body)
-        handoff_id = _handoff_id(action)
-        try:
-            if self.ops.agent_for_slack_user(user) is None:
-                reply = not_agent_reply("mark a handoff as one the AI could have handled", user)
-            elif not handoff_id:
-                reply = failure_reply("reading the button (no handoff id on it)")
-            else:
-                reply = unnecessary_reply(await self.ops.mark_unnecessary(handoff_id, user), handoff_id)
-        except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
-            log.exception("slack_unnecessary_failed", handoff_id=handoff_id)
-            reply = failure_reply("recording your feedback")
+            log.exception("slack_button_failed", handoff_id=handoff_id, doing=doing)
+            reply = failure_reply(doing)
         await self._answer_button(body, respond, client, reply)
 
     async def on_open_ticket(self, ack: Any) -> None:
