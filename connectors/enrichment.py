@@ -53,7 +53,8 @@ class Source(Protocol):
     name: str
 
     async def fetch(self, customer: Customer) -> Facts | dict[str, Any]:
-        """Facts about the customer from this source (typed, or JSON read by parse_facts)."""
+        """Facts about the customer from this source: typed (the built-in connectors), or JSON (a custom source),
+        which the Enricher reads once with parse_facts."""
         ...
 
 

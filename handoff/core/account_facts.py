@@ -16,8 +16,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
-ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "isk", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
-                          "vnd", "vuv", "xaf", "xof", "xpf"})
+# Stripe's zero-decimal currencies: their amounts are whole units, not cents
+ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd",
+                          "vuv", "xaf", "xof", "xpf"})
 
 
 @dataclass(frozen=True)
