@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
-from connectors.stripe import StripeConnector, StripeSettings, major, subscription_monthly_minor
+from connectors.stripe import StripeConnector, StripeSettings
+from connectors.stripe_facts import major, subscription_monthly_minor
 from handoff.core.account_facts import Money
 from handoff.core.models import Customer
 from handoff.devtools.fakes.stripe import API_KEY, FakeStripe
@@ -239,7 +240,7 @@ def test_dispute_statuses_are_the_librarys() -> None:
 
     import stripe
 
-    from connectors.stripe import OPEN_DISPUTE
+    from connectors.stripe_facts import OPEN_DISPUTE
 
     literal = next(a for a in typing.get_args(stripe.Dispute.__annotations__["status"]) if typing.get_args(a))
     known = set(typing.get_args(literal))
@@ -264,7 +265,7 @@ async def test_mrr_currency_is_the_customers_without_subscriptions(fake_stripe: 
 
 
 def test_mrr_counts_a_subscription_without_any_currency_in_the_customers() -> None:
-    from connectors.stripe import mrr_facts
+    from connectors.stripe_facts import mrr_facts
 
     sub = {"status": "active", "items": {"data": [{"quantity": 1, "price": {
         "unit_amount": 1500, "recurring": {"interval": "month", "interval_count": 1}}}]}}
