@@ -8,7 +8,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-SUPPORTED = ("en", "es", "fr", "de", "pt")
 MIN_LETTERS = 12  # shorter texts ("agent", "ok") say little about their language
 _SURE = 0.75
 

@@ -11,10 +11,7 @@ Settings may add phrases (`extra_phrases`) or switch languages off; they never n
 from __future__ import annotations
 
 # Up to N arbitrary words between two parts of a phrase ("talk to a real live person").
-W1 = r"(?:\w+ ){0,1}"
 W2 = r"(?:\w+ ){0,2}"
-W3 = r"(?:\w+ ){0,3}"
-W4 = r"(?:\w+ ){0,4}"
 W5 = r"(?:\w+ ){0,5}"
 W6 = r"(?:\w+ ){0,6}"
 
