@@ -19,7 +19,8 @@ from handoff.app.backtest import BacktestReport, run_backtest
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.learned.build import corpus_files
 from handoff.core.decide.learned.examples import INTENTS, all_examples
-from handoff.core.decide.learned.model import IntentModel
+from handoff.core.decide.learned.model import SHIPPED, IntentModel
+from handoff.core.decide.learned.model import load as load_model
 from handoff.core.decide.learned.probes import page_and_offer
 from handoff.core.decide.learned.train import TrainOptions, fit, to_bytes
 from handoff.core.formats.conversations import (
@@ -120,7 +121,9 @@ def train(files: Iterable[Path], out: Path, settings: TriggerSettings, *, with_s
     shipped = [c for p in corpus_files() for c in read_conversations(p)] if with_shipped else []
     page_kind, ai_offer = page_and_offer(settings)
     examples = all_examples([*shipped, *learn], page_kind, ai_offer)
-    data, model = fit(examples, options, meta={"trained_on": [p.name for p in paths], "with_shipped": with_shipped})
+    # with the shipped corpus in, the shipped model (fitted on it) is where the solver starts
+    data, model = fit(examples, options, meta={"trained_on": [p.name for p in paths], "with_shipped": with_shipped},
+                      start=load_model(SHIPPED) if with_shipped else None)
     raw = to_bytes(data)
     out.write_bytes(raw)
     report = TrainingReport(

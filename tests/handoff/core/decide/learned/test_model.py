@@ -78,3 +78,20 @@ def test_the_shipped_model_loads_and_catches_plain_requests() -> None:
                  "ich möchte mit einem Menschen sprechen", "quero falar com um atendente"):
         s = m.score(text, CTX)
         assert s.intent == "explicit_request" and s.escalate_p >= 0.5, (text, s)
+
+
+def test_a_fit_started_from_an_earlier_model_reaches_the_same_model() -> None:
+    """Warm start (a team's history added to the shipped corpus) changes where the solver starts, not where it
+    ends: the problem is convex, so the refit scores every example as the cold fit does."""
+    page_kind, ai_offer = page_and_offer(TriggerSettings())
+    opts = TrainOptions(c=20.0, min_count=1, tol=1e-8)
+    corpus = tiny_corpus()
+    _, earlier = fit(all_examples(corpus[::2], page_kind, ai_offer), opts)  # fitted on half: a different optimum
+    ex = all_examples(corpus, page_kind, ai_offer)
+    _, cold = fit(ex, opts)
+    _, warm = fit(ex, opts, start=earlier)
+    for e in ex:
+        context = [f for f in e.features if f.startswith("~")]
+        a, b = cold.score(e.text, context), warm.score(e.text, context)
+        assert (a.intent, a.topic) == (b.intent, b.topic)
+        assert a.escalate_p == pytest.approx(b.escalate_p, abs=0.02)
