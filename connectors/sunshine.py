@@ -85,7 +85,8 @@ def error_for(exc: BaseException) -> UpstreamError:
         return Rejected(SOURCE, f"the request is not valid: {type(exc).__name__}")
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
         exc = exc.reason
-    if isinstance(exc, urllib3.exceptions.TimeoutError):
+    # NewConnectionError (refused, unreachable) is a ConnectTimeoutError in urllib3's hierarchy: test it first
+    if isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(exc, urllib3.exceptions.NewConnectionError):
         return Unavailable(SOURCE, "timed out")
     if isinstance(exc, (urllib3.exceptions.HTTPError, OSError)):
         return Unavailable(SOURCE, f"connection failed: {type(exc).__name__}")

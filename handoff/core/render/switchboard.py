@@ -19,7 +19,7 @@ ELLIPSIS = "…"
 Scalar = str | int | float | bool
 
 # the order texts give way in when the whole does not fit: the summary first, the handoff id last
-PASS_SHRINK_ORDER = ("handoff_summary", "handoff_triggers", "handoff_team", "handoff_category", "handoff_priority",
+PASS_SHRINK_ORDER = ("handoff_summary", "handoff_triggers", "handoff_category", "handoff_team", "handoff_priority",
                      "handoff_id")
 RELEASE_SHRINK_ORDER = ("handoff_release_reason", "handoff_id")
 
