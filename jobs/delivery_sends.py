@@ -16,6 +16,7 @@ from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.render.slack_card import with_ticket_button
 from handoff.core.render.slack_states import card_in_state
 from handoff.storage.tables import DeliveryRow, HandoffRow
+from jobs.sunshine_control import send_sunshine_control
 
 
 class Withdrawn(Exception):
@@ -150,6 +151,7 @@ SENDS: dict[str, Send] = {
     DeliveryKind.SLACK_ALERT: send_slack_alert,
     DeliveryKind.SLACK_UPDATE: send_slack_update,
     DeliveryKind.SLACK_MESSAGE: send_slack_message,
+    DeliveryKind.SUNSHINE_CONTROL: send_sunshine_control,
 }
 
 
