@@ -332,6 +332,10 @@ def build_sunshine(config: Config, notes: list[str] | None = None) -> Any:
         return None
     from connectors.sunshine import SunshineConnector, api_url
 
+    if notes is not None and env["SUNSHINE_KEY_ID"].startswith("int_"):
+        notes.append("SUNSHINE_KEY_ID is an integration key: Sunshine refuses releaseControl with it while the agent "
+                     "workspace has the conversation, so releases fail; use an app key (app_…)")
+
     url = api_url(env.get("SUNSHINE_API_URL") or s.url, config.settings.zendesk.subdomain)
     return SunshineConnector(env["SUNSHINE_KEY_ID"], env["SUNSHINE_KEY_SECRET"], app_id=s.app_id or "", url=url,
                              switchboard_integration=s.switchboard_integration, timeout=s.timeout_seconds)

@@ -87,6 +87,17 @@ async def test_wrong_key_is_auth_failed_and_never_retried(fake_sunshine):
     connector.close()
 
 
+async def test_an_integration_key_cannot_release_from_the_agent_workspace(sunshine_connector, fake_sunshine):
+    """Sunshine refuses releaseControl with an integration-scoped key unless that integration is active: an app
+    key is needed to hand a conversation back (the README says so, and start-up warns of an int_ key)."""
+    fake_sunshine.scope = "integration"
+    fake_sunshine.add_conversation(CONV)
+    await sunshine_connector.pass_control(CONV, META)
+    with pytest.raises(AuthFailed) as e:
+        await sunshine_connector.release_control(CONV)
+    assert not e.value.transient and "HTTP 403" in str(e.value)
+
+
 async def test_unknown_conversation_is_not_found(fake_sunshine, sunshine_connector):
     with pytest.raises(NotFound) as e:
         await sunshine_connector.pass_control("no-such-conversation", META)

@@ -3,8 +3,9 @@
 `POST /v2/apps/{appId}/conversations/{conversationId}/passControl` and `/releaseControl`, checked like the
 API checks them: basic authentication with an API key (`401 unauthorized` otherwise), a known app and
 conversation (`404`), a JSON body (passControl needs `switchboardIntegration`; metadata must be a flat
-object of strings, numbers and booleans within 4 KB, else `400`). Answers `200 {}` as documented; errors
-carry Sunshine's `{"errors": [{"code", "title"}]}`. State the tests read:
+object of strings, numbers and booleans within 4 KB, else `400`). With an integration-scoped key
+(`scope="integration"`), releaseControl is `403` unless that integration is the active one, as documented.
+Answers `200 {}` as documented; errors carry Sunshine's `{"errors": [{"code", "title"}]}`. State the tests read:
 - `conversations`: (app id, conversation id) → `{"active": <integration name>}` (seed with `add_conversation`;
   a new conversation's bot, `default_integration`, is active);
 - `actions`: every accepted action in order, each `{"action": "pass" | "release", "app_id", "conversation_id",
@@ -37,8 +38,9 @@ class FakeSunshine(FakeServer):
     """The Switchboard actions of Sunshine Conversations' v2 API on 127.0.0.1."""
 
     def __init__(self, key_id: str = KEY_ID, key_secret: str = KEY_SECRET, app_id: str = APP_ID,
-                 default_integration: str = "bot") -> None:
+                 default_integration: str = "bot", scope: str = "app") -> None:
         super().__init__()
+        self.scope = scope  # "app" (an app key), or "integration" (the key of the integration `default_integration`)
         self.key_id, self.key_secret, self.app_id = key_id, key_secret, app_id
         self.default_integration = default_integration
         self.conversations: dict[tuple[str, str], dict[str, Any]] = {}
@@ -90,6 +92,8 @@ class FakeSunshine(FakeServer):
         problem = self._problem(action, body)
         if problem is not None:
             return FakeResponse(400, errors("bad_request", problem))
+        if action == "releaseControl" and self.scope == "integration" and conversation["active"] != self.default_integration:
+            return FakeResponse(403, errors("forbidden", "The active switchboard integration is not the authenticated one"))
         if action == "passControl":
             conversation["active"] = body["switchboardIntegration"]
         else:
