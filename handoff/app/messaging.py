@@ -67,8 +67,12 @@ def queue_release_control(s: Session, handoff_id: str, reason: str | None, now: 
     """In the release's transaction: queue giving the conversation back to the bot, or cancel a pass that was
     never tried. Returns what was done ("release", "cancelled"), None for a handoff that passed nothing."""
     passed = s.scalar(select(DeliveryRow).where(DeliveryRow.dedupe_key == pass_key(handoff_id)))
-    conversation_id = (passed.payload or {}).get("conversation_id") if passed is not None else None
-    if passed is None or not conversation_id:  # not in messaging, or erased
+    if passed is None:
+        return None  # the conversation does not live in Zendesk messaging
+    # an erasure empties the payload; a pass that was sent still says where it went in its result
+    where = {**(passed.result or {}), **(passed.payload or {})}
+    conversation_id = where.get("conversation_id")
+    if not conversation_id:
         return None
     # a pass still waiting is withdrawn (conditionally: the dispatcher may be claiming it right now)
     withdrawn = changed_rows(s, update(DeliveryRow).where(DeliveryRow.id == passed.id, DeliveryRow.status == "pending")
@@ -78,6 +82,6 @@ def queue_release_control(s: Session, handoff_id: str, reason: str | None, now: 
         return "cancelled"  # never tried: the bot has had the conversation all along
     # sent, in flight, given up on, or tried before (an attempt whose answer was lost may have landed)
     enqueue(s, handoff_id, KIND, passed.target, release_key(handoff_id),
-            {"action": "release", "app_id": passed.payload.get("app_id"), "conversation_id": conversation_id,
+            {"action": "release", "app_id": where.get("app_id"), "conversation_id": conversation_id,
              "metadata": release_metadata(handoff_id=handoff_id, reason=reason)}, now)
     return "release"

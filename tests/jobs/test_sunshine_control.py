@@ -277,3 +277,20 @@ async def test_without_credentials_the_switchboard_actions_are_kept_locally(make
     assert passed["payload"]["conversation_id"] == CONV and passed["payload"]["metadata"]["handoff_id"] == hid
     assert "4242 4242 4242 4242" not in json.dumps(passed)
     assert released["payload"]["action"] == "release" and released["payload"]["conversation_id"] == CONV
+
+
+async def test_an_erasure_names_the_messaging_conversation_and_erases_its_id(runtime, clock, fake_sunshine):
+    from handoff.app.erasure import erase
+    from handoff.storage.tables import MessageRow
+
+    hid = (await say(runtime, HUMAN_PLEASE, "m-1"))["handoff_id"]
+    await drain(runtime, clock)
+    report = erase(runtime.sessions, clock, email=ANA.email)
+    assert report.messaging_conversations == [CONV] and CONV in report.as_text()
+    with runtime.sessions() as s:
+        assert all(not m.extra for m in s.scalars(select(MessageRow)))  # the id went with the messages' metadata
+    # the pass's payload is erased, but where it went is kept: an agent can still hand the conversation back
+    await runtime.service.release(hid, "card 4242 4242 4242 4242 on file")
+    await drain(runtime, clock)
+    assert fake_sunshine.actions_on(CONV) == ["pass", "release"]
+    assert "4242 4242 4242 4242" not in json.dumps(fake_sunshine.actions[-1]["body"])
