@@ -1,24 +1,14 @@
 """What delivery connectors (Zendesk tickets, Slack alerts, the local outbox) accept and return."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+# the requests are the outbox's payload types, defined with the other payloads in the core
+from handoff.core.delivery_payloads import AlertRequest, TicketRequest
 
-@dataclass(frozen=True)
-class TicketRequest:
-    """A ticket to create, or an existing ticket to update, with the briefing as a private note."""
-
-    external_id: str  # the handoff id: makes creation idempotent
-    subject: str
-    note: str  # private note body (the briefing rendered for Zendesk)
-    tags: tuple[str, ...] = ()
-    priority: str = "normal"  # low | normal | high | urgent (Zendesk's own values)
-    group_id: int | None = None
-    assignee_id: int | None = None
-    requester_email: str | None = None
-    requester_name: str | None = None
-    ticket_id: int | None = None  # set: update this ticket instead of creating one
+__all__ = ["AlertRequest", "AlertResult", "AlertSink", "AlertThreadSink", "OutboxSink", "TicketRequest",
+           "TicketResult", "TicketSink"]
 
 
 @dataclass(frozen=True)
@@ -28,17 +18,6 @@ class TicketResult:
     ticket_id: int | None
     url: str | None
     created: bool
-
-
-@dataclass(frozen=True)
-class AlertRequest:
-    """A Slack alert: channel message with Block Kit, optional DM to the assigned agent."""
-
-    handoff_id: str
-    channel: str
-    text: str  # notification fallback
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    dm_user_id: str | None = None
 
 
 @dataclass(frozen=True)

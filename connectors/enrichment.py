@@ -30,6 +30,7 @@ from connectors.errors import (
     UpstreamError,
 )
 from handoff.core.brief.account import AccountRules, derive_signals
+from handoff.core.account_facts import FACT_TYPES, Facts, NoSuchCustomer, parse_facts
 from handoff.core.models import AccountContext, Customer, SourceResult
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,9 @@ class Source(Protocol):
 
     name: str
 
-    async def fetch(self, customer: Customer) -> dict[str, Any]:
-        """Facts about the customer from this source."""
+    async def fetch(self, customer: Customer) -> Facts | dict[str, Any]:
+        """Facts about the customer from this source: typed (the built-in connectors), or JSON (a custom source),
+        which the Enricher reads once with parse_facts."""
         ...
 
 
@@ -220,12 +222,14 @@ class Enricher:
             return round((self._clock() - start) * 1000, 1)
 
         try:
-            facts = await asyncio.wait_for(source.fetch(customer), timeout)
-            if not isinstance(facts, dict):
-                raise TypeError(f"{source.name} returned {type(facts).__name__}, not a dict")
+            answer = await asyncio.wait_for(source.fetch(customer), timeout)
+            # a source that answers JSON (custom sources, tests) is read once, here
+            facts = parse_facts(source.name, answer) if isinstance(answer, dict) else answer
+            if not isinstance(facts, FACT_TYPES):
+                raise TypeError(f"{source.name} returned {type(facts).__name__}, not facts")
             return _Outcome(SourceResult(source.name, "ok", facts=facts, elapsed_ms=elapsed()))
         except NotFound:
-            return _Outcome(SourceResult(source.name, "ok", facts={"found": False}, elapsed_ms=elapsed()))
+            return _Outcome(SourceResult(source.name, "ok", facts=NoSuchCustomer(), elapsed_ms=elapsed()))
         except Exception as exc:  # noqa: BLE001 - a source's failure must never lose the handoff
             reason = failure_reason(source.name, exc, timeout)
             if isinstance(exc, (UpstreamError, TimeoutError)):

@@ -27,6 +27,7 @@ from connectors.errors import (
     UpstreamError,
     parse_retry_after,
 )
+from handoff.core.account_facts import Company, CrmOwner, Deal, HubSpotFacts
 from handoff.core.models import Customer
 
 SOURCE = "hubspot"
@@ -128,7 +129,7 @@ class HubSpotConnector:
 
         return await asyncio.to_thread(run)
 
-    async def fetch(self, customer: Customer) -> dict[str, Any]:
+    async def fetch(self, customer: Customer) -> HubSpotFacts:
         """CRM facts for the customer's email (raises NotFound when HubSpot has no such contact)."""
         if not customer.email:
             raise Rejected(SOURCE, "no customer email to look up")
@@ -148,27 +149,24 @@ class HubSpotConnector:
         owner_id = props.get("hubspot_owner_id")
         owner, company, deals = await asyncio.gather(
             step("owner", self._owner(owner_id), None) if owner_id else _none(),
-            step("company", self._company(contact.id), None),
+            step("company", self._company(contact.id), (None, {})),
             step("deals", self._open_deals(contact.id), []),
         )
-        company_props = (company or {}).pop("_properties", {})
-        facts: dict[str, Any] = {
-            "found": True,
-            "contact_id": contact.id,
-            "email": props.get("email"),
-            "name": _full_name(props.get("firstname"), props.get("lastname")),
-            "lifecycle_stage": props.get("lifecyclestage"),
-            "lead_status": props.get("hs_lead_status"),
-            "owner": owner,
-            "company": company,
-            "open_deals": deals,
-            "open_deals_amount": round(sum(d["amount"] or 0.0 for d in deals), 2),
-            "health": self._pick(self._health, props, company_props),
-            "churn": self._pick(self._churn, props, company_props),
-        }
-        if incomplete:
-            facts["incomplete"] = incomplete
-        return facts
+        company, company_props = company
+        return HubSpotFacts(
+            contact_id=contact.id,
+            email=props.get("email"),
+            name=_full_name(props.get("firstname"), props.get("lastname")),
+            lifecycle_stage=props.get("lifecyclestage"),
+            lead_status=props.get("hs_lead_status"),
+            owner=owner,
+            company=company,
+            open_deals=tuple(deals),
+            open_deals_amount=round(sum(d.amount or 0.0 for d in deals), 2),
+            health=self._pick(self._health, props, company_props),
+            churn=self._pick(self._churn, props, company_props),
+            incomplete=incomplete,
+        )
 
     @staticmethod
     def _pick(names: Sequence[str], contact: Mapping[str, Any], company: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,13 +190,13 @@ class HubSpotConnector:
             raise NotFound(SOURCE, "no contact with this email")
         return results[0]
 
-    async def _owner(self, owner_id: str) -> dict[str, Any]:
+    async def _owner(self, owner_id: str) -> CrmOwner:
         # No `archived`: the client would send Python's `False`, which HubSpot's `true`/`false` rejects, and
         # its default (false) is what we want.
         owner = await self._call(self._owners.get_by_id, int(owner_id), id_property="id")
         if getattr(owner, "id", None) is None:
             raise Unavailable(SOURCE, "answered garbage")
-        return {"id": str(owner.id), "name": _full_name(owner.first_name, owner.last_name), "email": owner.email}
+        return CrmOwner(str(owner.id), _full_name(owner.first_name, owner.last_name), owner.email)
 
     async def _associated_ids(self, contact_id: str, to_type: str, limit: int) -> list[str]:
         page = await self._call(self._associations.get_page, "contacts", contact_id, to_type, limit=limit)
@@ -212,18 +210,18 @@ class HubSpotConnector:
 
         return [str(r.to_object_id) for r in sorted(results, key=primary_first) if r.to_object_id is not None]
 
-    async def _company(self, contact_id: str) -> dict[str, Any] | None:
+    async def _company(self, contact_id: str) -> tuple[Company | None, Mapping[str, Any]]:
+        """The contact's primary company and its raw properties (where health and churn may live)."""
         ids = await self._associated_ids(contact_id, "companies", 10)
         if not ids:
-            return None
+            return None, {}
         company = await self._call(self._companies.get_by_id, ids[0],
                                    properties=[*COMPANY_PROPERTIES, self._tier, *self._health, *self._churn])
         props = _properties(company)
-        return {"id": company.id, "name": props.get("name"), "domain": props.get("domain"),
-                "annual_revenue": _number(props.get("annualrevenue")), "tier": props.get(self._tier) or None,
-                "_properties": props}
+        return Company(id=company.id, name=props.get("name"), domain=props.get("domain"),
+                       annual_revenue=_number(props.get("annualrevenue")), tier=props.get(self._tier) or None), props
 
-    async def _open_deals(self, contact_id: str) -> list[dict[str, Any]]:
+    async def _open_deals(self, contact_id: str) -> list[Deal]:
         if self._max_deals == 0:
             return []
         ids = await self._associated_ids(contact_id, "deals", 100)
@@ -241,10 +239,9 @@ class HubSpotConnector:
             closed = str(p.get("hs_is_closed") or "").lower() == "true"
             if closed or str(p.get("dealstage") or "").lower() in self._closed:
                 continue
-            deals.append({"id": deal.id, "name": p.get("dealname"), "amount": _number(p.get("amount")),
-                          "stage": p.get("dealstage"), "close_date": p.get("closedate"),
-                          "pipeline": p.get("pipeline")})
-        deals.sort(key=lambda d: -(d["amount"] or 0.0))
+            deals.append(Deal(id=deal.id, name=p.get("dealname"), amount=_number(p.get("amount")),
+                              stage=p.get("dealstage"), close_date=p.get("closedate"), pipeline=p.get("pipeline")))
+        deals.sort(key=lambda d: -(d.amount or 0.0))
         return deals[: self._max_deals]
 
 

@@ -25,12 +25,22 @@ from connectors.errors import (
     UpstreamError,
     parse_retry_after,
 )
+from handoff.core.account_facts import (
+    Card,
+    Dispute,
+    FailedCharge,
+    FailedInvoice,
+    FailedPayments,
+    Money,
+    Refund,
+    StripeFacts,
+    StripePlan,
+    ZERO_DECIMAL,
+)
 from handoff.core.models import Customer
 
 SOURCE = "stripe"
 
-ZERO_DECIMAL = frozenset({"bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd",
-                          "vuv", "xaf", "xof", "xpf"})
 # Statuses awaiting our evidence or the issuer's review (API 2026-10-28, stripe 16.x); the closed ones are
 # won, lost, prevented, warning_closed (and charge_refunded in older API versions).
 OPEN_DISPUTE = frozenset({"warning_needs_response", "warning_under_review", "needs_response", "under_review",
@@ -109,27 +119,27 @@ def _primary_subscription(subs: Sequence[Mapping[str, Any]]) -> Mapping[str, Any
     return subs[0] if subs else None
 
 
-def plan_facts(sub: Mapping[str, Any]) -> dict[str, Any]:
+def plan_facts(sub: Mapping[str, Any]) -> StripePlan:
     """The plan of a subscription from its biggest item's expanded price."""
     items = (sub.get("items") or {}).get("data") or []
     item: Mapping[str, Any] = max(items, key=lambda i: item_monthly_minor(i) or 0.0, default={})
     price = item.get("price") or {}
     recurring = price.get("recurring") or {}
     product = price.get("product")
-    return {
-        "subscription_id": sub.get("id"),
-        "product": product.get("id") if isinstance(product, Mapping) else product,
-        "product_name": product.get("name") if isinstance(product, Mapping) else None,
-        "price_id": price.get("id"),
-        "nickname": price.get("nickname"),
-        "lookup_key": price.get("lookup_key"),
-        "interval": recurring.get("interval"),
-        "interval_count": recurring.get("interval_count"),
-        "status": sub.get("status"),
-        "cancel_at_period_end": bool(sub.get("cancel_at_period_end")),
-        "cancel_at": _iso(sub.get("cancel_at")),
-        "quantity": item.get("quantity"),
-    }
+    return StripePlan(
+        subscription_id=sub.get("id"),
+        product=product.get("id") if isinstance(product, Mapping) else product,
+        product_name=product.get("name") if isinstance(product, Mapping) else None,
+        price_id=price.get("id"),
+        nickname=price.get("nickname"),
+        lookup_key=price.get("lookup_key"),
+        interval=recurring.get("interval"),
+        interval_count=recurring.get("interval_count"),
+        status=sub.get("status"),
+        cancel_at_period_end=bool(sub.get("cancel_at_period_end")),
+        cancel_at=_iso(sub.get("cancel_at")),
+        quantity=item.get("quantity"),
+    )
 
 
 def subscription_currency(sub: Mapping[str, Any]) -> str | None:
@@ -143,7 +153,7 @@ def subscription_currency(sub: Mapping[str, Any]) -> str | None:
     return None
 
 
-def mrr_facts(subs: Sequence[Mapping[str, Any]], default_currency: str | None = None) -> dict[str, Any]:
+def mrr_facts(subs: Sequence[Mapping[str, Any]], default_currency: str | None = None) -> Money:
     """MRR in major units over revenue-carrying subscriptions, normalised to a month.
 
     The currency is the first paying subscription's, else any subscription's, else `default_currency`
@@ -154,7 +164,7 @@ def mrr_facts(subs: Sequence[Mapping[str, Any]], default_currency: str | None = 
     currency = currency or (default_currency.lower() if default_currency else None)
     minor_total = sum(subscription_monthly_minor(s) for s in paying
                       if (subscription_currency(s) or currency) == currency)
-    return {"amount": major(round(minor_total, 2), currency) or 0.0, "currency": currency}
+    return Money(major(round(minor_total, 2), currency) or 0.0, currency)
 
 
 def _invoice_failed_attempts(inv: Mapping[str, Any]) -> int:
@@ -169,7 +179,7 @@ def _is_problem_invoice(inv: Mapping[str, Any]) -> bool:
 
 
 def failed_payment_facts(invoices: Sequence[Mapping[str, Any]], charges: Sequence[Mapping[str, Any]],
-                         since: int) -> dict[str, Any]:
+                         since: int) -> FailedPayments:
     """Invoices with failed or repeated attempts and failed charges since `since` (a Unix time).
 
     `count` estimates failed attempts: failed charges, or the invoices' failed attempts when more.
@@ -177,45 +187,46 @@ def failed_payment_facts(invoices: Sequence[Mapping[str, Any]], charges: Sequenc
     bad_invoices = [i for i in invoices if (i.get("created") or 0) >= since and _is_problem_invoice(i)]
     failed = [c for c in charges if (c.get("created") or 0) >= since and c.get("status") == "failed"]
     count = max(len(failed), sum(_invoice_failed_attempts(i) for i in bad_invoices))
-    return {
-        "count": count,
-        "invoices": [{
-            "invoice": i.get("id"), "number": i.get("number"), "date": _iso(i.get("created")),
-            "amount_due": major(i.get("amount_due"), i.get("currency")),
-            "amount_remaining": major(i.get("amount_remaining"), i.get("currency")),
-            "currency": i.get("currency"), "status": i.get("status"), "attempt_count": i.get("attempt_count"),
-            "next_payment_attempt": _iso(i.get("next_payment_attempt")),
-        } for i in bad_invoices],
-        "charges": [{
-            "charge": c.get("id"), "date": _iso(c.get("created")),
-            "amount": major(c.get("amount"), c.get("currency")), "currency": c.get("currency"),
-            "failure_code": c.get("failure_code"), "failure_message": c.get("failure_message"),
-            "outcome_reason": (c.get("outcome") or {}).get("reason"),
-        } for c in failed],
-    }
+    return FailedPayments(
+        count=count,
+        invoices=tuple(FailedInvoice(
+            invoice=i.get("id"), number=i.get("number"), date=_iso(i.get("created")),
+            amount_due=major(i.get("amount_due"), i.get("currency")),
+            amount_remaining=major(i.get("amount_remaining"), i.get("currency")),
+            currency=i.get("currency"), status=i.get("status"), attempt_count=i.get("attempt_count"),
+            next_payment_attempt=_iso(i.get("next_payment_attempt")),
+        ) for i in bad_invoices),
+        charges=tuple(FailedCharge(
+            charge=c.get("id"), date=_iso(c.get("created")),
+            amount=major(c.get("amount"), c.get("currency")), currency=c.get("currency"),
+            failure_code=c.get("failure_code"), failure_message=c.get("failure_message"),
+            outcome_reason=(c.get("outcome") or {}).get("reason"),
+        ) for c in failed),
+    )
 
 
-def refund_facts(charges: Sequence[Mapping[str, Any]], since: int) -> list[dict[str, Any]]:
+def refund_facts(charges: Sequence[Mapping[str, Any]], since: int) -> tuple[Refund, ...]:
     """Refunds created since `since`, read from the charges' expanded refund lists."""
     out = []
     for charge in charges:
         for r in (charge.get("refunds") or {}).get("data") or []:
             if (r.get("created") or 0) >= since:
-                out.append({"id": r.get("id"), "charge": charge.get("id"), "date": _iso(r.get("created")),
-                            "amount": major(r.get("amount"), r.get("currency")), "currency": r.get("currency"),
-                            "reason": r.get("reason"), "status": r.get("status")})
-    return out
+                out.append(Refund(id=r.get("id"), charge=charge.get("id"), date=_iso(r.get("created")),
+                                  amount=major(r.get("amount"), r.get("currency")), currency=r.get("currency"),
+                                  reason=r.get("reason"), status=r.get("status")))
+    return tuple(out)
 
 
-def dispute_facts(disputes: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def dispute_facts(disputes: Sequence[Mapping[str, Any]]) -> tuple[Dispute, ...]:
     """Disputes still open (needing a response or under review)."""
-    return [{"id": d.get("id"), "charge": d.get("charge"), "amount": major(d.get("amount"), d.get("currency")),
-             "currency": d.get("currency"), "reason": d.get("reason"), "status": d.get("status"),
-             "date": _iso(d.get("created")), "evidence_due_by": _iso((d.get("evidence_details") or {}).get("due_by"))}
-            for d in disputes if d.get("status") in OPEN_DISPUTE]
+    return tuple(Dispute(id=d.get("id"), charge=d.get("charge"), amount=major(d.get("amount"), d.get("currency")),
+                         currency=d.get("currency"), reason=d.get("reason"), status=d.get("status"),
+                         date=_iso(d.get("created")),
+                         evidence_due_by=_iso((d.get("evidence_details") or {}).get("due_by")))
+                 for d in disputes if d.get("status") in OPEN_DISPUTE)
 
 
-def card_facts(customer: Mapping[str, Any], charges: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+def card_facts(customer: Mapping[str, Any], charges: Sequence[Mapping[str, Any]]) -> Card | None:
     """Brand and last 4 of the default card, else of the latest card charge; nothing else of the card."""
     candidates: list[Any] = []
     pm = (customer.get("invoice_settings") or {}).get("default_payment_method")
@@ -227,7 +238,7 @@ def card_facts(customer: Mapping[str, Any], charges: Sequence[Mapping[str, Any]]
     candidates += [(c.get("payment_method_details") or {}).get("card") for c in charges]
     for card in candidates:
         if isinstance(card, Mapping) and card.get("last4"):
-            return {"brand": card.get("brand"), "last4": str(card.get("last4"))[-4:]}
+            return Card(card.get("brand"), str(card.get("last4"))[-4:])
     return None
 
 
@@ -327,7 +338,7 @@ class StripeConnector:
                 return live[0]
         raise NotFound(SOURCE, "no customer with this email")
 
-    async def fetch(self, customer: Customer) -> dict[str, Any]:
+    async def fetch(self, customer: Customer) -> StripeFacts:
         """Billing facts for the customer's email (raises NotFound when Stripe has no such customer)."""
         if not customer.email:
             raise Rejected(SOURCE, "no customer email to look up")
@@ -341,7 +352,7 @@ class StripeConnector:
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise Unavailable(SOURCE, "answered garbage") from exc
 
-    async def _facts(self, client: stripe.StripeClient, cust: dict[str, Any], since: int) -> dict[str, Any]:
+    async def _facts(self, client: stripe.StripeClient, cust: dict[str, Any], since: int) -> StripeFacts:
         cid = cust["id"]
         incomplete: dict[str, str] = {}
 
@@ -369,24 +380,21 @@ class StripeConnector:
             step("charges", charges_then_disputes(), ([], [])),
         )
         primary = _primary_subscription(subs)
-        facts: dict[str, Any] = {
-            "found": True,
-            "customer_id": cid,
-            "email": cust.get("email"),
-            "name": cust.get("name"),
-            "delinquent": bool(cust.get("delinquent")),
-            "currency": cust.get("currency"),
-            "plan": plan_facts(primary) if primary else None,
-            "subscriptions": len(subs),
-            "mrr": mrr_facts(subs, cust.get("currency")),
-            "failed_payments_90d": failed_payment_facts(invoices, charges, since),
-            "open_disputes": dispute_facts(disputes),
-            "recent_refunds": refund_facts(charges, since),
-            "card": card_facts(cust, charges),
-        }
-        if incomplete:
-            facts["incomplete"] = incomplete
-        return facts
+        return StripeFacts(
+            customer_id=cid,
+            email=cust.get("email"),
+            name=cust.get("name"),
+            delinquent=bool(cust.get("delinquent")),
+            currency=cust.get("currency"),
+            plan=plan_facts(primary) if primary else None,
+            subscriptions=len(subs),
+            mrr=mrr_facts(subs, cust.get("currency")),
+            failed_payments_90d=failed_payment_facts(invoices, charges, since),
+            open_disputes=dispute_facts(disputes),
+            recent_refunds=refund_facts(charges, since),
+            card=card_facts(cust, charges),
+            incomplete=incomplete,
+        )
 
     async def _list(self, request: Awaitable[Any]) -> list[dict[str, Any]]:
         return _data(await self._call(request))

@@ -41,6 +41,7 @@ from connectors.zendesk_transport import (
     ZendeskTransport,
     error_for_status,
 )
+from handoff.core.account_facts import PriorTicket, ZendeskHistory
 from handoff.core.masking import for_ticket
 from handoff.core.models import Customer
 from handoff.core.render.zendesk_note import reference_line
@@ -75,17 +76,10 @@ def _expect(value: Any, kind: type[T], what: str) -> T:
     return value
 
 
-def _ticket_summary(ticket: Ticket) -> dict[str, Any]:
-    tags = list(ticket.tags or [])
-    return {
-        "id": ticket.id,
-        "subject": ticket.subject,
-        "status": ticket.status,
-        "priority": ticket.priority,
-        "created_at": _iso(ticket.created_at),
-        "tags": tags,
-        "handoff": HANDOFF_TAG in tags,
-    }
+def _ticket_summary(ticket: Ticket) -> PriorTicket:
+    tags = tuple(ticket.tags or ())
+    return PriorTicket(id=ticket.id, subject=ticket.subject, status=ticket.status, priority=ticket.priority,
+                       created_at=_iso(ticket.created_at), tags=tags, handoff=HANDOFF_TAG in tags)
 
 
 class ZendeskConnector:
@@ -148,7 +142,7 @@ class ZendeskConnector:
         """
         return await self._run(self._customer_comment, ticket_id, body, check_existing)
 
-    async def history(self, email: str, *, now: datetime | None = None) -> dict[str, Any]:
+    async def history(self, email: str, *, now: datetime | None = None) -> ZendeskHistory:
         """The requester's open and recent tickets and earlier handoffs, as enrichment facts."""
         return await self._run(self._history, email, now or datetime.now(timezone.utc))
 
@@ -251,20 +245,20 @@ class ZendeskConnector:
         # the briefing note already ends with its reference line: one is enough for people and for the search
         return body if body.endswith(marker) else f"{body}\n\n{marker}"
 
-    def _history(self, email: str, now: datetime) -> dict[str, Any]:
+    def _history(self, email: str, now: datetime) -> ZendeskHistory:
         results = self._client.search(type="ticket", requester=email, sort_by="created_at", sort_order="desc")
         tickets = [t for t in islice(_expect_iterable(results, "search"), HISTORY_LIMIT) if isinstance(t, Ticket)]
         window = now - timedelta(days=HISTORY_DAYS)
         last_60 = now - timedelta(days=60)
-        summaries = [(s, _parse_time(s["created_at"])) for s in map(_ticket_summary, tickets)]
+        summaries = [(s, _parse_time(s.created_at)) for s in map(_ticket_summary, tickets)]
         recent = [s for s, at in summaries if at is not None and at >= window]
-        return {
-            "open_tickets": [s for s, _ in summaries if s["status"] in OPEN_STATUSES],
-            "recent_tickets": recent[:RECENT_LIMIT],
-            "tickets_last_90_days": len(recent),
-            "tickets_last_60_days": sum(1 for _, at in summaries if at is not None and at >= last_60),
-            "prior_handoffs": sum(1 for s, _ in summaries if s["handoff"]),
-        }
+        return ZendeskHistory(
+            open_tickets=tuple(s for s, _ in summaries if s.status in OPEN_STATUSES),
+            recent_tickets=tuple(recent[:RECENT_LIMIT]),
+            tickets_last_90_days=len(recent),
+            tickets_last_60_days=sum(1 for _, at in summaries if at is not None and at >= last_60),
+            prior_handoffs=sum(1 for s, _ in summaries if s.handoff),
+        )
 
     def _ticket_with_comments(self, ticket_id: int) -> dict[str, Any]:
         ticket = _expect(self._client.tickets(id=ticket_id), Ticket, f"ticket {ticket_id}")
@@ -311,7 +305,7 @@ class ZendeskHistorySource:
         self._connector = connector
         self._clock = clock or (lambda: datetime.now(timezone.utc))
 
-    async def fetch(self, customer: Customer) -> dict[str, Any]:
+    async def fetch(self, customer: Customer) -> ZendeskHistory:
         """History facts for the customer's email; NotFound when the customer has no email."""
         if not customer.email:
             raise NotFound(SOURCE, "customer has no email")

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.app.followups import enqueue, record_event
-from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import SlackMessage, TicketNote
 from handoff.core.masking import for_slack, for_ticket
 from handoff.core.route import RouteRequest, route
 from handoff.core.route.router import final_priority
@@ -64,16 +64,16 @@ def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, ta
         what = f"{h.category or 'handoff'}, {h.priority}"
         note = for_ticket(f"Callback due now: {name} ({what}), assigned to {who}.")
         text = f"Callback due now: {for_slack(name)} ({for_slack(what)}), assigned to {for_slack(who)}."
-        enqueue(s, hid, DeliveryKind.ZENDESK_UPDATE, targets["zendesk"], f"{hid}:zendesk:callback",
-                {"external_id": f"{hid}:callback", "subject": "", "note": f"{note} The briefing is in the first note.",
-                 "tags": ["handoff_callback"], "priority": h.priority, "group_id": r.zendesk_group_id,
-                 "assignee_id": r.zendesk_assignee_id}, now)
-        enqueue(s, hid, DeliveryKind.SLACK_MESSAGE, targets["slack"], f"{hid}:slack:callback",
-                {"thread": True, "text": text, "channel": r.slack_channel or settings.slack.default_channel}, now)
+        channel = r.slack_channel or settings.slack.default_channel
+        enqueue(s, hid, TicketNote(external_id=f"{hid}:callback", note=f"{note} The briefing is in the first note.",
+                                   tags=("handoff_callback",), priority=h.priority, group_id=r.zendesk_group_id,
+                                   assignee_id=r.zendesk_assignee_id),
+                targets["zendesk"], f"{hid}:zendesk:callback", now)
+        enqueue(s, hid, SlackMessage(text, thread=True, channel=channel), targets["slack"], f"{hid}:slack:callback", now)
         if r.slack_user_id:
-            enqueue(s, hid, DeliveryKind.SLACK_MESSAGE, targets["slack"], f"{hid}:slack:callback-dm",
-                    {"dm_user_id": r.slack_user_id, "channel": r.slack_channel or settings.slack.default_channel,
-                     "text": f"{text} Reply to them in Zendesk ticket {h.zendesk_ticket_id or '(being created)'}."}, now)
+            dm = f"{text} Reply to them in Zendesk ticket {h.zendesk_ticket_id or '(being created)'}."
+            enqueue(s, hid, SlackMessage(dm, channel=channel, dm_user_id=r.slack_user_id), targets["slack"],
+                    f"{hid}:slack:callback-dm", now)
         s.commit()
     log.info("callback fired", handoff_id=hid, team=r.team, agent=r.agent)
     return True

@@ -18,9 +18,7 @@ recorded after it in jobs.delivery_outcomes.
 from __future__ import annotations
 
 import asyncio
-import socket
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -36,12 +34,13 @@ from tenacity import (
 from connectors.errors import UpstreamError
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.settings import DeliverySettings
-from handoff.storage.claims import claim_due
 from handoff.storage.errors import describe, is_database_unavailable
 from handoff.storage.tables import DeliveryRow
 from jobs.delivery_outcomes import Outcomes
 from jobs.delivery_sends import SENDS, Lookups, Withdrawn
 from jobs.forwarded import BATCH_STAGES, FORWARDED_SENDS, follows_in_batch
+from jobs.sunshine_control import CONTROL_SENDS
+from jobs.leased_queue import LeasedQueueWorker
 
 log = structlog.get_logger("handoff.delivery")
 
@@ -75,8 +74,10 @@ def _quick_retry(exc: BaseException) -> bool:
     )
 
 
-class Dispatcher:
+class Dispatcher(LeasedQueueWorker[DeliveryRow]):
     """Claims due deliveries and sends them through the sinks."""
+
+    what = "deliveries"
 
     def __init__(
         self,
@@ -88,69 +89,15 @@ class Dispatcher:
         owner: str | None = None,
         quick_attempts: int = 2,
     ) -> None:
-        self.sessions = sessions
+        super().__init__(sessions, DeliveryRow, clock, lease_seconds=settings.lease_seconds, working="sending",
+                         owner=owner)
         self.sinks = sinks
         self.settings = settings
-        self.clock = clock
-        self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
         self.quick_attempts = quick_attempts
-        self._again = False
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._in_flight: set[int] = set()  # rows this process is sending right now
-        self._claiming = asyncio.Lock()
 
-    def wake(self) -> None:
-        """Deliver due work now, in the background; called after a handoff commits and by the scheduler.
-
-        Safe from worker threads too: the call is handed to the event loop the dispatcher runs on.
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            if self._loop is not None and not self._loop.is_closed():
-                self._loop.call_soon_threadsafe(self.wake)
-            return  # no loop yet: the scheduler's next poll picks the work up
-        self._loop = loop
-        self._again = True
-        if self._task is None or self._task.done():
-            self._task = loop.create_task(self.drain())
-
-    async def drain(self) -> None:
-        """Deliver until nothing is due; a wake() during the run makes it look once more."""
-        while self._again:
-            self._again = False
-            try:
-                while await self.run_due() > 0:
-                    pass
-            except Exception as e:  # noqa: BLE001 - must outlive a bad moment (database restarting)
-                if is_database_unavailable(e):
-                    log.warning("database unavailable; deliveries wait for the next wake-up", error=describe(e))
-                else:
-                    log.exception("delivery run failed; the next wake-up tries again")
-
-    async def idle(self) -> None:
-        """Wait for the background run started by wake() to finish (tests, shutdown)."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
-
-    def _claim(self, limit: int, in_flight: frozenset[int] = frozenset()) -> list[DeliveryRow]:
-        # rows of ours not in flight were abandoned when the database went away mid-run: take them back
-        return claim_due(self.sessions, DeliveryRow, now=self.clock(), lease_seconds=self.settings.lease_seconds,
-                         owner=self.owner, limit=limit, reclaim_own=in_flight)
-
-    async def run_due(self, limit: int = 20) -> int:
-        """Claim and send up to `limit` due deliveries at once; returns how many were attempted.
-
-        The rows of a batch go out concurrently, so one slow vendor never holds back the other's
-        writes (nor lets the batch outlive its leases); an alert waits a little for its ticket so it
-        can carry the ticket link.
-        """
-        async with self._claiming:  # the in-flight set must not change between reading it and claiming
-            rows = await asyncio.to_thread(self._claim, limit, frozenset(self._in_flight))
-            self._in_flight.update(r.id for r in rows)
-        if not rows:
-            return 0
+    async def work(self, rows: Sequence[DeliveryRow]) -> None:
+        """Send a claimed batch concurrently, so one slow vendor never holds back the other's writes (nor
+        lets the batch outlive its leases); an alert waits a little for its ticket so it can carry the link."""
         # tickets first, then alerts, then the rest in the order they were queued: each row waits (a
         # little) for what it follows in this batch, and _send's own checks hold the order across batches
         last: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -164,7 +111,6 @@ class Dispatcher:
         failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
         if failure is not None:
             raise failure  # e.g. the database went away while recording an outcome: drain() logs it
-        return len(rows)
 
     async def _send(self, row: DeliveryRow, again: bool = False) -> dict[str, Any]:
         # the row may have been cancelled (erased) since it was claimed, e.g. while an alert waited for
@@ -173,7 +119,7 @@ class Dispatcher:
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
-        send = SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind)
+        send = SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind) or CONTROL_SENDS.get(row.kind)
         if send is None:
             raise RuntimeError(f"unknown delivery kind {row.kind!r}")
         if row.target == "local" and row.kind not in (DeliveryKind.ZENDESK_TICKET, DeliveryKind.SLACK_ALERT):
@@ -184,12 +130,6 @@ class Dispatcher:
         return await send(sink, row, again or row.attempts > 1, self._look)
 
     async def _deliver(self, row: DeliveryRow, *, after: asyncio.Task[None] | None = None) -> None:
-        try:
-            await self._deliver_claimed(row, after)
-        finally:
-            self._in_flight.discard(row.id)
-
-    async def _deliver_claimed(self, row: DeliveryRow, after: asyncio.Task[None] | None) -> None:
         if after is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(after), ALERT_WAITS_FOR_TICKET_SECONDS)

@@ -17,6 +17,7 @@ from handoff import metrics
 from handoff.app.followups import enqueue
 from handoff.core.backoff import backoff_seconds as core_backoff
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import CardUpdate
 from handoff.settings import DeliverySettings
 from handoff.storage.db import changed_rows
 from handoff.storage.tables import DeliveryRow, HandoffRow
@@ -103,7 +104,7 @@ class Outcomes:
             if not str((ticket[1] or {}).get("url") or "").startswith("http") or s.scalar(
                     select(DeliveryRow.id).where(DeliveryRow.dedupe_key == key)) is not None:
                 return
-            enqueue(s, handoff_id, DeliveryKind.SLACK_UPDATE, "slack", key, {"state": "ticket_link", "note": None}, now)
+            enqueue(s, handoff_id, CardUpdate("ticket_link"), "slack", key, now)
             try:
                 s.commit()
             except IntegrityError:

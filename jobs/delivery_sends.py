@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, replace
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from connectors.delivery import AlertRequest, TicketRequest
-from connectors.errors import Unavailable
+from connectors.errors import Rejected, Unavailable
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import (
+    AlertRequest,
+    CardUpdate,
+    SlackMessage,
+    TicketNote,
+    TicketRequest,
+    UnreadablePayload,
+    read_payload,
+)
 from handoff.core.render.slack_card import with_ticket_button
 from handoff.core.render.slack_states import card_in_state
 from handoff.storage.tables import DeliveryRow, HandoffRow
-from jobs.sunshine_control import send_sunshine_control
+
+
+P = TypeVar("P")
 
 
 class Withdrawn(Exception):
@@ -77,9 +87,21 @@ class Lookups:
         return url if url and url.startswith("http") else None
 
 
+def payload_as(row: DeliveryRow, cls: type[P]) -> P:
+    """The row's stored payload read back as its kind's type (a stored row of another shape is rejected:
+    retrying it would never help)."""
+    try:
+        payload = read_payload(row.kind, row.payload or {})
+    except UnreadablePayload as e:
+        raise Rejected(row.target, str(e)) from e
+    if not isinstance(payload, cls):
+        raise Rejected(row.target, f"a {row.kind} row carries a {type(payload).__name__}")
+    return payload
+
+
 async def send_zendesk_ticket(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
     """Create (or find, by external id) the handoff's Zendesk ticket."""
-    return asdict(await sink.upsert_ticket(TicketRequest(**_ticket_args(row.payload))))
+    return asdict(await sink.upsert_ticket(payload_as(row, TicketRequest)))
 
 
 async def send_zendesk_update(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
@@ -89,24 +111,23 @@ async def send_zendesk_update(sink: Any, row: DeliveryRow, again: bool, look: Lo
     ticket_id = handoff.zendesk_ticket_id if handoff else None
     if ticket_id is None and row.target != "local":
         raise Unavailable("zendesk", "the handoff's ticket is not created yet")
-    args = _ticket_args(row.payload)
-    args.update(ticket_id=ticket_id, subject=args.get("subject") or "")
-    return asdict(await sink.upsert_ticket(TicketRequest(**args)))
+    return asdict(await sink.upsert_ticket(payload_as(row, TicketNote).on_ticket(ticket_id)))
 
 
 async def send_slack_alert(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
     """Post the Slack alert, with the ticket button when the ticket is already there."""
-    payload = dict(row.payload)
+    alert = payload_as(row, AlertRequest)
     ticket_url = await asyncio.to_thread(look.ticket_url, row.handoff_id)
-    if ticket_url and payload.get("blocks"):
-        payload["blocks"] = with_ticket_button(payload["blocks"], row.handoff_id, ticket_url)
+    if ticket_url and alert.blocks:
+        alert = replace(alert, blocks=with_ticket_button(alert.blocks, row.handoff_id, ticket_url))
     # after a crash mid-send the alert may already be in Slack: look before posting again
-    result = asdict(await sink.post_alert(AlertRequest(**payload), check_existing=again))
+    result = asdict(await sink.post_alert(alert, check_existing=again))
     return {**result, "ticket_link": bool(ticket_url)}
 
 
 async def send_slack_update(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
     """Redraw the posted alert in its new state, and post its note in the thread."""
+    change = payload_as(row, CardUpdate)
     alert = await asyncio.to_thread(look.alert, row.handoff_id)
     if alert is None:
         raise Unavailable("slack", "the alert is not posted yet")
@@ -115,31 +136,30 @@ async def send_slack_update(sink: Any, row: DeliveryRow, again: bool, look: Look
     # the stored card predates the ticket: keep (or add) its "Open in Zendesk" button
     if blocks and (ticket_url := await asyncio.to_thread(look.ticket_url, row.handoff_id)):
         blocks = with_ticket_button(blocks, row.handoff_id, ticket_url)
-    blocks = card_in_state(blocks, row.handoff_id, row.payload)
-    note = row.payload.get("note")
+    blocks = card_in_state(blocks, row.handoff_id, change)
+    note = change.note
     text = f"{payload.get('text', '')} ({note})" if note else payload.get("text", "")
     await sink.update_alert(channel, ts, text, blocks)
-    if row.payload.get("note"):
-        await sink.post_thread(channel, ts, row.payload["note"])
+    if note:
+        await sink.post_thread(channel, ts, note)
     return {"channel": channel, "ts": ts}
 
 
 async def send_slack_message(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
     """Post a message: in the alert's thread when it asks for one, else on its own."""
-    p = row.payload
-    if p.get("thread"):
+    p = payload_as(row, SlackMessage)
+    if p.thread:
         alert = await asyncio.to_thread(look.alert, row.handoff_id)
         if alert is not None:
             channel, ts, _ = alert
-            await sink.post_thread(channel, ts, p["text"])
+            await sink.post_thread(channel, ts, p.text)
             return {"channel": channel, "thread_ts": ts}
         # a note posted before its alert would stand alone in the channel: wait while the alert
         # is still on its way; only with no alert coming (dead, cancelled) does it go out on its own
         if await asyncio.to_thread(look.alert_coming, row.handoff_id):
             raise Unavailable("slack", "the alert is not posted yet")
-    result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.get("channel") or "",
-                                                text=p["text"], blocks=p.get("blocks") or [],
-                                                dm_user_id=p.get("dm_user_id")),
+    result = await sink.post_alert(AlertRequest(handoff_id=row.handoff_id, channel=p.channel or "", text=p.text,
+                                                dm_user_id=p.dm_user_id),
                                    check_existing=again)
     return asdict(result)
 
@@ -151,12 +171,5 @@ SENDS: dict[str, Send] = {
     DeliveryKind.SLACK_ALERT: send_slack_alert,
     DeliveryKind.SLACK_UPDATE: send_slack_update,
     DeliveryKind.SLACK_MESSAGE: send_slack_message,
-    DeliveryKind.SUNSHINE_CONTROL: send_sunshine_control,
 }
 
-
-def _ticket_args(payload: dict[str, Any]) -> dict[str, Any]:
-    """TicketRequest arguments from a stored payload (tags back to a tuple)."""
-    args = dict(payload)
-    args["tags"] = tuple(args.get("tags") or ())
-    return args

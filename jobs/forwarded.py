@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from connectors.errors import Rejected, Unavailable
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import CustomerComment, ThreadReply
 from handoff.storage.tables import DeliveryRow
-from jobs.delivery_sends import Lookups, Send
+from jobs.delivery_sends import Lookups, Send, payload_as
 
 # the order a batch starts its rows in, and what each kind waits for (the first of these in the batch)
 BATCH_STAGES: dict[str, int] = {DeliveryKind.ZENDESK_TICKET: 0, DeliveryKind.SLACK_ALERT: 1}
@@ -59,14 +60,15 @@ async def send_zendesk_comment(sink: Any, row: DeliveryRow, again: bool, look: L
     ticket_id = handoff.zendesk_ticket_id if handoff else None
     if ticket_id is None:
         raise Unavailable("zendesk", "the handoff's ticket is not created yet")
-    comment_id = await sink.add_customer_comment(ticket_id, row.payload["body"], check_existing=again)
+    comment = payload_as(row, CustomerComment)
+    comment_id = await sink.add_customer_comment(ticket_id, comment.body, check_existing=again)
     return {"ticket_id": ticket_id, "comment_id": comment_id}
 
 
 async def send_slack_reply(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
     """The customer's later message in the alert's thread: after the alert and after the one before."""
     await asyncio.to_thread(_earlier_on_its_way, look, row, "slack")
-    p = row.payload
+    p = payload_as(row, ThreadReply)
     alert = await asyncio.to_thread(look.alert, row.handoff_id)
     if alert is None:
         if await asyncio.to_thread(look.alert_coming, row.handoff_id):
@@ -75,12 +77,12 @@ async def send_slack_reply(sink: Any, row: DeliveryRow, again: bool, look: Looku
         channel = await asyncio.to_thread(_alert_channel, look, row.handoff_id)
         if not channel:
             raise Rejected("slack", "the handoff has no alert channel to post the customer's message in")
-        ts = await sink.post_message(channel, f"{p['text']} (handoff {row.handoff_id})")
+        ts = await sink.post_message(channel, f"{p.text} (handoff {row.handoff_id})")
         return {"channel": channel, "ts": ts}
     channel, ts, _ = alert
-    reply = await sink.find_reply(channel, ts, p["key"]) if again else None
+    reply = await sink.find_reply(channel, ts, p.key) if again else None
     if reply is None:
-        reply = await sink.post_reply(channel, ts, p["text"], p["key"])
+        reply = await sink.post_reply(channel, ts, p.text, p.key)
     return {"channel": channel, "ts": reply, "thread_ts": ts}
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,9 +33,9 @@ from handoff.core.formats.zendesk_events import (
 )
 from handoff.core.models import Customer
 from handoff.settings import Settings
-from handoff.storage.claims import claim_due
-from handoff.storage.errors import describe, is_database_unavailable
+from handoff.storage.errors import is_database_unavailable
 from handoff.storage.tables import InboundEventRow
+from jobs.leased_queue import LeasedQueueWorker
 
 log = structlog.get_logger("handoff.inbound")
 
@@ -58,59 +56,24 @@ def conversation_id_for_ticket(ticket_id: int) -> str:
     return f"zendesk-{ticket_id}"
 
 
-class InboundProcessor:
-    """Claims pending webhook events and acts on them."""
+class InboundProcessor(LeasedQueueWorker[InboundEventRow]):
+    """Claims pending webhook events and acts on them, one at a time in the order they are due."""
+
+    what = "webhook events"
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, clock: Callable[[], datetime], *,
                  zendesk: Any, service: TurnService, operations: Operations, owner: str | None = None) -> None:
-        self.sessions = sessions
+        super().__init__(sessions, InboundEventRow, clock, lease_seconds=LEASE_SECONDS, working="processing",
+                         owner=owner)
         self.settings = settings
-        self.clock = clock
         self.zendesk = zendesk
         self.service = service
         self.operations = operations
-        self.owner = owner or f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-        self._task: asyncio.Task[None] | None = None
-        self._again = False
-        self._in_flight: set[int] = set()  # events this process is working on right now
-        self._claiming = asyncio.Lock()
 
-    def wake(self) -> None:
-        """Process pending events now, in the background."""
-        self._again = True
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-
-    async def _drain(self) -> None:
-        while self._again:
-            self._again = False
-            try:
-                while await self.run_due() > 0:
-                    pass
-            except Exception as e:  # noqa: BLE001 - must outlive a bad moment; the next wake-up retries
-                if is_database_unavailable(e):
-                    log.warning("database unavailable; webhook events wait for the next wake-up", error=describe(e))
-                else:
-                    log.exception("webhook processing run failed")
-
-    async def idle(self) -> None:
-        """Wait for the background run to finish (tests, shutdown)."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
-
-    async def run_due(self, limit: int = 20) -> int:
-        """Process up to `limit` due events; returns how many were attempted."""
-        async with self._claiming:  # events of ours not in flight were abandoned by a database outage: retake them
-            rows = await asyncio.to_thread(claim_due, self.sessions, InboundEventRow, now=self.clock(),
-                                           lease_seconds=LEASE_SECONDS, owner=self.owner, limit=limit,
-                                           working="processing", reclaim_own=frozenset(self._in_flight))
-            self._in_flight.update(r.id for r in rows)
-        try:
-            for row in rows:
-                await self._process(row)
-        finally:
-            self._in_flight.difference_update(r.id for r in rows)
-        return len(rows)
+    async def work(self, rows: Sequence[InboundEventRow]) -> None:
+        """Process a claimed batch of events in order."""
+        for row in rows:
+            await self._process(row)
 
     async def _process(self, row: InboundEventRow) -> None:
         try:

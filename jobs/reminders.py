@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.app.followups import enqueue, record_event
-from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import SlackMessage
 from handoff.core.masking import for_slack
 from handoff.settings import Settings
 from handoff.storage.db import changed_rows
@@ -45,8 +45,8 @@ def remind_unclaimed(sessions: sessionmaker[Session], settings: Settings, clock:
                     continue
                 text = (f"Still unclaimed after {minutes} min ({for_slack(priority)} priority, {for_slack(h.team)} team). "
                         "Claim it, or it keeps waiting.")
-                enqueue(s, hid, DeliveryKind.SLACK_MESSAGE, targets["slack"], f"{hid}:slack:sla",
-                        {"thread": True, "text": text, "channel": settings.slack.default_channel}, now)
+                enqueue(s, hid, SlackMessage(text, thread=True, channel=settings.slack.default_channel),
+                        targets["slack"], f"{hid}:slack:sla", now)
                 record_event(s, hid, "sla_reminder", now, None, {"minutes": minutes})
                 reminded.append(hid)
             s.commit()

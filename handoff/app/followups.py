@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import CardUpdate, Payload, TicketNote, kind_of, payload_json
 from handoff.core.handoff_status import WAITING, HandoffStatus, movable_to
 from handoff.core.masking import for_slack, for_ticket, mask_email, mask_pii
 from handoff.settings import Settings
@@ -47,16 +48,17 @@ class Agent:
     zendesk_user_id: int | None = None
 
 
-def enqueue(s: Session, handoff_id: str, kind: DeliveryKind, target: str, key: str, payload: dict[str, Any],
-            now: datetime) -> None:
-    """Record one write to make (in the caller's transaction); a key already queued is a no-op.
+def enqueue(s: Session, handoff_id: str, payload: Payload, target: str, key: str, now: datetime) -> None:
+    """Record one write to make (in the caller's transaction), of the kind its payload's type stands for; a key
+    already queued is a no-op.
 
     Callers hold the row change that implies the write (a conditional UPDATE), so two transactions
     never race on one key; the unique constraint is the backstop.
     """
     if s.scalar(select(DeliveryRow.id).where(DeliveryRow.dedupe_key == key)) is not None:
         return
-    s.add(DeliveryRow(handoff_id=handoff_id, kind=kind, target=target, dedupe_key=key, payload=payload,
+    s.add(DeliveryRow(handoff_id=handoff_id, kind=kind_of(payload), target=target, dedupe_key=key,
+                      payload=payload_json(payload),
                       status="pending", attempts=0, next_attempt_at=now, created_at=now, updated_at=now))
 
 
@@ -173,13 +175,14 @@ class Operations:
             "solved": "Solved.",
             "reassigned": f"Reassigned to {for_slack(name)}.",
         }.get(state, for_slack(state))
-        enqueue(s, h.id, DeliveryKind.SLACK_UPDATE, self.targets["slack"], f"{h.id}:slack:{state}:{agent.id if agent else ''}",
-                {"state": state, "agent_name": name, "note": note}, now)
+        enqueue(s, h.id, CardUpdate(state, name, note), self.targets["slack"],
+                f"{h.id}:slack:{state}:{agent.id if agent else ''}", now)
         if state == "claimed" and agent is not None:
-            enqueue(s, h.id, DeliveryKind.ZENDESK_UPDATE, self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}",
-                    {"external_id": f"{h.id}:claimed:{agent.id}", "subject": "",
-                     "note": for_ticket(f"Handoff claimed in Slack by {agent.name}."),
-                     "assignee_id": agent.zendesk_user_id, "tags": ["handoff_claimed"], "priority": h.priority}, now)
+            enqueue(s, h.id, TicketNote(external_id=f"{h.id}:claimed:{agent.id}",
+                                        note=for_ticket(f"Handoff claimed in Slack by {agent.name}."),
+                                        assignee_id=agent.zendesk_user_id, tags=("handoff_claimed",),
+                                        priority=h.priority),
+                    self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}", now)
 
     # ---- availability ------------------------------------------------------------------------
 

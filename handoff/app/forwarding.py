@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import CustomerComment, ThreadReply, kind_of, payload_json
 from handoff.core.masking import for_slack, for_ticket
 from handoff.core.models import Message
 from handoff.storage.tables import DeliveryRow
@@ -25,8 +26,6 @@ from handoff.storage.tables import DeliveryRow
 # Slack shows at most 40,000 characters of a message; a customer's 32,000-character paste is cut well
 # before that so the thread stays readable (the ticket gets it whole).
 SLACK_REPLY_CHARS = 3000
-COMMENT_KIND = DeliveryKind.ZENDESK_COMMENT
-REPLY_KIND = DeliveryKind.SLACK_REPLY
 
 
 def forwarded_deliveries(handoff: Any, message: Message, *, source_ticket_id: int | None,
@@ -39,10 +38,11 @@ def forwarded_deliveries(handoff: Any, message: Message, *, source_ticket_id: in
     key = f"{handoff.id}:customer:{message.index}"
     rows = []
     if source_ticket_id is None or source_ticket_id != handoff.zendesk_ticket_id:
-        rows.append(DeliveryRow(kind=COMMENT_KIND, target=targets[DeliveryKind.ZENDESK_TICKET], dedupe_key=f"{key}:zendesk",
-                                payload={"body": for_ticket(message.text), "index": message.index}, **common))
+        comment = CustomerComment(for_ticket(message.text), message.index)
+        rows.append(DeliveryRow(kind=kind_of(comment), target=targets[DeliveryKind.ZENDESK_TICKET],
+                                dedupe_key=f"{key}:zendesk", payload=payload_json(comment), **common))
     text = message.text if len(message.text) <= SLACK_REPLY_CHARS else message.text[:SLACK_REPLY_CHARS] + " …"
-    rows.append(DeliveryRow(kind=REPLY_KIND, target=targets[DeliveryKind.SLACK_ALERT], dedupe_key=f"{key}:slack",
-                            payload={"text": f"Customer: {for_slack(text)}", "index": message.index,
-                                     "key": f"{key}:slack"}, **common))
+    reply = ThreadReply(f"Customer: {for_slack(text)}", message.index, f"{key}:slack")
+    rows.append(DeliveryRow(kind=kind_of(reply), target=targets[DeliveryKind.SLACK_ALERT], dedupe_key=f"{key}:slack",
+                            payload=payload_json(reply), **common))
     return rows

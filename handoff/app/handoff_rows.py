@@ -1,12 +1,14 @@
 """A packaged handoff as the rows stored in one transaction: the handoff and its first two deliveries."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from handoff.app.messaging import Messaging, pass_control_row
 from handoff.app.packaging import Package, initial_status
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import AlertRequest, TicketRequest, payload_json
 from handoff.core.models import Decision
 from handoff.storage.keys import email_key
 from handoff.storage.tables import DeliveryRow, HandoffRow
@@ -28,7 +30,7 @@ def handoff_rows(pkg: Package, decision: Decision, *, targets: dict[str, str], h
         customer_email=email_key(email), created_at=now, updated_at=now,
     )
     # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
-    rows = _deliveries(targets, handoff_id, {**pkg.ticket, "ticket_id": ticket_id}, pkg.alert, now)
+    rows = _deliveries(targets, handoff_id, replace(pkg.ticket, ticket_id=ticket_id), pkg.alert, now)
     if messaging is not None:
         rows.append(pass_control_row(
             handoff_id=handoff_id, target=targets.get(DeliveryKind.SUNSHINE_CONTROL, "local"), messaging=messaging,
@@ -37,13 +39,13 @@ def handoff_rows(pkg: Package, decision: Decision, *, targets: dict[str, str], h
     return handoff, rows
 
 
-def _deliveries(targets: dict[str, str], handoff_id: str, ticket: dict[str, Any], alert: dict[str, Any],
+def _deliveries(targets: dict[str, str], handoff_id: str, ticket: TicketRequest, alert: AlertRequest,
                 now: datetime) -> list[DeliveryRow]:
     common: dict[str, Any] = {"handoff_id": handoff_id, "status": "pending", "attempts": 0, "next_attempt_at": now,
                               "created_at": now, "updated_at": now}
     return [
-        DeliveryRow(kind=DeliveryKind.ZENDESK_TICKET, target=targets[DeliveryKind.ZENDESK_TICKET], payload=ticket,
+        DeliveryRow(kind=DeliveryKind.ZENDESK_TICKET, target=targets[DeliveryKind.ZENDESK_TICKET], payload=payload_json(ticket),
                     dedupe_key=f"{handoff_id}:zendesk_ticket", **common),
-        DeliveryRow(kind=DeliveryKind.SLACK_ALERT, target=targets[DeliveryKind.SLACK_ALERT], payload=alert,
+        DeliveryRow(kind=DeliveryKind.SLACK_ALERT, target=targets[DeliveryKind.SLACK_ALERT], payload=payload_json(alert),
                     dedupe_key=f"{handoff_id}:slack_alert", **common),
     ]

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from handoff.app.followups import enqueue
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import SwitchboardControl, payload_json
 from handoff.core.render.switchboard import pass_metadata, release_metadata
 from handoff.storage.db import changed_rows
 from handoff.storage.tables import DeliveryRow
@@ -53,12 +52,11 @@ def pass_control_row(*, handoff_id: str, target: str, messaging: Messaging, summ
                      category: str | None, priority: str | None, team: str | None, triggers: list[str],
                      now: datetime) -> DeliveryRow:
     """The delivery that passes the conversation to the agent workspace, with the handoff's metadata."""
-    payload: dict[str, Any] = {
-        "action": "pass", "app_id": messaging.app_id, "conversation_id": messaging.conversation_id,
-        "metadata": pass_metadata(handoff_id=handoff_id, summary=summary, category=category, priority=priority,
-                                  team=team, triggers=triggers),
-    }
-    return DeliveryRow(handoff_id=handoff_id, kind=KIND, target=target, payload=payload,
+    payload = SwitchboardControl(
+        action="pass", conversation_id=messaging.conversation_id, app_id=messaging.app_id,
+        metadata=pass_metadata(handoff_id=handoff_id, summary=summary, category=category, priority=priority,
+                               team=team, triggers=triggers))
+    return DeliveryRow(handoff_id=handoff_id, kind=KIND, target=target, payload=payload_json(payload),
                        dedupe_key=pass_key(handoff_id), status="pending", attempts=0, next_attempt_at=now,
                        created_at=now, updated_at=now)
 
@@ -81,7 +79,8 @@ def queue_release_control(s: Session, handoff_id: str, reason: str | None, now: 
     if withdrawn and not passed.attempts:
         return "cancelled"  # never tried: the bot has had the conversation all along
     # sent, in flight, given up on, or tried before (an attempt whose answer was lost may have landed)
-    enqueue(s, handoff_id, KIND, passed.target, release_key(handoff_id),
-            {"action": "release", "app_id": where.get("app_id"), "conversation_id": conversation_id,
-             "metadata": release_metadata(handoff_id=handoff_id, reason=reason)}, now)
+    enqueue(s, handoff_id, SwitchboardControl(action="release", conversation_id=str(conversation_id),
+                                              app_id=where.get("app_id"),
+                                              metadata=release_metadata(handoff_id=handoff_id, reason=reason)),
+            passed.target, release_key(handoff_id), now)
     return "release"

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from handoff.core.brief import Briefing, build_briefing
+from handoff.core.delivery_payloads import AlertRequest, TicketRequest
 from handoff.core.handoff_status import HandoffStatus, Owner, bot_status
 from handoff.core.masking import for_ticket
 from handoff.core.models import AccountContext, Customer, Decision, Message, Route
@@ -29,8 +30,8 @@ class Package:
     route: Route
     priority: str
     request: RouteRequest  # what routing was asked: stored so a callback re-routes the same case
-    ticket: dict[str, Any]
-    alert: dict[str, Any]
+    ticket: TicketRequest
+    alert: AlertRequest
 
     def response(self, handoff_id: str) -> dict[str, Any]:
         """The API's answer for this handoff."""
@@ -99,26 +100,20 @@ def package_handoff(
     tags.extend(f"trigger_{t}" for t in dict.fromkeys(x.trigger for x in decision.reasons))
     subject = _subject(briefing, customer)
     url = transcript_url(settings.service.public_url, handoff_id)
-    ticket = {
-        "external_id": handoff_id,
-        "subject": subject,
-        "note": render_zendesk_note(briefing, handoff_id=handoff_id, transcript_url=url),
-        "tags": tags,
-        "priority": priority,
-        "group_id": r.zendesk_group_id,
-        "assignee_id": r.zendesk_assignee_id,
-        "requester_email": customer.email,
-        "requester_name": for_ticket(customer.name) if customer.name else None,
-        "ticket_id": None,
-    }
+    ticket = TicketRequest(
+        external_id=handoff_id,
+        subject=subject,
+        note=render_zendesk_note(briefing, handoff_id=handoff_id, transcript_url=url),
+        tags=tuple(tags),
+        priority=priority,
+        group_id=r.zendesk_group_id,
+        assignee_id=r.zendesk_assignee_id,
+        requester_email=customer.email,
+        requester_name=for_ticket(customer.name) if customer.name else None,
+    )
     text, blocks = render_slack_card(briefing, handoff_id=handoff_id, ticket_url=None, route=r, transcript_url=url)
-    alert = {
-        "handoff_id": handoff_id,
-        "channel": r.slack_channel or settings.slack.default_channel,
-        "text": text,
-        "blocks": blocks,
-        "dm_user_id": r.slack_user_id,
-    }
+    alert = AlertRequest(handoff_id=handoff_id, channel=r.slack_channel or settings.slack.default_channel, text=text,
+                         blocks=blocks, dm_user_id=r.slack_user_id)
     return Package(briefing=briefing, route=r, priority=priority, request=req, ticket=ticket, alert=alert)
 
 

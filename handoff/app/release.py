@@ -21,6 +21,7 @@ from handoff.app.handoff_reads import NotFoundError
 from handoff.app.messaging import queue_release_control
 from handoff.core.decide import initial_state
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import CardUpdate, TicketNote
 from handoff.core.handoff_status import HandoffStatus, Owner, can_move, movable_to
 from handoff.core.masking import for_slack, for_ticket
 from handoff.storage.tables import ConversationRow, HandoffRow
@@ -55,12 +56,13 @@ def release_handoff(sessions: sessionmaker[Session], handoff_id: str, *, clock: 
                           updated_at=now))
         record_event(s, handoff_id, "released", now, actor, {"previous_status": previous, "reason": reason})
         why = f": {reason}" if reason else ""
-        enqueue(s, handoff_id, DeliveryKind.SLACK_UPDATE, targets[DeliveryKind.SLACK_ALERT], f"{handoff_id}:slack:released",
-                {"state": "released", "agent_name": None, "note": f"Handed back to the AI{for_slack(why)}."}, now)
-        enqueue(s, handoff_id, DeliveryKind.ZENDESK_UPDATE, targets[DeliveryKind.ZENDESK_TICKET], f"{handoff_id}:zendesk:released",
-                {"external_id": f"{handoff_id}:released", "subject": "", "tags": ["handoff_released"],
-                 "note": for_ticket(f"Handed back to the AI{why}. Later messages from the customer are answered "
-                                    "by the AI and no longer added here."), "priority": h.priority}, now)
+        enqueue(s, handoff_id, CardUpdate("released", None, f"Handed back to the AI{for_slack(why)}."),
+                targets[DeliveryKind.SLACK_ALERT], f"{handoff_id}:slack:released", now)
+        enqueue(s, handoff_id, TicketNote(
+            external_id=f"{handoff_id}:released", tags=("handoff_released",), priority=h.priority,
+            note=for_ticket(f"Handed back to the AI{why}. Later messages from the customer are answered by the AI "
+                            "and no longer added here.")),
+            targets[DeliveryKind.ZENDESK_TICKET], f"{handoff_id}:zendesk:released", now)
         queue_release_control(s, handoff_id, reason, now)  # Zendesk messaging: the Switchboard back to the bot
         s.commit()
         cid = h.conversation_id

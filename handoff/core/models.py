@@ -1,9 +1,12 @@
 """Plain data shared by the core, the connectors and the service shell."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
+
+from handoff.core.account_facts import Facts, NoSuchCustomer, parse_facts
 
 Role = Literal["customer", "ai", "agent"]
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -92,19 +95,34 @@ class Decision:
 
 @dataclass(frozen=True)
 class SourceResult:
-    """What one enrichment source returned, or why it could not."""
+    """What one enrichment source returned, or why it could not.
+
+    `facts` is typed (handoff.core.account_facts); given as a JSON mapping (a stored briefing, a test), it is
+    read into the source's facts type once, here.
+    """
 
     source: str
     status: Literal["ok", "unavailable", "not_configured"]
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Facts | None = None
     reason: str | None = None
     elapsed_ms: float | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.facts, Mapping):
+            object.__setattr__(self, "facts", parse_facts(self.source, self.facts))
+        elif self.facts is None and self.status == "ok":
+            object.__setattr__(self, "facts", parse_facts(self.source, {}))
+
+    @property
+    def knows_customer(self) -> bool:
+        """Whether the source answered and knows the customer."""
+        return self.status == "ok" and self.facts is not None and not isinstance(self.facts, NoSuchCustomer)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form shown under `briefing.account`."""
         d: dict[str, Any] = {"status": self.status}
         if self.status == "ok":
-            d["facts"] = self.facts
+            d["facts"] = self.facts.to_json() if self.facts is not None else {}
         else:
             d["reason"] = self.reason
         return d

@@ -18,6 +18,7 @@ from connectors.enrichment import (
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable, parse_retry_after
 from connectors.hubspot import HubSpotConnector
 from connectors.stripe import StripeConnector
+from handoff.core.account_facts import Money
 from handoff.core.models import Customer
 from handoff.devtools.fakes.hubspot import TOKEN, FakeHubSpot
 from handoff.devtools.fakes.stripe import API_KEY, FakeStripe
@@ -125,7 +126,7 @@ async def test_errors_become_results(error: BaseException, status: str, reason: 
     result = ctx.source("stripe")
     assert (result.status, result.reason) == (status, reason)
     if facts is not None:
-        assert result.facts == facts
+        assert result.facts.to_json() == facts
     assert ctx.source("hubspot").status == "ok"  # one source's failure never touches another
     assert result.elapsed_ms is not None
 
@@ -198,7 +199,8 @@ async def test_burst_of_concurrent_requests_makes_one_call_per_source() -> None:
     gate.set()
     results = await asyncio.gather(*burst)
     assert (stripe.calls, hubspot.calls) == (1, 1)
-    assert all(r.source("stripe").facts == {"answer": "stripe"} for r in results)
+    assert all(r.source("stripe").facts == results[0].source("stripe").facts for r in results)
+    assert results[0].source("stripe").facts.to_json()["found"] is True
 
 
 async def test_one_caller_giving_up_does_not_cancel_the_shared_fetch() -> None:
@@ -269,7 +271,7 @@ async def test_real_connectors_against_fakes_one_down(fake_stripe: FakeStripe, f
                          NotConfiguredSource("zendesk")])
     ctx = await enricher.enrich(ANA)
     await stripe.aclose()
-    assert ctx.source("stripe").facts["mrr"] == {"amount": 2500.0, "currency": "usd"}
+    assert ctx.source("stripe").facts.mrr == Money(2500.0, "usd")
     assert ctx.source("hubspot").as_dict() == {"status": "unavailable", "reason": "server error (HTTP 503)"}
     assert ctx.source("zendesk").status == "not_configured"
     assert ctx.signals.tier == "enterprise"  # MRR ≥ 2000 by the default rules

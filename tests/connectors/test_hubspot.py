@@ -37,7 +37,7 @@ def full_record(fake: FakeHubSpot) -> str:
 
 async def test_summarises_the_crm_record(fake_hubspot: FakeHubSpot, connector: HubSpotConnector) -> None:
     cid = full_record(fake_hubspot)
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["found"] is True and facts["contact_id"] == cid
     assert (facts["name"], facts["lifecycle_stage"], facts["lead_status"]) == ("Ana Lima", "customer", "IN_PROGRESS")
     assert facts["owner"] == {"id": "41629779", "name": "Sam Owner", "email": "sam.owner@example.com"}
@@ -70,7 +70,7 @@ async def test_requests_match_the_api(fake_hubspot: FakeHubSpot, connector: HubS
 
 async def test_contact_without_owner_company_or_deals(fake_hubspot: FakeHubSpot, connector: HubSpotConnector) -> None:
     fake_hubspot.add_contact("ana@example.com", lifecyclestage="lead")
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert (facts["owner"], facts["company"], facts["open_deals"], facts["open_deals_amount"]) == (None, None, [], 0)
     assert facts["health"] == {} and facts["churn"] == {}
     assert not fake_hubspot.requests_to("/crm/v3/objects/deals/batch/read")
@@ -133,14 +133,14 @@ async def test_a_failing_detail_keeps_the_rest(fake_hubspot: FakeHubSpot, connec
                                                endpoint: str, fault: dict[str, Any], what: str, reason: str) -> None:
     full_record(fake_hubspot)
     fake_hubspot.fail_endpoint(endpoint, **fault)
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["incomplete"][what] == reason
     assert facts["lifecycle_stage"] == "customer" and facts["health"] == {"health_score": "32"}
 
 
 async def test_owner_gone_is_no_owner_not_a_failure(fake_hubspot: FakeHubSpot, connector: HubSpotConnector) -> None:
     fake_hubspot.add_contact("ana@example.com", owner_id="999")
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["owner"] is None and "incomplete" not in facts
 
 
@@ -156,7 +156,7 @@ async def test_owner_lookup_sends_only_valid_query_values(fake_hubspot: FakeHubS
                                                           connector: HubSpotConnector) -> None:
     fake_hubspot.add_contact("ana@example.com", owner_id="41629779")
     fake_hubspot.add_owner("41629779")
-    facts = await connector.fetch(Customer(email="ana@example.com"))
+    facts = (await connector.fetch(Customer(email="ana@example.com"))).to_json()
     assert facts["owner"]["id"] == "41629779" and "incomplete" not in facts
     query = fake_hubspot.requests_to("/crm/v3/owners/41629779")[0].query
     assert query.get("archived", "false") in ("true", "false")

@@ -10,6 +10,7 @@ import pytest
 
 from connectors.errors import AuthFailed, NotFound, RateLimited, Rejected, Unavailable
 from connectors.stripe import StripeConnector, StripeSettings, major, subscription_monthly_minor
+from handoff.core.account_facts import Money
 from handoff.core.models import Customer
 from handoff.devtools.fakes.stripe import API_KEY, FakeStripe
 
@@ -45,7 +46,7 @@ def billing_trouble(fake: FakeStripe) -> dict[str, Any]:
 
 async def test_summarises_billing(fake_stripe: FakeStripe, connector: StripeConnector) -> None:
     c = billing_trouble(fake_stripe)
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["found"] is True and facts["customer_id"] == c["id"] and facts["delinquent"] is True
     assert facts["plan"].items() >= {"lookup_key": "pro_monthly", "nickname": "Pro", "interval": "month",
                                      "status": "active", "cancel_at_period_end": True, "quantity": 3}.items()
@@ -63,7 +64,7 @@ async def test_summarises_billing(fake_stripe: FakeStripe, connector: StripeConn
 async def test_card_is_brand_and_last4_only(fake_stripe: FakeStripe, connector: StripeConnector) -> None:
     c = fake_stripe.add_customer("ana@example.com", card=None)
     fake_stripe.add_charge(c["id"], created=TS - DAY, amount=100, card=("amex", "0005"))
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["card"] == {"brand": "amex", "last4": "0005"}
     text = json.dumps(facts)
     assert "fingerprint" not in text and "exp_year" not in text
@@ -87,7 +88,7 @@ async def test_calls_depend_only_on_the_customer(fake_stripe: FakeStripe, connec
 
 async def test_email_lookup_falls_back_to_lower_case(fake_stripe: FakeStripe, connector: StripeConnector) -> None:
     fake_stripe.add_customer("ana@example.com")
-    facts = await connector.fetch(Customer(email="Ana@Example.com"))
+    facts = (await connector.fetch(Customer(email="Ana@Example.com"))).to_json()
     assert facts["email"] == "ana@example.com"
     assert [r.query["email"] for r in fake_stripe.requests_to("/v1/customers")] == ["Ana@Example.com",
                                                                                    "ana@example.com"]
@@ -145,7 +146,7 @@ async def test_a_failing_detail_keeps_the_rest(fake_stripe: FakeStripe, connecto
                                                endpoint: str) -> None:
     billing_trouble(fake_stripe)
     fake_stripe.fail_endpoint(endpoint, status=500)
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     what = endpoint.rsplit("/", 1)[1]
     assert facts["incomplete"] == {what: "server error (HTTP 500)"}
     assert facts["delinquent"] is True and facts["card"] == {"brand": "mastercard", "last4": "4444"}
@@ -188,7 +189,7 @@ def test_settings_build_the_connector() -> None:
 async def test_a_coupon_lowers_mrr(fake_stripe: FakeStripe, connector: StripeConnector) -> None:
     c = fake_stripe.add_customer("ana@example.com")
     fake_stripe.add_subscription(c["id"], unit_amount=10000, percent_off=50.0)
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["mrr"] == {"amount": 50.0, "currency": "usd"}
     expand = {v for k, v in fake_stripe.requests_to("/v1/subscriptions")[0].query.items() if k.startswith("expand")}
     assert "data.discounts.source.coupon" in expand  # the coupon is an id at any shallower expansion
@@ -228,7 +229,7 @@ async def test_open_disputes_follow_the_current_statuses(fake_stripe: FakeStripe
     c = fake_stripe.add_customer("ana@example.com")
     charge = fake_stripe.add_charge(c["id"], created=TS - DAY, amount=900, disputed=True)
     fake_stripe.add_dispute(charge["id"], amount=900, status=status)
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert [d["status"] for d in facts["open_disputes"]] == ([status] if open_ else [])
 
 
@@ -251,14 +252,14 @@ async def test_mrr_currency_without_a_subscription_currency(fake_stripe: FakeStr
     c = fake_stripe.add_customer("ana@example.com")
     sub = fake_stripe.add_subscription(c["id"], unit_amount=2000, currency="eur")
     del sub["currency"]  # API versions before 2022 carry it on the prices only
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["mrr"] == {"amount": 20.0, "currency": "eur"}
 
 
 async def test_mrr_currency_is_the_customers_without_subscriptions(fake_stripe: FakeStripe,
                                                                    connector: StripeConnector) -> None:
     fake_stripe.add_customer("ana@example.com")
-    facts = await connector.fetch(ANA)
+    facts = (await connector.fetch(ANA)).to_json()
     assert facts["mrr"] == {"amount": 0.0, "currency": "usd"}
 
 
@@ -267,4 +268,4 @@ def test_mrr_counts_a_subscription_without_any_currency_in_the_customers() -> No
 
     sub = {"status": "active", "items": {"data": [{"quantity": 1, "price": {
         "unit_amount": 1500, "recurring": {"interval": "month", "interval_count": 1}}}]}}
-    assert mrr_facts([sub], "EUR") == {"amount": 15.0, "currency": "eur"}
+    assert mrr_facts([sub], "EUR") == Money(15.0, "eur")

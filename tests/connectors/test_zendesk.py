@@ -173,7 +173,7 @@ async def test_history_summarises_open_recent_and_earlier_handoffs(
     fake_zendesk.add_ticket(subject="Someone else", status="open", requester_email="bo@example.com",
                             created_at=iso(NOW - timedelta(days=1)))
 
-    facts = await zendesk_connector.history(ana, now=NOW)
+    facts = (await zendesk_connector.history(ana, now=NOW)).to_json()
 
     assert [t["subject"] for t in facts["open_tickets"]] == ["Refund", "Old but open"]
     assert [t["subject"] for t in facts["recent_tickets"]] == ["Refund", "Escalated"]
@@ -188,9 +188,9 @@ async def test_history_summarises_open_recent_and_earlier_handoffs(
 
 
 async def test_history_of_a_new_customer_is_empty(zendesk_connector: ZendeskConnector) -> None:
-    facts = await zendesk_connector.history("new@example.com", now=NOW)
+    facts = (await zendesk_connector.history("new@example.com", now=NOW)).to_json()
 
-    assert facts == {"open_tickets": [], "recent_tickets": [], "tickets_last_90_days": 0,
+    assert facts == {"found": True, "open_tickets": [], "recent_tickets": [], "tickets_last_90_days": 0,
                      "tickets_last_60_days": 0, "prior_handoffs": 0}
 
 
@@ -200,7 +200,7 @@ async def test_history_source_fetches_by_email(zendesk_connector: ZendeskConnect
                             created_at=iso(NOW - timedelta(days=1)))
     source = ZendeskHistorySource(zendesk_connector, clock=lambda: NOW)
 
-    facts = await source.fetch(Customer(email="ana@example.com"))
+    facts = (await source.fetch(Customer(email="ana@example.com"))).to_json()
 
     assert source.name == "zendesk"
     assert [t["subject"] for t in facts["open_tickets"]] == ["Refund"]

@@ -151,6 +151,20 @@ async def test_permanent_failure_goes_dead_at_once(sessions):
     assert row.status == "dead" and "401" in row.last_error
 
 
+async def test_a_row_whose_payload_is_not_its_kinds_goes_dead_without_reaching_the_vendor(sessions):
+    clock = Clock()
+    _seed(sessions, clock, kinds=("zendesk_ticket",))
+    with sessions() as s:
+        s.execute(update(DeliveryRow).values(payload={"subject": "no external id, no note"}))
+        s.commit()
+    sink = ScriptedSink()
+    d = Dispatcher(sessions, {"zendesk": sink}, SETTINGS, clock)
+    await d.run_due()
+    row = _rows(sessions)["zendesk_ticket"]
+    assert row.status == "dead" and "zendesk_ticket payload without" in row.last_error
+    assert sink.tickets == []  # retrying a malformed row would never help: it is not sent at all
+
+
 async def test_dead_after_max_attempts(sessions):
     clock = Clock()
     _seed(sessions, clock, kinds=("zendesk_ticket",))

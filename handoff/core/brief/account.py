@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from handoff.core.account_facts import HubSpotFacts, StripeFacts, number
 from handoff.core.models import AccountSignals, SourceResult
+
+F = TypeVar("F", StripeFacts, HubSpotFacts)
 
 
 class TierRule(BaseModel):
@@ -74,41 +77,27 @@ class AccountRules(BaseModel):
     churn: ChurnRules = Field(default_factory=ChurnRules)
 
 
-def source_facts(sources: Sequence[SourceResult], name: str) -> dict[str, Any] | None:
-    """Facts of a source that answered and knew the customer, else None."""
-    for s in sources:
-        if s.source == name and s.status == "ok" and s.facts.get("found", True):
-            return s.facts
-    return None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return None
-    return None
+def _facts(sources: Sequence[SourceResult], kind: type[F]) -> F | None:
+    """The facts of a source that answered and knew the customer, if of `kind`."""
+    return next((s.facts for s in sources if s.status == "ok" and isinstance(s.facts, kind)), None)
 
 
 def _lower(values: Sequence[str]) -> set[str]:
     return {v.strip().lower() for v in values}
 
 
-def _plan_names(stripe: Mapping[str, Any] | None) -> set[str]:
-    plan = (stripe or {}).get("plan") or {}
-    names = {plan.get(k) for k in ("lookup_key", "nickname", "price_id", "product", "product_name")}
-    return {n.strip().lower() for n in names if isinstance(n, str) and n}
+def _plan_names(stripe: StripeFacts | None) -> set[str]:
+    plan = stripe.plan if stripe else None
+    if plan is None:
+        return set()
+    names = (plan.lookup_key, plan.nickname, plan.price_id, plan.product, plan.product_name)
+    return {n.strip().lower() for n in names if n}
 
 
-def _rule_matches(rule: TierRule, email: str | None, stripe: Mapping[str, Any] | None,
-                  hubspot: Mapping[str, Any] | None) -> bool:
+def _rule_matches(rule: TierRule, email: str | None, stripe: StripeFacts | None,
+                  hubspot: HubSpotFacts | None) -> bool:
     addr = (email or "").strip().lower()
-    company = (hubspot or {}).get("company") or {}
+    company = hubspot.company if hubspot else None
     checks: list[bool] = []
     if rule.emails:
         checks.append(bool(addr) and addr in _lower(rule.emails))
@@ -116,25 +105,25 @@ def _rule_matches(rule: TierRule, email: str | None, stripe: Mapping[str, Any] |
         domain = addr.rpartition("@")[2]
         checks.append(bool(domain) and domain in {d.lstrip("@") for d in _lower(rule.domains)})
     if rule.company_tiers:
-        tier = company.get("tier")
-        checks.append(isinstance(tier, str) and tier.strip().lower() in _lower(rule.company_tiers))
+        tier = company.tier if company else None
+        checks.append(bool(tier) and str(tier).strip().lower() in _lower(rule.company_tiers))
     if rule.lifecycle_stages:
-        stage = (hubspot or {}).get("lifecycle_stage")
-        checks.append(isinstance(stage, str) and stage.strip().lower() in _lower(rule.lifecycle_stages))
+        stage = hubspot.lifecycle_stage if hubspot else None
+        checks.append(bool(stage) and str(stage).strip().lower() in _lower(rule.lifecycle_stages))
     if rule.plans:
         checks.append(bool(_plan_names(stripe) & _lower(rule.plans)))
     if rule.min_mrr is not None:
-        mrr = _number(((stripe or {}).get("mrr") or {}).get("amount"))
+        mrr = stripe.mrr.amount if stripe and stripe.mrr else None
         checks.append(mrr is not None and mrr >= rule.min_mrr)
     if rule.min_company_revenue is not None:
-        revenue = _number(company.get("annual_revenue"))
+        revenue = company.annual_revenue if company else None
         checks.append(revenue is not None and revenue >= rule.min_company_revenue)
     return bool(checks) and all(checks)
 
 
 def derive_tier(sources: Sequence[SourceResult], rules: TierRules, *, email: str | None = None) -> str | None:
     """The first matching rule's tier; `rules.default` for a known account; None when nothing is known."""
-    stripe, hubspot = source_facts(sources, "stripe"), source_facts(sources, "hubspot")
+    stripe, hubspot = _facts(sources, StripeFacts), _facts(sources, HubSpotFacts)
     for rule in rules.rules:
         if _rule_matches(rule, email, stripe, hubspot):
             return rule.tier
@@ -144,28 +133,29 @@ def derive_tier(sources: Sequence[SourceResult], rules: TierRules, *, email: str
 def churn_reasons(sources: Sequence[SourceResult], rules: ChurnRules) -> list[str]:
     """Why the account looks at risk of churning (empty when it does not)."""
     reasons: list[str] = []
-    hubspot = source_facts(sources, "hubspot") or {}
-    for prop, value in (hubspot.get("health") or {}).items():
-        score = _number(value)
+    hubspot = _facts(sources, HubSpotFacts)
+    for prop, value in (hubspot.health if hubspot else {}).items():
+        score = number(value)
         if score is not None and score < rules.health_below:
             reasons.append(f"HubSpot {prop} is {value} (below {rules.health_below:g})")
-    for prop, value in (hubspot.get("churn") or {}).items():
-        score = _number(value)
+    for prop, value in (hubspot.churn if hubspot else {}).items():
+        score = number(value)
         risky = (score >= rules.churn_at_least) if score is not None else (
             isinstance(value, str) and value.strip().lower() in _lower(rules.churn_values))
         if risky:
             reasons.append(f"HubSpot {prop} is {value}")
-    stripe = source_facts(sources, "stripe") or {}
-    plan = stripe.get("plan") or {}
-    if rules.cancel_at_period_end and plan.get("cancel_at_period_end"):
+    stripe = _facts(sources, StripeFacts)
+    if stripe is None:
+        return reasons
+    if rules.cancel_at_period_end and stripe.plan and stripe.plan.cancel_at_period_end:
         reasons.append("subscription set to cancel at period end")
-    if rules.delinquent and stripe.get("delinquent"):
+    if rules.delinquent and stripe.delinquent:
         reasons.append("Stripe marks the customer delinquent")
-    failed = int(((stripe.get("failed_payments_90d") or {}).get("count")) or 0)
+    failed = stripe.failed_payments_90d.count
     if rules.failed_payments_at_least > 0 and failed >= rules.failed_payments_at_least:
         reasons.append(f"{failed} failed payments in 90 days")
-    if rules.open_disputes and stripe.get("open_disputes"):
-        reasons.append(f"{len(stripe['open_disputes'])} open dispute(s)")
+    if rules.open_disputes and stripe.open_disputes:
+        reasons.append(f"{len(stripe.open_disputes)} open dispute(s)")
     return reasons
 
 
@@ -173,10 +163,11 @@ def derive_signals(sources: Sequence[SourceResult], rules: AccountRules | None =
                    email: str | None = None) -> AccountSignals:
     """Tier, churn risk and account owner from the enrichment results."""
     rules = rules or AccountRules()
-    owner = (source_facts(sources, "hubspot") or {}).get("owner") or {}
+    hubspot = _facts(sources, HubSpotFacts)
+    owner = hubspot.owner if hubspot else None
     return AccountSignals(
         tier=derive_tier(sources, rules.tiers, email=email),
         churn_risk=bool(churn_reasons(sources, rules.churn)),
-        owner_email=owner.get("email"),
-        owner_name=owner.get("name"),
+        owner_email=owner.email if owner else None,
+        owner_name=owner.name if owner else None,
     )

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from handoff.core.models import AccountContext, Decision
-from handoff.core.brief.facts import churn_risk_of, source_facts, failed_payments, open_disputes, open_tickets, account_owner, stripe_minor, tier_of
+from handoff.core.brief.facts import (
+    account_owner,
+    churn_risk_of,
+    failed_payments,
+    money,
+    open_disputes,
+    stripe_of,
+    tier_of,
+    zendesk_of,
+)
 
 
 def recommended_action(
@@ -18,7 +27,7 @@ def recommended_action(
     cat = (category or "").lower()
     triggers = {r.trigger for r in decision.reasons}
     money_cats = {"billing_dispute", "chargeback", "unauthorized_charge", "refund", "billing", "fraud"}
-    stripe = source_facts(account, "stripe")
+    stripe = stripe_of(account)
     disputes = open_disputes(stripe)
     failed = failed_payments(stripe)
     owner = account_owner(account)
@@ -28,11 +37,11 @@ def recommended_action(
         main = overrides[cat]
     elif cat in money_cats and disputes:
         d = disputes[0]
-        bits = [str(d.get("id") or "the open dispute")]
-        if d.get("amount") is not None:
-            bits.append(stripe_minor(d["amount"], d.get("currency")))
-        if d.get("reason"):
-            bits.append(str(d["reason"]))
+        bits = [d.id or "the open dispute"]
+        if d.amount is not None:
+            bits.append(money(d.amount, d.currency))
+        if d.reason:
+            bits.append(d.reason)
         main = (
             f"Review dispute {bits[0]}"
             + (f" ({', '.join(bits[1:])})" if len(bits) > 1 else "")
@@ -61,7 +70,7 @@ def recommended_action(
             f"Retention case: ask what isn't working{who}; offer one retention option "
             "(pause, downgrade or discount per policy) before processing the cancellation."
         )
-    elif cat == "cancellation" and (failed or stripe.get("delinquent") is True):
+    elif cat == "cancellation" and (failed or (stripe is not None and stripe.delinquent)):
         main = (
             "Failed payments may be behind this: offer to update the payment method once, "
             "then process the cancellation if they still want it."
@@ -106,9 +115,9 @@ def recommended_action(
         main = "Take over the conversation and resolve the customer's question; the transcript below has the details."
     if owner and tier in {"enterprise", "vip"} and "owner" not in main:
         main += f" Keep the account owner ({owner}) informed."
-    tickets = open_tickets(source_facts(account, "zendesk"))
+    zendesk = zendesk_of(account)
+    tickets = zendesk.open_tickets if zendesk else ()
     if tickets:
-        t = tickets[0]
         more = f" (and {len(tickets) - 1} more)" if len(tickets) > 1 else ""
-        main += f" Link or merge with open ticket #{t.get('id')}{more}."
+        main += f" Link or merge with open ticket #{tickets[0].id}{more}."
     return main

@@ -6,7 +6,7 @@ from dataclasses import replace
 from handoff.core.decide.sentiment import score
 from handoff.core.models import AccountContext, Customer, Decision, KBArticle, Message, Reason, Route
 from handoff.core.brief.actions import recommended_action
-from handoff.core.brief.facts import source_facts, open_tickets, account_facts
+from handoff.core.brief.facts import account_facts, open_tickets, zendesk_of
 from handoff.core.brief.greeting import greeting
 from handoff.core.brief.models import AIAttempt, Briefing, BriefingSettings
 from handoff.core.brief.summary import category_of, category_text, last_question, extractive_summary, summary_parts
@@ -145,7 +145,7 @@ def build_briefing(
         kb_articles=_dedupe_kb(replies),
         account=account,
         account_facts=account_facts(account),
-        open_tickets=open_tickets(source_facts(account, "zendesk")),
+        open_tickets=open_tickets(zendesk_of(account)),
         recommended_action=action,
         greeting=greeting(customer=customer if customer.language or not language else replace(customer, language=language),
                           category=category, account=account, overrides=settings.greetings),

@@ -1,51 +1,29 @@
 """Account facts for the agent, read from the enrichment sources' answers (Stripe, HubSpot, Zendesk)."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import Any
+
+from handoff.core.account_facts import Dispute, HubSpotFacts, NoSuchCustomer, StripeFacts, ZendeskHistory, number
 from handoff.core.models import AccountContext
 from handoff.core.brief.models import AccountFact, KNOWN_SOURCES, source_result
 
 
-def source_facts(account: AccountContext, name: str) -> dict[str, Any]:
-    """The facts one source answered with (empty when it was unavailable or not configured)."""
-    s = account.source(name)
-    if s is None or s.status != "ok" or not isinstance(s.facts, dict):
-        return {}
-    return s.facts
+def stripe_of(account: AccountContext) -> StripeFacts | None:
+    """Stripe's facts when Stripe answered and knows the customer."""
+    s = account.source("stripe")
+    return s.facts if s is not None and s.status == "ok" and isinstance(s.facts, StripeFacts) else None
 
 
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
+def hubspot_of(account: AccountContext) -> HubSpotFacts | None:
+    """HubSpot's facts when HubSpot answered and knows the customer."""
+    s = account.source("hubspot")
+    return s.facts if s is not None and s.status == "ok" and isinstance(s.facts, HubSpotFacts) else None
 
 
-def _list(value: Any) -> Sequence[Any]:
-    return value if isinstance(value, list | tuple) else []
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
-
-
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.replace(",", ""))
-        except ValueError:
-            return None
-    return None
+def zendesk_of(account: AccountContext) -> ZendeskHistory | None:
+    """Zendesk's history of the customer when Zendesk answered."""
+    s = account.source("zendesk")
+    return s.facts if s is not None and s.status == "ok" and isinstance(s.facts, ZendeskHistory) else None
 
 
 _CURRENCY_SIGNS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cad": "CA$", "aud": "A$"}
@@ -53,7 +31,7 @@ _CURRENCY_SIGNS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "cad": "C
 
 def money(amount: Any, currency: Any = "usd") -> str:
     """An amount in major units as text: `$1,234.50`, `1,200.00 CHF`."""
-    value = _num(amount)
+    value = number(amount)
     if value is None:
         return "?"
     cur = str(currency or "usd").lower()
@@ -62,57 +40,35 @@ def money(amount: Any, currency: Any = "usd") -> str:
     return f"{sign}{text}" if sign else f"{text} {cur.upper()}"
 
 
-def stripe_minor(amount: Any, currency: Any) -> str:
-    """A Stripe amount as money for people ("$49.00"), "?" when there is none."""
-    # Raw Stripe objects carry integer amounts in minor units (zero-decimal currencies aside);
-    # a float means the connector already converted to major units.
-    value = _num(amount)
-    if value is None:
-        return "?"
-    cur = str(currency or "usd").lower()
-    if isinstance(amount, float):
-        return money(value, cur)
-    zero_decimal = cur in {"jpy", "krw", "vnd", "clp", "isk", "ugx", "xaf", "xof"}
-    return money(value if zero_decimal else value / 100, cur)
-
-
 def tier_of(account: AccountContext) -> str | None:
     """The account's tier: the signals' (derived by the tier rules), else HubSpot's company tier, or None."""
     if account.signals.tier:
         return account.signals.tier
-    company = _dict(source_facts(account, "hubspot").get("company"))
-    tier = company.get("tier")
-    return str(tier) if tier else None
+    hubspot = hubspot_of(account)
+    return hubspot.company.tier if hubspot and hubspot.company and hubspot.company.tier else None
 
 
-def failed_payments(stripe: Mapping[str, Any]) -> int:
+def failed_payments(stripe: StripeFacts | None) -> int:
     """How many of the customer's payments failed in the last 90 days, by Stripe."""
-    fp = stripe.get("failed_payments_90d")
-    if isinstance(fp, dict):
-        n = _int(fp.get("count"))
-        if n is None:
-            n = len(_list(fp.get("items")))
-        return max(n, 0)
-    return max(_int(fp) or 0, 0)
+    return stripe.failed_payments_90d.count if stripe else 0
 
 
-def open_disputes(stripe: Mapping[str, Any]) -> list[dict[str, Any]]:
+def open_disputes(stripe: StripeFacts | None) -> tuple[Dispute, ...]:
     """The customer's open disputes, by Stripe."""
-    return [d for d in _list(stripe.get("open_disputes")) if isinstance(d, dict)]
+    return stripe.open_disputes if stripe else ()
 
 
-def contacts_60d(zendesk: Mapping[str, Any]) -> int | None:
+def contacts_60d(zendesk: ZendeskHistory | None) -> int | None:
     """How many times the customer contacted support in the last 60 days, by Zendesk."""
-    return _int(zendesk.get("tickets_last_60_days"))
+    return zendesk.tickets_last_60_days if zendesk else None
 
 
-def open_tickets(zendesk: Mapping[str, Any]) -> tuple[dict[str, Any], ...]:
-    """The customer's open Zendesk tickets (id, subject, status, created_at), as Zendesk listed them."""
-    out = []
-    for t in _list(zendesk.get("open_tickets")):
-        if isinstance(t, dict):
-            out.append({k: t.get(k) for k in ("id", "subject", "status", "created_at") if k in t})
-    return tuple(out)
+def open_tickets(zendesk: ZendeskHistory | None) -> tuple[dict[str, Any], ...]:
+    """The customer's open Zendesk tickets (id, subject, status, created_at), for the briefing."""
+    if zendesk is None:
+        return ()
+    return tuple({"id": t.id, "subject": t.subject, "status": t.status, "created_at": t.created_at}
+                 for t in zendesk.open_tickets)
 
 
 def account_owner(account: AccountContext) -> str | None:
@@ -120,124 +76,117 @@ def account_owner(account: AccountContext) -> str | None:
     sig = account.signals
     if sig.owner_name:
         return sig.owner_name
-    owner = _dict(source_facts(account, "hubspot").get("owner"))
-    name = owner.get("name") or owner.get("email") or sig.owner_email
-    return str(name) if name else None
+    hubspot = hubspot_of(account)
+    owner = hubspot.owner if hubspot else None
+    return (owner.name or owner.email if owner else None) or sig.owner_email
 
 
 def churn_risk_of(account: AccountContext) -> bool:
-    """Whether the account is at risk of churn (the signals, else HubSpot's properties)."""
+    """Whether the account is at risk of churn (the signals, else HubSpot's churn properties)."""
     if account.signals.churn_risk:
         return True
-    churn = _dict(source_facts(account, "hubspot").get("churn"))
-    return any(
+    hubspot = hubspot_of(account)
+    return hubspot is not None and any(
         v is True or (isinstance(v, str) and v.strip().lower() in {"high", "yes", "true", "at_risk", "at risk"})
-        for v in churn.values()
+        for v in hubspot.churn.values()
     )
+
+
+def dispute_text(d: Dispute) -> str:
+    """A dispute in a few words: "dp_1 $49.00 fraudulent"."""
+    bits = [d.id or "dispute"]
+    if d.amount is not None:
+        bits.append(money(d.amount, d.currency))
+    if d.reason:
+        bits.append(d.reason)
+    return " ".join(bits)
 
 
 _INTERVALS = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}
 
 
-def _stripe_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _stripe_facts(facts: StripeFacts) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    plan = _dict(facts.get("plan"))
+    plan = facts.plan
     if plan:
-        name = (plan.get("nickname") or plan.get("product_name") or plan.get("lookup_key")
-                or plan.get("product") or "plan")
-        interval = plan.get("interval")
-        bits = [b for b in (_INTERVALS.get(str(interval), interval), plan.get("status")) if b]
-        if plan.get("quantity") not in (None, 1):
-            bits.append(f"{plan.get('quantity')} seats")
-        if plan.get("cancel_at_period_end"):
+        name = plan.nickname or plan.product_name or plan.lookup_key or plan.product or "plan"
+        bits = [b for b in (_INTERVALS.get(plan.interval or "", plan.interval), plan.status) if b]
+        if plan.quantity not in (None, 1):
+            bits.append(f"{plan.quantity} seats")
+        if plan.cancel_at_period_end:
             bits.append("cancels at period end")
-        out.append(("Plan", f"{name} ({', '.join(str(b) for b in bits)})" if bits else str(name)))
-    mrr = _dict(facts.get("mrr"))
-    if mrr.get("amount") is not None:
-        out.append(("MRR", money(mrr.get("amount"), mrr.get("currency"))))
+        out.append(("Plan", f"{name} ({', '.join(bits)})" if bits else name))
+    if facts.mrr is not None:
+        out.append(("MRR", money(facts.mrr.amount, facts.mrr.currency)))
     n = failed_payments(facts)
     if n:
         out.append(("Failed payments (90d)", str(n)))
-    if facts.get("delinquent") is True:
+    if facts.delinquent:
         out.append(("Delinquent", "yes"))
-    disputes = open_disputes(facts)
+    disputes = facts.open_disputes
     if disputes:
-        shown = []
-        for d in disputes[:3]:
-            bits = [str(d.get("id") or "dispute")]
-            if d.get("amount") is not None:
-                bits.append(stripe_minor(d.get("amount"), d.get("currency")))
-            if d.get("reason"):
-                bits.append(str(d["reason"]))
-            shown.append(" ".join(bits))
         extra = f" (+{len(disputes) - 3} more)" if len(disputes) > 3 else ""
-        out.append(("Open disputes", "; ".join(shown) + extra))
-    refunds = [r for r in _list(facts.get("recent_refunds")) if isinstance(r, dict)]
+        out.append(("Open disputes", "; ".join(dispute_text(d) for d in disputes[:3]) + extra))
+    refunds = facts.recent_refunds
     if refunds:
-        amounts = [r.get("amount") for r in refunds]
-        # keep integers integral so they stay read as Stripe minor units
-        total: Any = sum(a for a in amounts if isinstance(a, int) and not isinstance(a, bool))
-        if any(isinstance(a, float) for a in amounts):
-            total = float(total) / 100 + sum(a for a in amounts if isinstance(a, float))
-        cur = refunds[0].get("currency") or "usd"
-        out.append(("Recent refunds", f"{len(refunds)} ({stripe_minor(total, cur)})"))
-    card = _dict(facts.get("card"))
-    if card.get("last4"):
-        out.append(("Card", f"{card.get('brand') or 'card'} •••• {card['last4']}"))
+        total = sum(r.amount for r in refunds if r.amount is not None)
+        out.append(("Recent refunds", f"{len(refunds)} ({money(total, refunds[0].currency or 'usd')})"))
+    if facts.card:
+        out.append(("Card", f"{facts.card.brand or 'card'} •••• {facts.card.last4}"))
     return out
 
 
-def _hubspot_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _hubspot_facts(facts: HubSpotFacts) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
-    company = _dict(facts.get("company"))
-    if company.get("name"):
-        bits = [str(company["name"])]
-        if company.get("annual_revenue") not in (None, ""):
-            bits.append(f"revenue {money(company['annual_revenue'], 'usd')}")
+    company = facts.company
+    if company and company.name:
+        bits = [company.name]
+        if company.annual_revenue is not None:
+            bits.append(f"revenue {money(company.annual_revenue, 'usd')}")
         out.append(("Company", ", ".join(bits)))
-    stage = facts.get("lifecycle_stage")
-    if stage:
-        status = facts.get("lead_status")
-        out.append(("Lifecycle", f"{stage}" + (f" ({status})" if status else "")))
-    owner = _dict(facts.get("owner"))
-    if owner.get("name") or owner.get("email"):
-        out.append(("Owner", str(owner.get("name") or owner.get("email"))))
-    deals = [d for d in _list(facts.get("open_deals")) if isinstance(d, dict)]
+    if facts.lifecycle_stage:
+        status = facts.lead_status
+        out.append(("Lifecycle", facts.lifecycle_stage + (f" ({status})" if status else "")))
+    owner = facts.owner
+    if owner and (owner.name or owner.email):
+        out.append(("Owner", str(owner.name or owner.email)))
+    deals = facts.open_deals
     if deals:
         shown = []
         for d in deals[:3]:
-            text = str(d.get("name") or "deal")
-            if d.get("amount") not in (None, ""):
-                text += f" {money(d['amount'], 'usd')}"
-            if d.get("stage"):
-                text += f" ({d['stage']})"
+            text = d.name or "deal"
+            if d.amount is not None:
+                text += f" {money(d.amount, 'usd')}"
+            if d.stage:
+                text += f" ({d.stage})"
             shown.append(text)
         out.append(("Open deals", "; ".join(shown) + (f" (+{len(deals) - 3} more)" if len(deals) > 3 else "")))
-    health = _dict(facts.get("health"))
-    shown_health = [f"{k}={v}" for k, v in health.items() if v not in (None, "")]
+    shown_health = [f"{k}={v}" for k, v in facts.health.items() if v not in (None, "")]
     if shown_health:
         out.append(("Health", ", ".join(shown_health[:6])))
-    churn = _dict(facts.get("churn"))
-    shown_churn = [f"{k}={v}" for k, v in churn.items() if v not in (None, "")]
+    shown_churn = [f"{k}={v}" for k, v in facts.churn.items() if v not in (None, "")]
     if shown_churn:
         out.append(("Churn", ", ".join(shown_churn[:6])))
     return out
 
 
-def _zendesk_facts(facts: Mapping[str, Any]) -> list[tuple[str, str]]:
-    out: list[tuple[str, str]] = []
-    tickets = _list(facts.get("open_tickets"))
-    out.append(("Open tickets", str(len(tickets))))
-    n = contacts_60d(facts)
-    if n is not None:
-        out.append(("Tickets (60d)", str(n)))
-    prior = _int(facts.get("prior_handoffs"))
-    if prior:
-        out.append(("Prior handoffs", str(prior)))
+def _zendesk_facts(facts: ZendeskHistory) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = [("Open tickets", str(len(facts.open_tickets)))]
+    if facts.tickets_last_60_days is not None:
+        out.append(("Tickets (60d)", str(facts.tickets_last_60_days)))
+    if facts.prior_handoffs:
+        out.append(("Prior handoffs", str(facts.prior_handoffs)))
     return out
 
 
-_FACT_BUILDERS = {"stripe": _stripe_facts, "hubspot": _hubspot_facts, "zendesk": _zendesk_facts}
+def _source_rows(facts: Any) -> list[tuple[str, str]]:
+    if isinstance(facts, StripeFacts):
+        return _stripe_facts(facts)
+    if isinstance(facts, HubSpotFacts):
+        return _hubspot_facts(facts)
+    if isinstance(facts, ZendeskHistory):
+        return _zendesk_facts(facts)
+    return []
 
 
 _STATUS_TEXT = {"unavailable": "unavailable", "not_configured": "not configured"}
@@ -253,10 +202,10 @@ def account_facts(account: AccountContext) -> tuple[AccountFact, ...]:
         out.append(AccountFact("signals", "Churn risk", "yes"))
     for name in KNOWN_SOURCES:
         s = source_result(account, name)
-        if s.status == "ok" and isinstance(s.facts, dict) and s.facts.get("found") is False:
+        if s.status == "ok" and isinstance(s.facts, NoSuchCustomer):
             out.append(AccountFact(name, "Status", "no matching customer"))
         elif s.status == "ok":
-            rows = _FACT_BUILDERS[name](s.facts if isinstance(s.facts, dict) else {})
+            rows = _source_rows(s.facts)
             if not rows:
                 rows = [("Facts", "nothing on record")]
             out.extend(AccountFact(name, label, value) for label, value in rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from handoff.core.models import AccountContext, Customer
-from handoff.core.brief.facts import source_facts, failed_payments
+from handoff.core.brief.facts import failed_payments, stripe_of
 from handoff.core.brief.text import first_name, language_of
 from handoff.core.locales.greetings import GREETINGS, ISSUE_KEYS, ISSUES, NO_NAME
 
@@ -25,7 +25,7 @@ def greeting(
     lang = language_of(customer)
     issues = ISSUES[lang]
     key = ISSUE_KEYS.get((category or "").lower(), "default")
-    if key in {"default", "billing"} and failed_payments(source_facts(account, "stripe")) > 1:
+    if key in {"default", "billing"} and failed_payments(stripe_of(account)) > 1:
         key = "payments"
     issue = issues.get(key, issues["default"])
     name = first_name(customer)

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from handoff.core.models import AccountContext, Decision, Message, Reason
-from handoff.core.brief.facts import contacts_60d, source_facts, failed_payments, open_disputes, stripe_minor, tier_of
+from handoff.core.brief.facts import contacts_60d, failed_payments, money, open_disputes, stripe_of, tier_of, zendesk_of
 from handoff.core.brief.text import clip, ordinal
 
 
@@ -112,22 +112,22 @@ def summary_parts(
 ) -> list[str]:
     """The clauses of the extractive summary, most important first."""
     parts = [_tier_phrase(tier_of(account))]
-    stripe = source_facts(account, "stripe")
+    stripe = stripe_of(account)
     failed = failed_payments(stripe)
     if failed == 1:
         parts.append("a failed payment in 90 days")
     elif failed > 1:
         parts.append(f"{ordinal(failed)} failed payment in 90 days")
-    elif stripe.get("delinquent") is True:
+    elif stripe is not None and stripe.delinquent:
         parts.append("account delinquent")
     disputes = open_disputes(stripe)
     if len(disputes) == 1:
         d = disputes[0]
-        amount = f" on {stripe_minor(d['amount'], d.get('currency'))}" if d.get("amount") is not None else ""
+        amount = f" on {money(d.amount, d.currency)}" if d.amount is not None else ""
         parts.append(f"open dispute{amount}")
     elif disputes:
         parts.append(f"{len(disputes)} open disputes")
-    contacts = contacts_60d(source_facts(account, "zendesk"))
+    contacts = contacts_60d(zendesk_of(account))
     if contacts:
         # tickets already on file plus this conversation
         parts.append(f"{ordinal(contacts + 1)} contact in 60 days")

@@ -58,7 +58,7 @@ def _simulate_one(config: Config, conversation: Any, now: datetime) -> dict[str,
         "briefing": simulated_briefing(pkg.briefing, messages),
         "route": route,
         "customer_message": pkg.route.customer_message,
-        "zendesk_note": pkg.ticket["note"],
+        "zendesk_note": pkg.ticket.note,
     }
 
 

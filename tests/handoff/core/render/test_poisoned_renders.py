@@ -15,6 +15,7 @@ import pytest
 
 from handoff.core.models import AccountContext, Customer, KBArticle, Message, Reason, Route, SourceResult
 from handoff.app.packaging import _subject
+from handoff.core.delivery_payloads import CardUpdate
 from handoff.core.render import slack_replies as replies
 from handoff.core.render.digest import render_digest
 from handoff.core.render.slack_card import render_claimed_card, render_slack_card, render_solved_card, with_ticket_button
@@ -80,7 +81,7 @@ def test_every_state_of_the_alert_card(poisoned) -> None:  # type: ignore[no-unt
         render_claimed_card(blocks, agent_name=f"Jo {POISON}", handoff_id="h_1"),
         render_claimed_card(blocks, agent_name=POISON, handoff_id="h_1", reassigned=True),
         render_solved_card(blocks, handoff_id="h_1", agent_name=POISON),
-        card_in_state(blocks, "h_1", {"state": "claimed", "agent_name": POISON}),
+        card_in_state(blocks, "h_1", CardUpdate("claimed", POISON)),
     ]
     for state in states:
         assert_safe_for_slack({"text": text, "blocks": state})

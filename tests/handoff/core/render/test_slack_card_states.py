@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from handoff.core.brief import Briefing
+from handoff.core.delivery_payloads import CardUpdate
 from handoff.core.render.slack_card import (
     ACTION_CLAIM,
     ACTION_OPEN_TICKET,
@@ -93,7 +94,7 @@ def test_released_card_says_so_replaces_the_claim_line_and_drops_claim(card: lis
     from handoff.core.render.slack_states import card_in_state
 
     claimed = render_claimed_card(card, agent_name="Jo", handoff_id=HID)
-    out = card_in_state(claimed, HID, {"state": "released", "agent_name": None})
+    out = card_in_state(claimed, HID, CardUpdate("released"))
     assert out == render_released_card(claimed, handoff_id=HID)
     assert [b["text"]["text"] for b in status_blocks(out)] == [":robot_face: *Handed back to the AI*"]
     assert action_ids(out) == [ACTION_OPEN_TICKET, ACTION_UNNECESSARY]
