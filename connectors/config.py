@@ -39,3 +39,17 @@ class EnrichmentSettings(BaseModel):
     cache_ttl_seconds: float = Field(60.0, ge=0)
     failure_ttl_seconds: float = Field(5.0, ge=0)
     cache_max_entries: int = Field(10_000, ge=0)
+
+
+class SunshineSettings(BaseModel):
+    """The `[sunshine]` table of settings.toml: Zendesk messaging's Switchboard (the key comes from
+    SUNSHINE_KEY_ID and SUNSHINE_KEY_SECRET)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app_id: str | None = Field(None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    # unset: https://<[zendesk] subdomain>.zendesk.com/sc, else the library's default (api.smooch.io)
+    url: str | None = None
+    # the switchboard integration that becomes active on a handoff: Zendesk's agent workspace
+    switchboard_integration: str = Field("zd-agentWorkspace", min_length=1, max_length=128)
+    timeout_seconds: float = Field(10.0, gt=0, le=60)

@@ -246,6 +246,10 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     else:
         targets[DeliveryKind.SLACK_ALERT] = "local"
         notes.append(f"Slack is not configured: alerts are kept locally in {outbox / 'slack'}")
+    sunshine = build_sunshine(config, notes)
+    if sunshine is not None:
+        connectors["sunshine"] = sinks["sunshine"] = sunshine
+    targets[DeliveryKind.SUNSHINE_CONTROL] = "sunshine" if sunshine is not None else "local"
     sinks["local"] = LocalOutbox(outbox)
 
     enricher = build_enricher(config, zendesk=connectors.get("zendesk"))
@@ -267,7 +271,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 
-    ops_targets = {"zendesk": targets[DeliveryKind.ZENDESK_TICKET], "slack": targets[DeliveryKind.SLACK_ALERT]}
+    ops_targets = {"zendesk": targets[DeliveryKind.ZENDESK_TICKET], "slack": targets[DeliveryKind.SLACK_ALERT],
+                   "sunshine": targets[DeliveryKind.SUNSHINE_CONTROL]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
                             stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
                                                         now=clock()))
@@ -311,6 +316,29 @@ def build_zendesk(config: Config) -> Any:
 
     return ZendeskConnector(s.zendesk.subdomain, env["ZENDESK_EMAIL"], env["ZENDESK_API_TOKEN"], url=url,
                             timeout=s.zendesk.timeout_seconds)
+
+
+def build_sunshine(config: Config, notes: list[str] | None = None) -> Any:
+    """The Zendesk messaging (Sunshine Conversations) connector, or None without its key and app id (the
+    Switchboard's passes and releases are then kept in the local outbox; half a configuration is noted)."""
+    s, env = config.settings.sunshine, plain_env(config)
+    given = {"SUNSHINE_KEY_ID": env.get("SUNSHINE_KEY_ID"), "SUNSHINE_KEY_SECRET": env.get("SUNSHINE_KEY_SECRET"),
+             "[sunshine] app_id": s.app_id}
+    if not all(given.values()):
+        if any(given.values()) and notes is not None:
+            missing = " and ".join(k for k, v in given.items() if not v)
+            notes.append(f"Zendesk messaging is half configured ({missing} not set): Switchboard passes and releases "
+                         "are kept in the local outbox")
+        return None
+    from connectors.sunshine import SunshineConnector, api_url
+
+    if notes is not None and env["SUNSHINE_KEY_ID"].startswith("int_"):
+        notes.append("SUNSHINE_KEY_ID is an integration key: Sunshine refuses releaseControl with it while the agent "
+                     "workspace has the conversation, so releases fail; use an app key (app_…)")
+
+    url = api_url(env.get("SUNSHINE_API_URL") or s.url, config.settings.zendesk.subdomain)
+    return SunshineConnector(env["SUNSHINE_KEY_ID"], env["SUNSHINE_KEY_SECRET"], app_id=s.app_id or "", url=url,
+                             switchboard_integration=s.switchboard_integration, timeout=s.timeout_seconds)
 
 
 def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: Literal["trigger", "events"],

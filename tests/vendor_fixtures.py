@@ -4,7 +4,9 @@
   `.fail_next(...)`, `.delay`, `.garbage`); credentials `.email` / `.token`.
 - `fake_slack`: a started FakeSlack (`.url`, `.api_url`, `.messages`, `.ephemeral`, `.calls`,
   `.fail_next(...)`, `.fail_with(error)`, `.delay`, `.garbage`); bot token `.token`.
-- `zendesk_connector`, `slack_connector`: the real connectors pointed at those fakes.
+- `fake_sunshine`: a started FakeSunshine (Sunshine Conversations' Switchboard actions: `.conversations`,
+  `.actions`, `.add_conversation(id)`, `.fail_next(...)`); key `.key_id` / `.key_secret`, app `.app_id`.
+- `zendesk_connector`, `slack_connector`, `sunshine_connector`: the real connectors pointed at those fakes.
 Each is function-scoped: a fresh server (random free port) per test, stopped afterwards.
 """
 from __future__ import annotations
@@ -14,8 +16,10 @@ from collections.abc import Iterator
 import pytest
 
 from connectors.slack import SlackConnector
+from connectors.sunshine import SunshineConnector
 from connectors.zendesk import ZendeskConnector
 from handoff.devtools.fakes.slack import FakeSlack
+from handoff.devtools.fakes.sunshine import FakeSunshine
 from handoff.devtools.fakes.zendesk import FakeZendesk
 
 CONNECTOR_TIMEOUT = 2.0
@@ -54,3 +58,22 @@ def zendesk_connector(fake_zendesk: FakeZendesk) -> Iterator[ZendeskConnector]:
 def slack_connector(fake_slack: FakeSlack) -> SlackConnector:
     """SlackConnector (real slack_sdk AsyncWebClient) talking to `fake_slack`."""
     return SlackConnector(fake_slack.token, base_url=fake_slack.api_url, timeout=CONNECTOR_TIMEOUT)
+
+
+@pytest.fixture
+def fake_sunshine() -> Iterator[FakeSunshine]:
+    """A local Sunshine Conversations API (the Switchboard actions) for one test."""
+    server = FakeSunshine().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def sunshine_connector(fake_sunshine: FakeSunshine) -> Iterator[SunshineConnector]:
+    """SunshineConnector (real sunshine-conversations-client) talking to `fake_sunshine`."""
+    connector = SunshineConnector(fake_sunshine.key_id, fake_sunshine.key_secret, app_id=fake_sunshine.app_id,
+                                  url=fake_sunshine.url, timeout=CONNECTOR_TIMEOUT)
+    yield connector
+    connector.close()

@@ -90,6 +90,8 @@ class ErasureReport:
     webhook_events: int = 0
     zendesk_tickets: list[int] = field(default_factory=list)  # erase these in Zendesk
     slack_messages: list[str] = field(default_factory=list)  # "channel ts": delete these in Slack
+    # Zendesk messaging conversations passed to the agents with the handoff's summary in the metadata
+    messaging_conversations: list[str] = field(default_factory=list)
     files_removed: int = 0
     dry_run: bool = False
 
@@ -100,7 +102,8 @@ class ErasureReport:
                 "handoffs": self.handoffs, "deliveries_cancelled": self.deliveries_cancelled,
                 "in_flight": self.in_flight, "handoff_events": self.handoff_events,
                 "webhook_events": self.webhook_events, "zendesk_tickets": self.zendesk_tickets,
-                "slack_messages": self.slack_messages, "files_removed": self.files_removed}
+                "slack_messages": self.slack_messages, "messaging_conversations": self.messaging_conversations,
+                "files_removed": self.files_removed}
 
     def as_text(self) -> str:
         """What the erasure did (or would do), for a person."""
@@ -125,6 +128,9 @@ class ErasureReport:
             lines.append("Zendesk tickets holding the customer's data: " + ", ".join(map(str, self.zendesk_tickets)))
         if self.slack_messages:
             lines.append("Slack messages (channel ts): " + ", ".join(self.slack_messages))
+        if self.messaging_conversations:
+            lines.append("Zendesk messaging conversations passed with the handoff's summary: "
+                         + ", ".join(self.messaging_conversations))
         lines.append("Run again with --yes to erase them." if self.dry_run
                      else "Erase the customer in Zendesk and Slack with their own tools.")
         return "\n".join(lines)
@@ -228,6 +234,9 @@ def _plan(s: Session, *, email: str | None, conversation_id: str | None) -> _Pla
     report.webhook_events = len(inbound)
     report.zendesk_tickets = ticket_ids
     report.slack_messages = sorted(f"{c} {t}" for c, t in slack if c and t)
+    report.messaging_conversations = sorted({str((d.result or {}).get("conversation_id")) for d in deliveries
+                                             if d.kind == DeliveryKind.SUNSHINE_CONTROL and d.target == "sunshine"
+                                             and (d.result or {}).get("conversation_id")})
     return _Plan(ids, hids, ticket_ids, frozenset(str(u) for u in users if u not in (None, "")), webhooks_in_flight,
                  report)
 

@@ -16,6 +16,7 @@ import structlog
 
 from handoff import metrics
 from handoff.app.handoff_rows import handoff_rows
+from handoff.app.messaging import Messaging
 from handoff.app.packaging import Package, package_handoff
 from handoff.app.ports import Enricher, Summariser
 from handoff.core.models import AccountContext, Customer, Decision, Message
@@ -84,13 +85,15 @@ class HandoffPath:
         return await self.summariser.summarise(messages[len(messages) - tail:])
 
     def _package(self, *, source: str, handoff_id: str, conversation_id: str, message_index: int | None,
-                 ticket_id: int | None, now: datetime, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
+                 ticket_id: int | None, now: datetime, messaging: Messaging | None = None,
+                 **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
         """Package the handoff and build its rows (run in a worker thread)."""
         pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
                               **parts)
         handoff, deliveries = handoff_rows(
             pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
-            message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now)
+            message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now,
+            messaging=messaging)
         return pkg, handoff, deliveries
 
 

@@ -5,6 +5,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from handoff.app.messaging import Messaging, pass_control_row
 from handoff.app.packaging import Package, initial_status
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import AlertRequest, TicketRequest, payload_json
@@ -15,8 +16,9 @@ from handoff.storage.tables import DeliveryRow, HandoffRow
 
 def handoff_rows(pkg: Package, decision: Decision, *, targets: dict[str, str], handoff_id: str, cid: str,
                  source: str, message_index: int | None, ticket_id: int | None, email: str | None,
-                 now: datetime) -> tuple[HandoffRow, list[DeliveryRow]]:
-    """The handoff row and its ticket and alert deliveries (`targets`: delivery kind → sink)."""
+                 now: datetime, messaging: Messaging | None = None) -> tuple[HandoffRow, list[DeliveryRow]]:
+    """The handoff row and its ticket and alert deliveries (`targets`: delivery kind → sink), and with
+    `messaging` the pass of the conversation to Zendesk's agents."""
     r = pkg.route
     handoff = HandoffRow(
         id=handoff_id, conversation_id=cid, source=source,
@@ -28,7 +30,13 @@ def handoff_rows(pkg: Package, decision: Decision, *, targets: dict[str, str], h
         customer_email=email_key(email), created_at=now, updated_at=now,
     )
     # a conversation that lives in a Zendesk ticket gets its note on that ticket, not a new one
-    return handoff, _deliveries(targets, handoff_id, replace(pkg.ticket, ticket_id=ticket_id), pkg.alert, now)
+    rows = _deliveries(targets, handoff_id, replace(pkg.ticket, ticket_id=ticket_id), pkg.alert, now)
+    if messaging is not None:
+        rows.append(pass_control_row(
+            handoff_id=handoff_id, target=targets.get(DeliveryKind.SUNSHINE_CONTROL, "local"), messaging=messaging,
+            summary=pkg.briefing.summary, category=decision.category, priority=pkg.priority, team=r.team,
+            triggers=[x.trigger for x in decision.reasons], now=now))
+    return handoff, rows
 
 
 def _deliveries(targets: dict[str, str], handoff_id: str, ticket: TicketRequest, alert: AlertRequest,

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from handoff.app.followups import enqueue, record_event
 from handoff.app.handoff_reads import NotFoundError
+from handoff.app.messaging import queue_release_control
 from handoff.core.decide import initial_state
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import CardUpdate, TicketNote
@@ -62,6 +63,7 @@ def release_handoff(sessions: sessionmaker[Session], handoff_id: str, *, clock: 
             note=for_ticket(f"Handed back to the AI{why}. Later messages from the customer are answered by the AI "
                             "and no longer added here.")),
             targets[DeliveryKind.ZENDESK_TICKET], f"{handoff_id}:zendesk:released", now)
+        queue_release_control(s, handoff_id, reason, now)  # Zendesk messaging: the Switchboard back to the bot
         s.commit()
         cid = h.conversation_id
     log.info("released", handoff_id=handoff_id, conversation_id=cid, previous_status=previous)

@@ -23,6 +23,7 @@ class TurnInput:
     ai_actions: tuple[str, ...] = ()
     customer: Customer | None = None
     channel: str | None = None
+    sunshine_conversation_id: str | None = None  # the conversation lives in Zendesk messaging (app/messaging.py)
 
 
 def _aware(value: datetime) -> datetime:
@@ -47,4 +48,5 @@ def turn_from_body(body: dict[str, Any]) -> TurnInput:
         ai_actions=tuple(body.get("ai_actions") or ()),
         customer=Customer(**{k: cust.get(k) for k in ("email", "name", "external_id", "language", "timezone")}) if cust else None,
         channel=body.get("channel"),
+        sunshine_conversation_id=body.get("sunshine_conversation_id"),
     )

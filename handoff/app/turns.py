@@ -34,6 +34,7 @@ from handoff.app.handoff_reads import (
     get_handoff,
     handoff_answer_in,
 )
+from handoff.app.messaging import messaging_for
 from handoff.app.ports import Enricher, SecondOpinion, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
@@ -94,6 +95,7 @@ class _Undecided:
     context: DecisionContext | None = None
     decision: Decision | None = None
     opinion: Verdict | None = None  # the second opinion heard on this turn
+    messaging_id: str | None = None  # the conversation's place in Zendesk messaging (app/messaging.py)
 
 
 @dataclass(frozen=True)
@@ -276,7 +278,8 @@ class TurnService(HandoffPath):
             response = {**answer_from_row(handoff, self.agent_names), "message_index": index}
             forwarded = forwarded_deliveries(handoff, message, source_ticket_id=ticket_id, targets=self.targets,
                                              now=self.clock())
-            return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response, tuple(forwarded))
+            return TurnWrite(conv, message, customer, page_url, ticket_id, conv.state, None, response, tuple(forwarded),
+                             turn.sunshine_conversation_id)
         state = DecisionState.from_json(conv.state if conv else None) if conv else initial_state()
         context = DecisionContext(page_url=page_url, channel=turn.channel or (conv.channel if conv else None),
                                   language=customer.language if customer else None)
@@ -287,11 +290,14 @@ class TurnService(HandoffPath):
             earlier = self.store.recent_customer_texts(conn, cid, n) if conv is not None else ()
             return _Doubtful(doubt, (*earlier, message.text))
         if decision.handoff:
+            messaging_id = turn.sunshine_conversation_id or (
+                self.store.messaging_conversation(conn, cid) if conv is not None else None)
             return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision,
-                              opinion)
+                              opinion, messaging_id)
         response = {"decision": "continue", "message_index": index, "category": decision.category,
                     "owner": Owner.AI.value, "status": None}
-        return TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response)
+        return TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response,
+                         messaging_id=turn.sunshine_conversation_id)
 
     async def _ask_second_opinion(self, doubtful: _Doubtful) -> Verdict | None:
         """The verdict, or None: the budget is enforced here too, whatever the judge does."""
@@ -332,19 +338,30 @@ class TurnService(HandoffPath):
         pkg, handoff, deliveries = await self._packaged(
             source="api", handoff_id=handoff_id, conversation_id=cid, messages=transcript, decision=decision,
             account=account, customer=customer, page_url=done.page_url, roster=roster, now=now,
-            message_index=message.index, ticket_id=done.ticket_id, summary=summary)
+            message_index=message.index, ticket_id=done.ticket_id, summary=summary,
+            messaging=messaging_for(done.messaging_id, self.settings.sunshine.app_id))
         response = {**pkg.response(handoff_id), "message_index": message.index}
-        write = TurnWrite(conv, message, customer, done.page_url, done.ticket_id, new_state.to_json(), turn.channel, response)
+        write = TurnWrite(conv, message, customer, done.page_url, done.ticket_id, new_state.to_json(), turn.channel, response,
+                          messaging_id=turn.sunshine_conversation_id)
         await self._in_db_thread(self.store.commit, cid, write, self.clock(), (handoff, deliveries))
         self._opened(handoff_id, cid, decision, account, pkg)
         return response
 
-    async def request_handoff(self, cid: str, reason: str | None, customer: Customer | None) -> dict[str, Any]:
-        """The bot asks for a handoff itself; returns the existing one if the conversation has one."""
-        async with self._lock(cid):
-            return await self._request_handoff(cid, reason, customer)
+    async def request_handoff(self, cid: str, reason: str | None, customer: Customer | None,
+                              sunshine_conversation_id: str | None = None) -> dict[str, Any]:
+        """The bot asks for a handoff itself; returns the existing one if the conversation has one.
 
-    async def _request_handoff(self, cid: str, reason: str | None, customer: Customer | None) -> dict[str, Any]:
+        `sunshine_conversation_id`: the conversation lives in Zendesk messaging (else its turns may have said so).
+        """
+        async with self._lock(cid):
+            return await self._request_handoff(cid, reason, customer, sunshine_conversation_id)
+
+    def _messaging_id(self, cid: str) -> str | None:
+        with self.sessions() as s:
+            return self.store.messaging_conversation(s.connection(), cid)
+
+    async def _request_handoff(self, cid: str, reason: str | None, customer: Customer | None,
+                               messaging_id: str | None) -> dict[str, Any]:
         for attempt in range(MAX_VERSION_RETRIES):
             conv, _ = await asyncio.to_thread(self.store.load, cid, None)
             if conv is not None and conv.handoff_id:
@@ -366,7 +383,9 @@ class TurnService(HandoffPath):
                 source="bot_request", handoff_id=handoff_id, conversation_id=cid, messages=messages,
                 decision=decision, account=account, customer=merged, page_url=conv.page_url if conv else None,
                 roster=roster, now=now, message_index=last, ticket_id=conv.zendesk_ticket_id if conv else None,
-                summary=summary)
+                summary=summary, messaging=messaging_for(
+                    messaging_id or (await asyncio.to_thread(self._messaging_id, cid) if conv else None),
+                    self.settings.sunshine.app_id))
             try:
                 await asyncio.to_thread(self.store.commit_handoff_only, cid, conv, merged, handoff, deliveries, self.clock())
             except Conflict:

@@ -17,3 +17,4 @@ class DeliveryKind(StrEnum):
     SLACK_UPDATE = "slack_update"  # the alert card in a new state, with an optional thread note
     SLACK_MESSAGE = "slack_message"  # a message in the alert's thread, a channel or a DM (callbacks, reminders)
     SLACK_REPLY = "slack_reply"  # a later customer message, as a reply in the alert's thread
+    SUNSHINE_CONTROL = "sunshine_control"  # Zendesk messaging: pass control to the agents, or release it back

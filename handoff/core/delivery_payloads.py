@@ -97,7 +97,18 @@ class ThreadReply:
     key: str
 
 
-Payload: TypeAlias = TicketRequest | TicketNote | CustomerComment | AlertRequest | CardUpdate | SlackMessage | ThreadReply
+@dataclass(frozen=True)
+class SwitchboardControl:
+    """Zendesk messaging: pass the conversation to the agent workspace (`pass`) or give it back (`release`)."""
+
+    action: str  # "pass" | "release"
+    conversation_id: str  # the Sunshine Conversations conversation
+    app_id: str | None = None  # None: the connector's own ([sunshine] app_id)
+    metadata: dict[str, str | int | float | bool] = field(default_factory=dict)  # within 4 KB (render/switchboard)
+
+
+Payload: TypeAlias = (TicketRequest | TicketNote | CustomerComment | AlertRequest | CardUpdate | SlackMessage | ThreadReply
+                      | SwitchboardControl)
 
 KIND_OF: dict[type[Any], DeliveryKind] = {
     TicketRequest: DeliveryKind.ZENDESK_TICKET,
@@ -107,6 +118,7 @@ KIND_OF: dict[type[Any], DeliveryKind] = {
     CardUpdate: DeliveryKind.SLACK_UPDATE,
     SlackMessage: DeliveryKind.SLACK_MESSAGE,
     ThreadReply: DeliveryKind.SLACK_REPLY,
+    SwitchboardControl: DeliveryKind.SUNSHINE_CONTROL,
 }
 PAYLOAD_OF: dict[str, type[Any]] = {kind.value: cls for cls, kind in KIND_OF.items()}
 

@@ -111,9 +111,11 @@ class TurnWrite:
     channel: str | None
     response: dict[str, Any]
     deliveries: tuple[DeliveryRow, ...] = ()  # stored with the message (a handed-off turn's forwarding)
+    messaging_id: str | None = None  # the turn's Sunshine conversation (Zendesk messaging), kept with the message
 
 
 CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
+MESSAGING_KEY = "sunshine_conversation_id"  # in a message's `extra`: the conversation lives in Zendesk messaging
 KB_FIELDS = tuple(f.name for f in fields(KBArticle))
 
 
@@ -135,10 +137,13 @@ def conversation_params(cid: str, turn: "TurnWrite", now: datetime, handoff_id: 
 def message_values(turn: "TurnWrite", now: datetime) -> dict[str, Any]:
     """The stored message row of a turn (without its conversation id)."""
     m = turn.message
+    extra: dict[str, Any] = {"kb_articles": [flat(k, KB_FIELDS) for k in m.kb_articles], "ai_actions": list(m.ai_actions)}
+    if turn.messaging_id:
+        extra[MESSAGING_KEY] = turn.messaging_id
     return {
         "idx": m.index, "message_id": m.message_id, "role": m.role, "text": m.text, "sent_at": m.sent_at,
         "received_at": now, "confidence": m.confidence, "page_url": m.page_url,
-        "extra": {"kb_articles": [flat(k, KB_FIELDS) for k in m.kb_articles], "ai_actions": list(m.ai_actions)},
+        "extra": extra,
         "response": turn.response,
     }
 
@@ -245,6 +250,13 @@ class TurnStore:
             MessageRow.conversation_id == cid, MessageRow.role == "customer").order_by(MessageRow.idx.desc()).limit(n)
         ).scalars().all()
         return tuple(reversed(texts))
+
+    @staticmethod
+    def messaging_conversation(conn: Connection, cid: str) -> str | None:
+        """The Sunshine conversation id the conversation's latest turn that carried one gave (handoffs only)."""
+        carried = MessageRow.extra[MESSAGING_KEY].as_string()
+        return conn.execute(select(carried).where(MessageRow.conversation_id == cid, carried.is_not(None))
+                            .order_by(MessageRow.idx.desc()).limit(1)).scalar()
 
     @staticmethod
     def answer_row(conn: Connection, handoff_id: str) -> Any:

@@ -91,3 +91,63 @@ def test_without_zendesk_the_webhook_secret_is_not_a_second_warning(make_config,
         assert [n for n in configured.notes if "ZENDESK_WEBHOOK_SECRET is not set" in n]
     finally:
         configured.close()
+
+
+SUNSHINE_ENV = {"SUNSHINE_KEY_ID": "app_5f1a2b3c4d5e6f7a8b9c0d1e", "SUNSHINE_KEY_SECRET": "sunshine-compose-secret"}
+
+
+def test_zendesk_messaging_is_built_from_its_key_and_app_id(make_config) -> None:
+    from connectors.sunshine import SunshineConnector
+    from handoff.core.delivery_kinds import DeliveryKind
+
+    rt = build_runtime(make_config('[zendesk]\nsubdomain = "acme"\n[sunshine]\napp_id = "5963c0d619a30a2e00de36b8"\n'
+                                   'switchboard_integration = "tier2"\n', **SUNSHINE_ENV))
+    try:
+        connector = rt.connectors["sunshine"]
+        assert isinstance(connector, SunshineConnector) and rt.sinks["sunshine"] is connector
+        assert rt.service.targets[DeliveryKind.SUNSHINE_CONTROL] == "sunshine" and rt.targets["sunshine"] == "sunshine"
+        assert connector.switchboard_integration == "tier2" and connector.app_id == "5963c0d619a30a2e00de36b8"
+        assert "acme.zendesk.com/sc" in repr(connector)  # a licensed Zendesk account's API host
+        assert SUNSHINE_ENV["SUNSHINE_KEY_SECRET"] not in repr(connector)
+        assert not any("Zendesk messaging" in n or "SUNSHINE" in n for n in rt.notes)
+    finally:
+        rt.close()
+
+
+def test_sunshine_api_url_wins_over_the_settings(make_config) -> None:
+    rt = build_runtime(make_config('[sunshine]\napp_id = "a1"\nurl = "https://settings.example"\n', **SUNSHINE_ENV,
+                                   SUNSHINE_API_URL="http://127.0.0.1:18121"))
+    try:
+        assert "127.0.0.1:18121" in repr(rt.connectors["sunshine"])
+    finally:
+        rt.close()
+
+
+def test_without_zendesk_messaging_nothing_is_said_and_its_actions_stay_local(make_config) -> None:
+    from handoff.core.delivery_kinds import DeliveryKind
+
+    rt = build_runtime(make_config())
+    try:
+        assert "sunshine" not in rt.connectors and rt.service.targets[DeliveryKind.SUNSHINE_CONTROL] == "local"
+        assert not any("Zendesk messaging" in n for n in rt.notes)
+    finally:
+        rt.close()
+
+
+def test_half_a_messaging_configuration_is_a_start_up_warning(make_config) -> None:
+    rt = build_runtime(make_config(**SUNSHINE_ENV))
+    try:
+        [note] = [n for n in rt.notes if "Zendesk messaging" in n]
+        assert "[sunshine] app_id not set" in note and "local outbox" in note and "sunshine" not in rt.connectors
+    finally:
+        rt.close()
+
+
+def test_an_integration_key_is_a_start_up_warning(make_config) -> None:
+    rt = build_runtime(make_config('[sunshine]\napp_id = "a1"\n', SUNSHINE_KEY_ID="int_0123456789abcdef01234567",
+                                   SUNSHINE_KEY_SECRET="s"))
+    try:
+        [note] = [n for n in rt.notes if "integration key" in n]
+        assert "releaseControl" in note and "app key" in note
+    finally:
+        rt.close()

@@ -46,8 +46,12 @@ def config_summary(config: Config) -> dict[str, Any]:
         "slack": "on" if env.slack_bot_token else "off (alerts kept locally)",
         "stripe": "on" if env.stripe_api_key else "off",
         "hubspot": "on" if env.hubspot_access_token else "off",
+        "zendesk_messaging": (f"on (app {s.sunshine.app_id}, passes to {s.sunshine.switchboard_integration})"
+                              if env.sunshine_key_id and env.sunshine_key_secret and s.sunshine.app_id
+                              else "off (Switchboard passes and releases kept locally)"),
         "secrets": {n: is_set(n) for n in ("zendesk_api_token", "zendesk_webhook_secret", "slack_bot_token",
-                                            "slack_signing_secret", "stripe_api_key", "hubspot_access_token")},
+                                            "slack_signing_secret", "stripe_api_key", "hubspot_access_token",
+                                            "sunshine_key_secret")},
         "triggers": triggers,
         "teams": [getattr(t, "name", str(t)) for t in teams],
         "agents": [getattr(a, "id", str(a)) for a in agents],
@@ -77,7 +81,7 @@ def config_report(config: Config) -> Group:
     t.add_column("key", style="bold")
     t.add_column("value")
     for key in ("settings_file", "database", "api_keys", "metrics_and_docs", "http_timeouts", "zendesk", "slack",
-                "slack_workspace", "stripe", "hubspot"):
+                "slack_workspace", "stripe", "hubspot", "zendesk_messaging"):
         t.add_row(key, str(d[key]))
     t.add_row("secrets", ", ".join(f"{k}: {v}" for k, v in d["secrets"].items()))
     t.add_row("triggers on", ", ".join(k for k, v in d["triggers"].items() if v) or "none")

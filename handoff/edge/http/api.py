@@ -247,7 +247,7 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
             from handoff.core.models import Customer
 
             customer = Customer(**body.customer.model_dump())
-        result = await service.request_handoff(conversation_id, body.reason, customer)
+        result = await service.request_handoff(conversation_id, body.reason, customer, body.sunshine_conversation_id)
         created = result.pop("created", False)
         return JSONResponse(result, 201 if created else 200)
 

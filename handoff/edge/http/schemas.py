@@ -25,6 +25,12 @@ SENT_AT_YEARS = (2000, 2100)  # outside these a `sent_at` is a bug or an attack,
 # ordinary clock skew.
 SENT_AT_MAX_AHEAD = timedelta(hours=24)
 WEB_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*$"  # the schema's half of the check; _web_url does the rest
+SunshineConversationId = Annotated[str | None, Field(
+    min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+    description="The conversation lives in Zendesk messaging: its Sunshine Conversations conversation id (the "
+                "`conversation.id` of the webhook your bot receives). A handoff then passes the conversation to the "
+                "agent workspace through the Switchboard, and a release gives it back; send it on every turn (the "
+                "latest one sent is used)")]
 
 
 def _web_url(v: str | None) -> str | None:
@@ -91,6 +97,7 @@ class MessageIn(_Body):
     ai_actions: list[Annotated[str, Field(max_length=500)]] = Field(default_factory=list, max_length=50)
     customer: CustomerIn | None = None
     channel: str | None = Field(None, max_length=64)
+    sunshine_conversation_id: SunshineConversationId = None
 
     @field_validator("text")
     @classmethod
@@ -135,6 +142,7 @@ class HandoffRequestIn(_Body):
 
     reason: str | None = Field(None, max_length=2000)
     customer: CustomerIn | None = None
+    sunshine_conversation_id: SunshineConversationId = None
 
 
 class Reason(BaseModel):

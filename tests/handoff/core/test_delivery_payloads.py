@@ -12,6 +12,7 @@ from handoff.core.delivery_payloads import (
     CardUpdate,
     CustomerComment,
     SlackMessage,
+    SwitchboardControl,
     ThreadReply,
     TicketNote,
     TicketRequest,
@@ -29,6 +30,7 @@ EXAMPLES = [
     CardUpdate("claimed", "Sam", "Claimed by Sam."),
     SlackMessage("Callback due now", thread=True, channel="#support"),
     ThreadReply("Customer: hello", 5, "h_1:customer:5:slack"),
+    SwitchboardControl("pass", "5e4af71a81966cfff3ef6550", "app1", {"handoff_id": "h_1", "handoff_priority": "high"}),
 ]
 
 

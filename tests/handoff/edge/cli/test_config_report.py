@@ -1,4 +1,4 @@
-"""What `handoff check-config` shows of access, timeouts and the Slack workspace."""
+"""What `handoff check-config` shows of access, timeouts, the Slack workspace and Zendesk messaging."""
 from __future__ import annotations
 
 import pytest
@@ -26,3 +26,11 @@ def test_timeouts_and_workspace(make_config):
     assert summary["http_timeouts"] == "headers 4 s, body 30 s, keep-alive 5 s, max connections 900"
     assert summary["slack_workspace"] == "team T0ACME, app any"
     assert config_summary(make_config())["slack_workspace"] == "any (set [slack] team_id and app_id)"
+
+
+def test_zendesk_messaging_is_reported(make_config):
+    assert config_summary(make_config())["zendesk_messaging"] == "off (Switchboard passes and releases kept locally)"
+    summary = config_summary(make_config('[sunshine]\napp_id = "a1"\n', SUNSHINE_KEY_ID="app_k",
+                                         SUNSHINE_KEY_SECRET="sunshine-secret-value"))
+    assert summary["zendesk_messaging"] == "on (app a1, passes to zd-agentWorkspace)"
+    assert summary["secrets"]["sunshine_key_secret"] == "set"  # never the value

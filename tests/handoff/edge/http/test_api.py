@@ -134,6 +134,10 @@ async def test_bot_requested_handoff_is_created_once(runtime):
         ("/v1/conversations/c/messages", {"role": "customer", "text": "x", "ai_actions": ["a"] * 51}, "ai_actions"),
         ("/v1/conversations/bad%20id!/messages", {"role": "customer", "text": "x"}, "conversation_id"),
         ("/v1/conversations/c/messages", ["not", "an", "object"], "body"),
+        ("/v1/conversations/c/messages", {"role": "customer", "text": "x", "sunshine_conversation_id": "a b"},
+         "sunshine_conversation_id"),
+        ("/v1/conversations/c/messages", {"role": "customer", "text": "x", "sunshine_conversation_id": "x" * 65},
+         "sunshine_conversation_id"),
     ],
 )
 async def test_bad_input_is_a_clear_422_and_stores_nothing(runtime, path, body, field):
