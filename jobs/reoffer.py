@@ -39,16 +39,17 @@ def reoffer_unclaimed(sessions: sessionmaker[Session], settings: Settings, clock
     if timeout <= 0:
         return []
     now = clock()
+    cutoff = now - timedelta(seconds=timeout)
     with sessions() as s:
         due = s.scalars(
             select(HandoffRow.id).where(
                 HandoffRow.status == HandoffStatus.OPEN.value, HandoffRow.claimed_by.is_(None),
-                HandoffRow.agent.is_not(None), HandoffRow.offered_at <= now - timedelta(seconds=timeout))
+                HandoffRow.agent.is_not(None), HandoffRow.offered_at <= cutoff)
             .order_by(HandoffRow.offered_at).limit(limit)).all()
     moved = []
     roster = load_roster(sessions, settings) if due else Roster()
     for hid in due:
-        r = _reoffer(sessions, settings, now, targets, hid, timeout, roster)
+        r = _reoffer(sessions, settings, now, cutoff, targets, hid, roster)
         if r is not None:
             moved.append(hid)
             roster = load_roster(sessions, settings)  # the next choice sees the load this one added
@@ -57,12 +58,14 @@ def reoffer_unclaimed(sessions: sessionmaker[Session], settings: Settings, clock
     return moved
 
 
-def _reoffer(sessions: sessionmaker[Session], settings: Settings, now: datetime, targets: dict[str, str], hid: str,
-             timeout: int, roster: Roster) -> Route | None:
+def _reoffer(sessions: sessionmaker[Session], settings: Settings, now: datetime, cutoff: datetime,
+             targets: dict[str, str], hid: str, roster: Roster) -> Route | None:
+    timeout = settings.routing.claim_timeout_seconds
     with sessions() as s:
         h = s.get(HandoffRow, hid)
-        if h is None or h.agent is None or h.claimed_by is not None or h.status != HandoffStatus.OPEN:
-            return None  # claimed (or moved on) since it was selected
+        if (h is None or h.agent is None or h.claimed_by is not None or h.status != HandoffStatus.OPEN
+                or h.offered_at is None or h.offered_at > cutoff):
+            return None  # claimed, or offered anew (by another process), since it was selected
         before, step = h.agent, (h.reoffers or 0) + 1
         offered = [a for a in (h.offered_to or [before]) if isinstance(a, str)]
         if before not in offered:
@@ -71,7 +74,7 @@ def _reoffer(sessions: sessionmaker[Session], settings: Settings, now: datetime,
         r = next_offer(req, roster, now, settings.routing, offered, h.team)
         won = changed_rows(s, update(HandoffRow).where(
             HandoffRow.id == hid, HandoffRow.status == HandoffStatus.OPEN.value, HandoffRow.claimed_by.is_(None),
-            HandoffRow.agent == before, HandoffRow.reoffers == step - 1,
+            HandoffRow.agent == before, HandoffRow.reoffers == step - 1, HandoffRow.offered_at <= cutoff,
         ).values(agent=r.agent, team=r.team, offered_at=now, offered_to=[*offered, *([r.agent] if r.agent else [])],
                  reoffers=step, route={**(h.route or {}), **r.as_dict(), "request": req.as_dict()}, updated_at=now)) == 1
         if not won:
