@@ -1,6 +1,7 @@
 """Offers not claimed within [routing] claim_timeout_seconds go to the next agent, then the fallback team; once a step."""
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
 
@@ -192,3 +193,37 @@ async def test_the_job_is_registered_with_the_others(runtime):
     jobs = {j.id: j for j in runtime.scheduler().get_jobs()}
     assert "reoffers" in jobs and "sla_reminders" in jobs
     assert jobs["reoffers"].trigger.interval.total_seconds() == runtime.config.settings.jobs.reoffer_check_seconds
+
+
+async def test_a_reoffer_reaches_slack_and_zendesk(make_config, fake_zendesk, fake_slack):
+    """Through the outbox to the fakes: the thread nudge mentions the new agent, the card names them, the ticket is
+    theirs, and they get a DM."""
+    config = make_config(
+        "[zendesk]\nsubdomain = 'acme'\n[slack]\ndefault_channel = 'C0HANDOFF'\n"
+        "[[routing.teams]]\nname = 'general'\nslack_channel = 'C0SUPPORT'\nzendesk_group_id = 77\n"
+        "[[routing.agents]]\nid = 'sam'\nname = 'Sam Rivera'\nteams = ['general']\nslack_user_id = 'U0SAM'\n"
+        "zendesk_user_id = 501\n"
+        "[[routing.agents]]\nid = 'alex'\nname = 'Alex Johnson'\nteams = ['general']\nslack_user_id = 'U0ALEX'\n"
+        "zendesk_user_id = 502\n",
+        ZENDESK_EMAIL=fake_zendesk.email, ZENDESK_API_TOKEN=fake_zendesk.token, ZENDESK_URL=fake_zendesk.url,
+        SLACK_BOT_TOKEN=fake_slack.token, SLACK_API_URL=fake_slack.api_url)
+    rt = build_runtime(config, clock=Clock(MONDAY))
+    try:
+        hid = await hand_off(rt)
+        await rt.dispatcher.idle()
+        [ticket] = fake_zendesk.tickets.values()
+        assert ticket["assignee_id"] == 501
+        rt.clock.advance(120)
+        assert await rt.run_reoffers() == [hid]
+        await rt.dispatcher.idle()
+        with rt.sessions() as s:
+            assert {d.status for d in s.scalars(select(DeliveryRow).where(DeliveryRow.handoff_id == hid))} == {"sent"}
+        assert ticket["assignee_id"] == 502 and ticket["group_id"] == 77
+        assert any("offered to Alex Johnson" in c["body"] for c in fake_zendesk.comments[ticket["id"]])
+        alert = next(m for m in fake_slack.messages if m["channel"] == "C0SUPPORT" and m["thread_ts"] is None)
+        thread = [m["text"] for m in fake_slack.messages if m["thread_ts"] == alert["ts"] and m["ts"] != alert["ts"]]
+        assert any("<@U0ALEX>" in t for t in thread)
+        assert "offered to <@U0ALEX>" in json.dumps(alert["blocks"])  # the card, updated in place
+        assert any(m["channel"] != "C0SUPPORT" and "offered to you" in m["text"] for m in fake_slack.messages)
+    finally:
+        rt.close()
