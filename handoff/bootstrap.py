@@ -27,6 +27,7 @@ from jobs.callbacks import fire_due_callbacks
 from jobs.deliveries import Dispatcher
 from jobs.inbound import InboundProcessor
 from jobs.reminders import remind_unclaimed
+from jobs.reoffer import reoffer_unclaimed
 from jobs.scheduler import PeriodicJob, build_scheduler
 
 log = structlog.get_logger("handoff")
@@ -73,6 +74,7 @@ class Runtime:
             PeriodicJob("deliveries", self.dispatcher.wake, s.delivery.poll_seconds),
             PeriodicJob("callbacks", self.run_callbacks, s.jobs.callbacks_check_seconds),
             PeriodicJob("sla_reminders", self.run_reminders, s.sla.check_seconds),
+            PeriodicJob("reoffers", self.run_reoffers, s.jobs.reoffer_check_seconds),
             PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
             PeriodicJob("weekly_digest", self.run_digest, 300),
         ])
@@ -113,6 +115,13 @@ class Runtime:
         if reminded:
             self.dispatcher.wake()
         return reminded
+
+    async def run_reoffers(self) -> list[str]:
+        """Pass on offers not claimed within the claim timeout, then send what that queued."""
+        moved = await asyncio.to_thread(reoffer_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
+        if moved:
+            self.dispatcher.wake()
+        return moved
 
     async def health(self) -> dict[str, Any]:
         """Whether the database answers."""

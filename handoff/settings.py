@@ -128,10 +128,11 @@ class DigestSettings(_Section):
 
 
 class JobSettings(_Section):
-    """How often each process looks for due callbacks and webhook events."""
+    """How often each process looks for due callbacks, webhook events and offers to pass on."""
 
     callbacks_check_seconds: float = Field(30.0, gt=0, le=3600)
     inbound_check_seconds: float = Field(5.0, gt=0, le=3600)
+    reoffer_check_seconds: float = Field(15.0, gt=0, le=3600)
 
 
 class Settings(_Section):

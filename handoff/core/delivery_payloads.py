@@ -28,6 +28,8 @@ class TicketRequest:
     requester_email: str | None = None
     requester_name: str | None = None
     ticket_id: int | None = None  # set: update this ticket instead of creating one
+    status: str | None = None  # set on an update: e.g. "open" to reopen a solved ticket (a re-handoff)
+    unassign: bool = False  # an update clears the assignee (a re-offer that went back to the team's queue)
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,13 @@ class TicketNote:
     subject: str = ""  # empty: the ticket keeps its subject
     group_id: int | None = None
     assignee_id: int | None = None
+    unassign: bool = False  # nobody is assigned after it (a re-offer back to the team's queue)
 
     def on_ticket(self, ticket_id: int | None) -> TicketRequest:
         """The ticket request that writes this note on ticket `ticket_id`."""
         return TicketRequest(external_id=self.external_id, subject=self.subject, note=self.note, tags=self.tags,
                              priority=self.priority, group_id=self.group_id, assignee_id=self.assignee_id,
-                             ticket_id=ticket_id)
+                             ticket_id=ticket_id, unassign=self.unassign)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class CardUpdate:
     state: str
     agent_name: str | None = None
     note: str | None = None
+    slack_user_id: str | None = None  # "offered": the agent it waits for now, mentioned on the card
+    team: str | None = None  # "offered": the team it waits in
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,7 @@ class HandoffRow(Base):
         Index("ix_handoffs_callback", "status", "callback_at"),
         Index("ix_handoffs_customer_email", "customer_email"),
         Index("ix_handoffs_conversation", "conversation_id"),
+        Index("ix_handoffs_offered", "status", "offered_at"),
     )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     # not unique: a released handoff stays, and the conversation may be handed off again later
@@ -141,6 +142,13 @@ class HandoffRow(Base):
     csat: Mapped[str | None] = mapped_column(String(16))  # good | bad (Zendesk satisfaction)
     alert_channel: Mapped[str | None] = mapped_column(String(64))
     alert_ts: Mapped[str | None] = mapped_column(String(32))
+    # the agent it waits for was offered it then; agents offered it so far, in order; re-offers made
+    offered_at: Mapped[datetime | None]
+    offered_to: Mapped[list[Any] | None] = mapped_column(JSON)
+    reoffers: Mapped[int] = mapped_column(Integer, server_default="0")  # no Python default: older revisions lack it
+    released_at: Mapped[datetime | None]
+    released_via: Mapped[str | None] = mapped_column(String(16))  # api | slack | zendesk_solved
+    rehandoff_of: Mapped[str | None] = mapped_column(String(40))  # the handoff this one continues (within the window)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
