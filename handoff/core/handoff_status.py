@@ -52,7 +52,8 @@ _S = HandoffStatus
 # Claimed → claimed is a reassignment (Zendesk assignee changed); released is terminal: the conversation
 # is the AI's again and a later handoff is a new one.
 TRANSITIONS: dict[HandoffStatus, frozenset[HandoffStatus]] = {
-    _S.OPEN: frozenset({_S.CLAIMED, _S.SOLVED, _S.RELEASED}),
+    # open → callback_scheduled: a waiting customer chose a callback instead (handoff.app.choices)
+    _S.OPEN: frozenset({_S.CLAIMED, _S.CALLBACK_SCHEDULED, _S.SOLVED, _S.RELEASED}),
     _S.CALLBACK_SCHEDULED: frozenset({_S.OPEN, _S.CLAIMED, _S.SOLVED, _S.RELEASED}),
     _S.CLAIMED: frozenset({_S.CLAIMED, _S.SOLVED, _S.RELEASED}),
     _S.SOLVED: frozenset({_S.RELEASED}),
