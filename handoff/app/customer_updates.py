@@ -102,11 +102,8 @@ def queue_warm_intro(s: Session, h: HandoffRow, agent_id: str, routing: RoutingS
     language = language_of(customer_language(h))
     agent = next((a for a in routing.agents if a.id == agent_id), None)
     name = agent.public_name if agent is not None else agent_id
-    first, about, checked = intro_facts(h.briefing or {})
-    if (h.briefing or {}).get("erased"):
-        first, about, checked = None, None, None  # an erased briefing has nothing to quote
-    text = warm_intro_text(language, agent_name=name, team=team_label(h, routing, language), customer_name=first,
-                           about=about, checked=checked)
+    text = warm_intro_text(language, agent_name=name, team=team_label(h, routing, language),
+                           facts=intro_facts(h.briefing or {}))
     return add_update(s, h, text, f"{h.id}:warm_intro:{agent_id}", now, bot_target=bot_target, status="claimed")
 
 

@@ -96,37 +96,52 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def intro_facts(briefing: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
-    """(customer's first name, what they are asking about, what the AI already checked) from a stored briefing."""
+@dataclass(frozen=True)
+class IntroFacts:
+    """What the introduction says of the case, from the stored briefing."""
+
+    first_name: str | None = None
+    about: str | None = None  # what they are asking about (the briefing's intent)
+    quote: str | None = None  # else their first words, quoted
+    checked: str | None = None  # what the AI already did (its actions)
+
+
+def intro_facts(briefing: Mapping[str, Any]) -> IntroFacts:
+    """The customer's first name, what they are asking about (or their first words) and what the AI did."""
+    if briefing.get("erased"):
+        return IntroFacts()  # an erased briefing has nothing to quote
     customer = briefing.get("customer") or {}
     words = str(customer.get("name") or "").split()
-    first = words[0] if words else None
     about = briefing.get("intent") if briefing.get("category") not in _ASKING_FOR_A_HUMAN else None
+    quote = None
     if not about:  # a request for a person says nothing of the case: their first words say it
-        first_words = next((m.get("text") for m in briefing.get("transcript") or []
-                            if isinstance(m, dict) and m.get("role") == "customer" and m.get("text")), None)
-        about = f"“{_clip(first_words, ABOUT_CHARS)}”" if first_words else briefing.get("summary")
+        quote = next((str(m["text"]) for m in briefing.get("transcript") or []
+                      if isinstance(m, dict) and m.get("role") == "customer" and m.get("text")), None)
     actions: list[str] = []
     for attempt in briefing.get("ai_attempts") or []:
         for action in (attempt.get("actions") or []) if isinstance(attempt, dict) else []:
-            if action and action not in actions:
+            if action and str(action) not in actions:
                 actions.append(str(action))
-    checked = "; ".join(_clip(a, 80) for a in actions[-CHECKED_ACTIONS:]) or None
-    return first, (_clip(str(about), ABOUT_CHARS) if about else None), checked
+    return IntroFacts(first_name=words[0] if words else None,
+                      about=_clip(str(about), ABOUT_CHARS) if about else None,
+                      quote=_clip(quote, ABOUT_CHARS) if quote else None,
+                      checked="; ".join(_clip(a, 80) for a in actions[-CHECKED_ACTIONS:]) or None)
 
 
-def warm_intro_text(language: str | None, *, agent_name: str, team: str, customer_name: str | None,
-                    about: str | None, checked: str | None) -> UpdateText:
-    """"I'm bringing in Sam from our billing team. Sam, Ana is asking about a refund on invoice INV-7731; …",
+def warm_intro_text(language: str | None, *, agent_name: str, team: str, facts: IntroFacts) -> UpdateText:
+    """"I'm bringing in Sam from our billing team. Sam, Ana is asking about a refund on invoice INV-7731. …",
     masked like a ticket (it quotes the briefing)."""
     lang = language_of(language)
     t = _t(lang)
+    customer = facts.first_name or t["the_customer"]
     parts = [t["intro"].format(agent_name=agent_name, team=team)]
-    if about:
-        parts.append(t["intro_about"].format(agent_name=agent_name, customer=customer_name or t["the_customer"],
-                                             about=about if lang == "de" else _lowered(about)))
-    if checked:
-        parts.append(t["intro_checked"].format(checked=checked))
+    if facts.about:
+        about = facts.about if lang == "de" else _lowered(facts.about)
+        parts.append(t["intro_about"].format(agent_name=agent_name, customer=customer, about=about))
+    elif facts.quote:
+        parts.append(t["intro_quote"].format(agent_name=agent_name, customer=customer, quote=facts.quote))
+    if facts.checked:
+        parts.append(t["intro_checked"].format(checked=facts.checked))
     return UpdateText(UpdateKind.WARM_INTRO, lang, for_ticket(" ".join(parts)), data={"agent_name": agent_name, "team": team})
 
 

@@ -21,7 +21,8 @@ WAITING_TEXTS: dict[str, dict[str, str]] = {
         "confirmed_keep_waiting": "Thanks for your patience. You keep your place in line, and we'll keep you posted.",
         "intro": "I'm bringing in {agent_name} from our {team} team.",
         "intro_about": "{agent_name}, {customer} is asking about {about}.",
-        "intro_checked": "What I've already checked: {checked}.",
+        "intro_quote": "{agent_name}, {customer} wrote: “{quote}”.",
+        "intro_checked": "What I've already done: {checked}.",
         "the_customer": "the customer",
     },
     "es": {
@@ -42,7 +43,8 @@ WAITING_TEXTS: dict[str, dict[str, str]] = {
         "confirmed_keep_waiting": "Gracias por tu paciencia. Conservas tu lugar en la fila y te mantendremos al tanto.",
         "intro": "Te paso con {agent_name}, de nuestro equipo de {team}.",
         "intro_about": "{agent_name}, {customer} pregunta por {about}.",
-        "intro_checked": "Lo que ya he comprobado: {checked}.",
+        "intro_quote": "{agent_name}, {customer} escribió: «{quote}».",
+        "intro_checked": "Lo que ya he hecho: {checked}.",
         "the_customer": "el cliente",
     },
     "fr": {
@@ -64,7 +66,8 @@ WAITING_TEXTS: dict[str, dict[str, str]] = {
                                    "tiendrons au courant."),
         "intro": "Je fais appel à {agent_name}, de notre équipe {team}.",
         "intro_about": "{agent_name}, {customer} a une question sur {about}.",
-        "intro_checked": "Ce que j'ai déjà vérifié : {checked}.",
+        "intro_quote": "{agent_name}, {customer} a écrit : « {quote} ».",
+        "intro_checked": "Ce que j'ai déjà fait : {checked}.",
         "the_customer": "le client",
     },
     "de": {
@@ -86,7 +89,8 @@ WAITING_TEXTS: dict[str, dict[str, str]] = {
                                    "halten Sie auf dem Laufenden."),
         "intro": "Ich hole {agent_name} aus unserem {team}-Team dazu.",
         "intro_about": "{agent_name}, {customer} fragt nach {about}.",
-        "intro_checked": "Was ich schon geprüft habe: {checked}.",
+        "intro_quote": "{agent_name}, {customer} schrieb: „{quote}“.",
+        "intro_checked": "Was ich schon getan habe: {checked}.",
         "the_customer": "der Kunde",
     },
     "pt": {
@@ -108,7 +112,8 @@ WAITING_TEXTS: dict[str, dict[str, str]] = {
                                    "informado."),
         "intro": "Vou chamar {agent_name}, da nossa equipe de {team}.",
         "intro_about": "{agent_name}, {customer} está perguntando sobre {about}.",
-        "intro_checked": "O que eu já verifiquei: {checked}.",
+        "intro_quote": "{agent_name}, {customer} escreveu: “{quote}”.",
+        "intro_checked": "O que eu já fiz: {checked}.",
         "the_customer": "o cliente",
     },
 }
