@@ -36,7 +36,7 @@ def waiting_rows(s: Session) -> Sequence[tuple[str, str, str | None, datetime, d
     return s.execute(select(HandoffRow.id, HandoffRow.team, HandoffRow.agent, HandoffRow.created_at,
                             HandoffRow.callback_fired_at)
                      .where(HandoffRow.status == HandoffStatus.OPEN.value, HandoffRow.claimed_by.is_(None))
-                     .order_by(HandoffRow.created_at, HandoffRow.id)).tuples().all()
+                     .order_by(HandoffRow.created_at, HandoffRow.id)).all()
 
 
 def the_line(s: Session, roster: Roster, routing: RoutingSettings, now: datetime) -> list[InLine]:

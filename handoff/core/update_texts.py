@@ -148,6 +148,7 @@ def warm_intro_text(language: str | None, *, agent_name: str, team: str, facts: 
 def _lowered(text: str) -> str:
     """A sentence's start put mid-sentence ("A refund" → "a refund"; "INV-7731" and "I" stay; German keeps its
     capitals: its nouns have them)."""
-    if len(text) > 1 and text[0].isupper() and text[1].islower():
+    word = text.split(" ", 1)[0]
+    if word != "I" and word[:1].isupper() and (len(word) == 1 or word[1:].islower()):
         return text[0].lower() + text[1:]
     return text
