@@ -1,10 +1,12 @@
 """Erasure reaches what waiting customers were told: update texts and data erased, none shown again."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
-from handoff.app.erasure import ERASED, erase
+from handoff.app.erasure import ERASED, ERASED_PAYLOAD, erase
 from handoff.bootstrap import build_runtime
 from handoff.devtools.support.clock import Clock
 from handoff.storage.tables import CustomerUpdateRow, DeliveryRow
@@ -30,15 +32,21 @@ async def test_erasure_erases_the_updates_and_the_api_shows_none(runtime):
         texts = [u.text for u in s.scalars(select(CustomerUpdateRow))]
     assert any("INV-7731" in t for t in texts) and len(texts) == 3
 
-    report = erase(runtime.sessions, runtime.clock, email="ana@example.com")
+    await runtime.dispatcher.idle()  # the bot deliveries kept in the local outbox, as files
+    outbox = Path(runtime.config.settings.service.outbox_dir)
+    kept = list(outbox.glob(f"updates/{hid}*warm_intro*"))
+    assert kept and "INV-7731" in kept[0].read_text(encoding="utf-8")
+
+    report = erase(runtime.sessions, runtime.clock, email="ana@example.com", outbox=outbox)
     assert report.customer_updates == 3
+    assert not any(p.exists() for p in kept)
     [new_id] = report.renamed.values()
     with runtime.sessions() as s:
         rows = s.scalars(select(CustomerUpdateRow)).all()
         bot = s.scalars(select(DeliveryRow).where(DeliveryRow.kind == "bot_webhook")).all()
     assert {(u.text, str(u.data)) for u in rows} == {(ERASED, "{}")}
     assert {u.conversation_id for u in rows} == {new_id}  # the e-mail id is gone from this table too
-    assert {d.status for d in bot} == {"cancelled"} and all("INV-7731" not in str(d.payload) for d in bot)
+    assert len(bot) == 3 and all(d.payload == ERASED_PAYLOAD for d in bot)
     view = runtime.service.conversation(new_id)
     assert view["update"] is None  # no "[erased]" reaches the bot
 
