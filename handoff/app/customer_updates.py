@@ -20,6 +20,7 @@ from handoff.app.erasure import ERASED
 from handoff.app.followups import enqueue
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.handoff_status import bot_status, owner_of
+from handoff.core.masking import for_ticket
 from handoff.core.route import RoutingSettings
 from handoff.core.route.hours import load_zone
 from handoff.core.update_texts import UpdateText, intro_facts, language_of, warm_intro_text
@@ -67,7 +68,9 @@ def add_update(s: Session, h: HandoffRow, update: UpdateText, key: str, now: dat
     metrics.CUSTOMER_UPDATES.labels(kind=update.kind.value).inc()
     stored = status or h.status
     enqueue(s, h.id, DeliveryKind.BOT_WEBHOOK, bot_target, f"{key}:bot", {
-        "conversation_id": h.conversation_id, "handoff_id": h.id, "owner": owner_of(stored).value,
+        # the bot's own id, masked like everything written out (an id holding a card number is masked; the
+        # handoff id still names the conversation)
+        "conversation_id": for_ticket(h.conversation_id), "handoff_id": h.id, "owner": owner_of(stored).value,
         "status": bot_status(stored, h.agent).value,
         "update": {"id": key, "kind": update.kind.value, "text": update.text, "language": update.language,
                    "at": now.isoformat(), "choices": data.get("choices", []), "data": data},

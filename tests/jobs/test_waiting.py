@@ -33,22 +33,27 @@ def updates(rt, hid):
 
 async def test_waiting_customers_hear_their_live_place_each_interval_and_once_each(runtime):
     first = await queued_handoff(runtime, "c-1")
+    runtime.clock.advance(1)  # the line is in the order the handoffs were made
     second = await queued_handoff(runtime, "c-2", language="es", name="José Pérez")
     a, b = first["handoff_id"], second["handoff_id"]
     assert (first["queue_position"], second["queue_position"]) == (1, 2)
-    runtime.clock.advance(74)
+    runtime.clock.advance(73)
     assert run(runtime) == []  # the handoff's own message told them where they stand
     runtime.clock.advance(1)
-    assert sorted(run(runtime)) == sorted([f"{a}:waiting:1", f"{b}:waiting:1"])
+    assert run(runtime) == [f"{a}:waiting:1"]  # the first has waited 75 s, the second 74 s
+    runtime.clock.advance(1)
+    assert run(runtime) == [f"{b}:waiting:1"]
     assert run(runtime) == []  # nothing twice
     assert updates(runtime, a)[0].text == "You're next in line. Someone will be with you in about 10 minutes."
     u = updates(runtime, b)[0]
     assert (u.language, u.data["queue_position"], u.data["expected_wait_seconds"]) == ("es", 2, 1200)
     assert u.text == "Ahora estás en el 2.º lugar de la fila. Alguien te atenderá en aproximadamente 20 minutos."
-    runtime.clock.advance(74)
+    runtime.clock.advance(73)
     assert run(runtime) == []
     runtime.clock.advance(1)
-    assert sorted(run(runtime)) == sorted([f"{a}:waiting:2", f"{b}:waiting:2"])
+    assert run(runtime) == [f"{a}:waiting:2"]
+    runtime.clock.advance(1)
+    assert run(runtime) == [f"{b}:waiting:2"]
 
 
 async def test_the_line_moves_when_the_one_ahead_is_taken(runtime):
@@ -141,5 +146,14 @@ async def test_the_job_can_be_turned_off(make_config):
         await queued_handoff(rt, "c-1")
         rt.clock.advance(900)
         assert run(rt) == []
+    finally:
+        rt.close()
+
+
+def test_every_process_runs_the_waiting_job_at_its_interval(make_config):
+    rt = build_runtime(make_config(SETTINGS + "\n[waiting]\ncheck_seconds = 20\n"), clock=Clock())
+    try:
+        job = rt.scheduler().get_job("waiting_updates")
+        assert job is not None and job.trigger.interval.total_seconds() == 20
     finally:
         rt.close()

@@ -135,3 +135,15 @@ async def test_stats_count_the_alternatives_chosen(runtime):
     await runtime.service.choose(c, "keep_waiting")
     stats = collect_stats(runtime.sessions, now=runtime.clock())
     assert stats["alternatives_chosen"] == {"callback": 1, "keep_waiting": 2}
+
+
+async def test_the_stats_report_shows_the_alternatives_chosen(runtime):
+    from rich.console import Console
+
+    from handoff.app.stats import render_stats
+
+    await runtime.service.choose((await queued_handoff(runtime, "c-1"))["handoff_id"], "email")
+    console = Console(record=True, width=200)
+    console.print(render_stats(collect_stats(runtime.sessions, now=runtime.clock())))
+    text = console.export_text()
+    assert "alternatives chosen" in text and "email 1" in text
