@@ -14,6 +14,7 @@ from connectors.errors import Rejected, Unavailable
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import (
     AlertRequest,
+    BotUpdate,
     CardUpdate,
     SlackMessage,
     TicketNote,
@@ -166,7 +167,7 @@ async def send_slack_message(sink: Any, row: DeliveryRow, again: bool, look: Loo
 
 async def send_bot_webhook(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
     """POST a customer update to the bot's webhook (signed by the sink); the bot dedupes by `update.id`."""
-    return dict(await sink.post(row.payload))
+    return dict(await sink.post(payload_as(row, BotUpdate).body()))
 
 
 Send = Callable[[Any, DeliveryRow, bool, Lookups], Awaitable[dict[str, Any]]]

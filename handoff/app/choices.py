@@ -31,6 +31,7 @@ from handoff.app.followups import enqueue, record_event
 from handoff.app.handoff_reads import NotFoundError
 from handoff.app.waiting_line import callback_at, the_line
 from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import SlackMessage, TicketNote
 from handoff.core.handoff_status import HandoffStatus, bot_status, movable_to, owner_of
 from handoff.core.masking import for_slack, for_ticket
 from handoff.core.update_texts import confirmed_text
@@ -92,11 +93,11 @@ def choose(sessions: sessionmaker[Session], settings: Settings, handoff_id: str,
         record_event(s, handoff_id, "choice", now, "customer",
                      {"choice": choice.value, "callback_at": when.isoformat() if when else None})
         note = NOTES[choice].format(when=f"{when:%Y-%m-%d %H:%M} UTC" if when else "")
-        enqueue(s, handoff_id, DeliveryKind.ZENDESK_UPDATE, targets[DeliveryKind.ZENDESK_TICKET], f"{key}:zendesk",
-                {"external_id": key, "subject": "", "note": for_ticket(note), "tags": [f"handoff_chose_{choice.value}"],
-                 "priority": h.priority}, now)
-        enqueue(s, handoff_id, DeliveryKind.SLACK_MESSAGE, targets[DeliveryKind.SLACK_ALERT], f"{key}:slack",
-                {"thread": True, "text": for_slack(note), "channel": settings.slack.default_channel}, now)
+        enqueue(s, handoff_id, TicketNote(external_id=key, note=for_ticket(note), tags=(f"handoff_chose_{choice.value}",),
+                                          priority=h.priority),
+                targets[DeliveryKind.ZENDESK_TICKET], f"{key}:zendesk", now)
+        enqueue(s, handoff_id, SlackMessage(text=for_slack(note), thread=True, channel=settings.slack.default_channel),
+                targets[DeliveryKind.SLACK_ALERT], f"{key}:slack", now)
         try:
             s.commit()
         except IntegrityError:  # the same choice, sent twice at once: the other one was stored

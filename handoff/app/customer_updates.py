@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from handoff import metrics
 from handoff.app.erasure import ERASED
 from handoff.app.followups import enqueue
-from handoff.core.delivery_kinds import DeliveryKind
+from handoff.core.delivery_payloads import BotUpdate
 from handoff.core.handoff_status import bot_status, owner_of
 from handoff.core.masking import for_ticket
 from handoff.core.route import RoutingSettings
@@ -67,14 +67,14 @@ def add_update(s: Session, h: HandoffRow, update: UpdateText, key: str, now: dat
     s.flush()
     metrics.CUSTOMER_UPDATES.labels(kind=update.kind.value).inc()
     stored = status or h.status
-    enqueue(s, h.id, DeliveryKind.BOT_WEBHOOK, bot_target, f"{key}:bot", {
+    enqueue(s, h.id, BotUpdate(
         # the bot's own id, masked like everything written out (an id holding a card number is masked; the
         # handoff id still names the conversation)
-        "conversation_id": for_ticket(h.conversation_id), "handoff_id": h.id, "owner": owner_of(stored).value,
-        "status": bot_status(stored, h.agent).value,
-        "update": {"id": key, "kind": update.kind.value, "text": update.text, "language": update.language,
-                   "at": now.isoformat(), "choices": data.get("choices", []), "data": data},
-    }, now)
+        conversation_id=for_ticket(h.conversation_id), handoff_id=h.id, owner=owner_of(stored).value,
+        status=bot_status(stored, h.agent).value,
+        update={"id": key, "kind": update.kind.value, "text": update.text, "language": update.language,
+                "at": now.isoformat(), "choices": data.get("choices", []), "data": data},
+    ), bot_target, f"{key}:bot", now)
     return True
 
 
