@@ -36,6 +36,10 @@ HANDOFF_EVENTS = Counter("handoff_events", "Things that happened to handoffs (cl
                          registry=REGISTRY)
 SECOND_OPINIONS = Counter("handoff_second_opinions", "Second opinions asked on doubtful turns, by verdict",
                           ["verdict"], registry=REGISTRY)  # escalate | keep | none (no usable answer in time)
+ALTERNATIVES_CHOSEN = Counter("handoff_alternatives_chosen", "What waiting customers chose when offered alternatives",
+                              ["choice"], registry=REGISTRY)  # callback | email | keep_waiting
+CUSTOMER_UPDATES = Counter("handoff_customer_updates", "Updates told to waiting customers, by kind", ["kind"],
+                           registry=REGISTRY)
 CLAIM_SECONDS = Histogram("handoff_time_to_claim_seconds", "From handoff to claim", buckets=_HUMAN, registry=REGISTRY)
 FIRST_RESPONSE_SECONDS = Histogram("handoff_time_to_first_human_response_seconds",
                                    "From handoff to the first public human reply", buckets=_HUMAN, registry=REGISTRY)

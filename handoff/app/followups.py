@@ -189,6 +189,9 @@ class Operations:
                                         assignee_id=agent.zendesk_user_id, tags=("handoff_claimed",),
                                         priority=h.priority),
                     self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}", now)
+            from handoff.app.customer_updates import queue_warm_intro  # it builds on this module
+
+            queue_warm_intro(s, h, agent.id, self.settings.routing, now, bot_target=self.targets.get("bot", "local"))
 
     # ---- availability ------------------------------------------------------------------------
 

@@ -101,6 +101,23 @@ def delivery_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     return {f"{kind}:{status}": n for kind, status, n in rows}
 
 
+def choice_counts(sessions: sessionmaker[Session], *, since: datetime | None = None,
+                  until: datetime | None = None) -> dict[str, int]:
+    """What waiting customers chose when offered alternatives, by choice ("callback": 3), in the window."""
+    q = select(HandoffEventRow.data).where(HandoffEventRow.kind == "choice")
+    if since:
+        q = q.where(HandoffEventRow.at >= since)
+    if until:
+        q = q.where(HandoffEventRow.at < until)
+    counts: dict[str, int] = {}
+    with sessions() as s:
+        for data in s.scalars(q):
+            choice = (data or {}).get("choice")
+            if choice:  # an erased event keeps no data
+                counts[str(choice)] = counts.get(str(choice), 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def collect_stats(sessions: sessionmaker[Session], quality: QualitySettings | None = None, *,
                   since: datetime | None = None, until: datetime | None = None, team: str | None = None,
                   bucket: str = "day", now: datetime | None = None,
@@ -114,6 +131,7 @@ def collect_stats(sessions: sessionmaker[Session], quality: QualitySettings | No
     deliveries = delivery_counts(sessions)
     data["deliveries"] = deliveries
     data["dead_deliveries"] = sum(n for k, n in deliveries.items() if k.endswith(":dead"))
+    data["alternatives_chosen"] = choice_counts(sessions, since=since, until=until)
     return data
 
 
@@ -178,6 +196,7 @@ def render_stats(data: dict[str, Any]) -> Group:
         ("unnecessary escalations", _pct(data.get("unnecessary_rate"))),
         ("quality score", "-" if q.get("mean") is None else f"mean {q['mean']:.1f}, median {q['median']:.1f}"),
         ("dead deliveries", str(data.get("dead_deliveries", 0))),
+        ("alternatives chosen", ", ".join(f"{k} {n}" for k, n in (data.get("alternatives_chosen") or {}).items()) or "-"),
     ]
     for k, v in rows:
         t.add_row(k, v)

@@ -112,8 +112,23 @@ class SwitchboardControl:
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)  # within 4 KB (render/switchboard)
 
 
+@dataclass(frozen=True)
+class BotUpdate:
+    """A customer update told to the bot's webhook: the JSON body as it is POSTed (and signed)."""
+
+    conversation_id: str
+    handoff_id: str
+    owner: str  # ai | human
+    status: str  # the bot's status (queued, assigned, claimed, callback_scheduled...)
+    update: dict[str, Any]  # id, kind, text, language, at, choices, data
+
+    def body(self) -> dict[str, Any]:
+        """The webhook's JSON body."""
+        return dataclasses.asdict(self)
+
+
 Payload: TypeAlias = (TicketRequest | TicketNote | CustomerComment | AlertRequest | CardUpdate | SlackMessage | ThreadReply
-                      | SwitchboardControl)
+                      | SwitchboardControl | BotUpdate)
 
 KIND_OF: dict[type[Any], DeliveryKind] = {
     TicketRequest: DeliveryKind.ZENDESK_TICKET,
@@ -124,6 +139,7 @@ KIND_OF: dict[type[Any], DeliveryKind] = {
     SlackMessage: DeliveryKind.SLACK_MESSAGE,
     ThreadReply: DeliveryKind.SLACK_REPLY,
     SwitchboardControl: DeliveryKind.SUNSHINE_CONTROL,
+    BotUpdate: DeliveryKind.BOT_WEBHOOK,
 }
 PAYLOAD_OF: dict[str, type[Any]] = {kind.value: cls for cls, kind in KIND_OF.items()}
 

@@ -58,7 +58,8 @@ _S = HandoffStatus
 # the conversation is the AI's again and a later handoff is a new one (within the re-handoff window, one that
 # reopens the same ticket for the same agent). Solved is reached no more: a solved ticket is a release.
 TRANSITIONS: dict[HandoffStatus, frozenset[HandoffStatus]] = {
-    _S.OPEN: frozenset({_S.OPEN, _S.CLAIMED, _S.RELEASED}),
+    # open → callback_scheduled: a waiting customer chose a callback instead (handoff.app.choices)
+    _S.OPEN: frozenset({_S.OPEN, _S.CLAIMED, _S.CALLBACK_SCHEDULED, _S.RELEASED}),
     _S.CALLBACK_SCHEDULED: frozenset({_S.OPEN, _S.CLAIMED, _S.RELEASED}),
     _S.CLAIMED: frozenset({_S.CLAIMED, _S.RELEASED}),
     _S.SOLVED: frozenset({_S.RELEASED}),

@@ -255,3 +255,27 @@ class SeenSignatureRow(Base):
     source: Mapped[str] = mapped_column(String(16))  # zendesk | slack
     signature_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the verified signature's bytes
     seen_at: Mapped[datetime]
+
+
+class CustomerUpdateRow(Base):
+    """Something the customer is told while a human is on the way: place in line, alternatives, the agent's intro.
+
+    The key makes each update once only, however many processes decide it is due (jobs/waiting.py).
+    """
+
+    __tablename__ = "customer_updates"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_customer_updates_dedupe_key"),
+        Index("ix_customer_updates_conversation", "conversation_id", "created_at"),
+        Index("ix_customer_updates_handoff", "handoff_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))  # waiting | alternatives | choice_confirmed | warm_intro
+    # "<handoff>:waiting:<n>", "<handoff>:alternatives", "<handoff>:choice:<choice>", "<handoff>:warm_intro:<agent>"
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # queue_position, expected_wait_seconds, choices...
+    created_at: Mapped[datetime]

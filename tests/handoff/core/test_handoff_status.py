@@ -51,7 +51,9 @@ def test_moves():
     assert can_move("callback_scheduled", HandoffStatus.OPEN)
     assert can_move("claimed", HandoffStatus.CLAIMED)  # a reassignment
     assert not can_move("solved", HandoffStatus.CLAIMED)
-    assert not can_move("open", HandoffStatus.CALLBACK_SCHEDULED)
+    assert can_move("open", HandoffStatus.CALLBACK_SCHEDULED)  # a waiting customer chose a callback
+    assert not can_move("claimed", HandoffStatus.CALLBACK_SCHEDULED)
+    assert set(movable_to(HandoffStatus.CALLBACK_SCHEDULED)) == {"open"}
     assert not can_move("nonsense", HandoffStatus.SOLVED)
     assert can_move("open", HandoffStatus.OPEN)  # a re-offer: another agent, still waiting
 
