@@ -103,36 +103,31 @@ class Runtime:
             render=lambda cur, prev: render_digest(cur, prev, worst_count=s.digest.worst_count), send=send,
         )
 
+    async def _then_send(self, job: Callable[..., list[str]], *args: Any) -> list[str]:
+        """Run a periodic job's database step off the loop, then wake the dispatcher for what it queued."""
+        done = await asyncio.to_thread(job, *args)
+        if done:
+            self.dispatcher.wake()
+        return done
+
     async def run_callbacks(self) -> list[str]:
         """Fire due callbacks, then send what they queued."""
-        fired = await asyncio.to_thread(fire_due_callbacks, self.sessions, self.config.settings, self.clock, self.targets)
-        if fired:
-            self.dispatcher.wake()
-        return fired
+        return await self._then_send(fire_due_callbacks, self.sessions, self.config.settings, self.clock, self.targets)
 
     async def run_reminders(self) -> list[str]:
         """Remind Slack of handoffs unclaimed past their SLA."""
-        reminded = await asyncio.to_thread(remind_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
-        if reminded:
-            self.dispatcher.wake()
-        return reminded
+        return await self._then_send(remind_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
 
     async def run_reoffers(self) -> list[str]:
         """Pass on offers not claimed within the claim timeout, then send what that queued."""
-        moved = await asyncio.to_thread(reoffer_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
-        if moved:
-            self.dispatcher.wake()
-        return moved
+        return await self._then_send(reoffer_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
 
     async def run_waiting_updates(self) -> list[str]:
         """Tell waiting customers where they stand (and, once, their alternatives), then send it to the bot."""
         from jobs.waiting import send_waiting_updates
 
-        written = await asyncio.to_thread(send_waiting_updates, self.sessions, self.config.settings, self.clock,
-                                          self.targets.get("bot", "local"))
-        if written:
-            self.dispatcher.wake()
-        return written
+        return await self._then_send(send_waiting_updates, self.sessions, self.config.settings, self.clock,
+                                     self.targets.get("bot", "local"))
 
     async def health(self) -> dict[str, Any]:
         """Whether the database answers."""

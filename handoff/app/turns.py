@@ -16,7 +16,7 @@ import uuid
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -38,15 +38,15 @@ from handoff.app.messaging import messaging_for
 from handoff.app.ports import Enricher, SecondOpinion, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
+from handoff.app.turn_plan import Asked, Doubtful, Forwarded, Undecided
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.core.decide.engine import step_with_doubt
-from handoff.core.decide.second_opinion import Doubt, Verdict
+from handoff.core.decide.second_opinion import Verdict
 from handoff.core.handoff_status import Owner
 from handoff.core.models import AccountSignals, Customer, Decision, Message, Reason
 from handoff.core.route import Roster
 from handoff.settings import Settings
 from handoff.storage.roster import load_roster
-from handoff.storage.tables import ConversationRow
 from handoff.storage.turn_store import (
     TRANSCRIPT_PAGE_CHARS,
     TRANSCRIPT_PAGE_MAX,
@@ -79,45 +79,6 @@ T = TypeVar("T")
 
 class ConversationBusy(RuntimeError):
     """Other processes kept winning the race for this conversation; the caller may retry."""
-
-
-@dataclass(frozen=True)
-class _Undecided:
-    """A turn loaded and decided in the database thread that still needs the slow path (a handoff)."""
-
-    conv: ConversationRow | None
-    message: Message
-    customer: Customer
-    page_url: str | None
-    ticket_id: int | None
-    state: DecisionState | None = None
-    new_state: DecisionState | None = None
-    context: DecisionContext | None = None
-    decision: Decision | None = None
-    opinion: Verdict | None = None  # the second opinion heard on this turn
-    messaging_id: str | None = None  # the conversation's place in Zendesk messaging (app/messaging.py)
-
-
-@dataclass(frozen=True)
-class _Doubtful:
-    """A turn the engine is in doubt about: ask the second opinion, then decide the turn again with it."""
-
-    doubt: Doubt
-    customer_texts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Asked:
-    """The second opinion was asked on this turn (`verdict` None: no usable answer in time)."""
-
-    verdict: Verdict | None
-
-
-@dataclass(frozen=True)
-class _Forwarded:
-    """A turn stored with deliveries to send (a customer's message after the handoff)."""
-
-    response: dict[str, Any]
 
 
 def new_handoff_id() -> str:
@@ -228,7 +189,7 @@ class TurnService(HandoffPath):
         raise ConversationBusy(f"conversation {cid} is too busy; try again")
 
     def _turn_in_thread(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
-                        asked: _Asked | None = None) -> dict[str, Any] | _Undecided | _Doubtful | _Forwarded:
+                        asked: Asked | None = None) -> dict[str, Any] | Undecided | Doubtful | Forwarded:
         """Load, decide and, unless the turn hands off, store it: one connection, one thread hop.
 
         Returns the answer (a routine turn, or one of a conversation already with a human), or what the slow
@@ -252,11 +213,11 @@ class TurnService(HandoffPath):
             return planned
 
     @staticmethod
-    def _stored(write: TurnWrite) -> dict[str, Any] | _Forwarded:
-        return _Forwarded(write.response) if write.deliveries else write.response
+    def _stored(write: TurnWrite) -> dict[str, Any] | Forwarded:
+        return Forwarded(write.response) if write.deliveries else write.response
 
     def _plan(self, conn: Connection, cid: str, turn: TurnInput, zendesk_ticket_id: int | None,
-              asked: _Asked | None = None) -> dict[str, Any] | _Undecided | TurnWrite | _Doubtful:
+              asked: Asked | None = None) -> dict[str, Any] | Undecided | TurnWrite | Doubtful:
         """Read the conversation and decide: a stored answer (repeated message_id), a routine turn to
         store, or what the slow path needs."""
         # a Zendesk comment's text can change (redaction): the webhook flow keeps its comment id's answer
@@ -298,18 +259,18 @@ class TurnService(HandoffPath):
         if doubt is not None and asked is None and self.second_opinion is not None:
             n = self.settings.triggers.second_opinion.customer_messages - 1
             earlier = self.store.recent_customer_texts(conn, cid, n) if conv is not None else ()
-            return _Doubtful(doubt, (*earlier, message.text))
+            return Doubtful(doubt, (*earlier, message.text))
         if decision.handoff:
             messaging_id = turn.sunshine_conversation_id or (
                 self.store.messaging_conversation(conn, cid) if conv is not None else None)
-            return _Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision,
+            return Undecided(conv, message, customer, page_url, ticket_id, state, new_state, context, decision,
                               opinion, messaging_id)
         response = {"decision": "continue", "message_index": index, "category": decision.category,
                     "owner": Owner.AI.value, "status": None}
         return TurnWrite(conv, message, customer, page_url, ticket_id, new_state.to_json(), turn.channel, response,
                          messaging_id=turn.sunshine_conversation_id)
 
-    async def _ask_second_opinion(self, doubtful: _Doubtful) -> Verdict | None:
+    async def _ask_second_opinion(self, doubtful: Doubtful) -> Verdict | None:
         """The verdict, or None: the budget is enforced here too, whatever the judge does."""
         assert self.second_opinion is not None
         budget = self.settings.triggers.second_opinion.timeout_ms / 1000
@@ -323,16 +284,16 @@ class TurnService(HandoffPath):
 
     async def _post_message_once(self, cid: str, turn: TurnInput, zendesk_ticket_id: int | None) -> dict[str, Any]:
         done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id)
-        if isinstance(done, _Doubtful):
+        if isinstance(done, Doubtful):
             # the LLM call is async and bounded by its own budget; the turn is then decided again with the
             # verdict as data (None: decided as if never asked), on a fresh read of the conversation
             verdict = await self._ask_second_opinion(done)
-            done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id, _Asked(verdict))
-            assert not isinstance(done, _Doubtful)
-        if isinstance(done, _Forwarded):
+            done = await self._in_db_thread(self._turn_in_thread, cid, turn, zendesk_ticket_id, Asked(verdict))
+            assert not isinstance(done, Doubtful)
+        if isinstance(done, Forwarded):
             self.on_deliveries()  # on the event loop, where the dispatcher runs
             return done.response
-        if not isinstance(done, _Undecided):
+        if not isinstance(done, Undecided):
             return done
         conv, message, customer = done.conv, done.message, done.customer
         assert done.state is not None and done.new_state is not None and done.context is not None

@@ -1,7 +1,7 @@
 """Account tier and churn risk derived from enrichment facts by configurable rules (pure)."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
