@@ -250,6 +250,11 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if sunshine is not None:
         connectors["sunshine"] = sinks["sunshine"] = sunshine
     targets[DeliveryKind.SUNSHINE_CONTROL] = "sunshine" if sunshine is not None else "local"
+    linear = build_linear(config, notes)
+    if linear is not None:
+        connectors["linear"] = sinks["linear"] = linear
+    if s.linear.team_id:  # bug reports on: to Linear with a key, else kept in the local outbox
+        targets[DeliveryKind.LINEAR_ISSUE] = "linear" if linear is not None else "local"
     sinks["local"] = LocalOutbox(outbox)
 
     enricher = build_enricher(config, zendesk=connectors.get("zendesk"))
@@ -339,6 +344,21 @@ def build_sunshine(config: Config, notes: list[str] | None = None) -> Any:
     url = api_url(env.get("SUNSHINE_API_URL") or s.url, config.settings.zendesk.subdomain)
     return SunshineConnector(env["SUNSHINE_KEY_ID"], env["SUNSHINE_KEY_SECRET"], app_id=s.app_id or "", url=url,
                              switchboard_integration=s.switchboard_integration, timeout=s.timeout_seconds)
+
+
+def build_linear(config: Config, notes: list[str] | None = None) -> Any:
+    """The Linear connector for bug reports, or None without LINEAR_API_KEY and `[linear] team_id` (with a team
+    and no key, the reports are kept in the local outbox; a key without a team files nothing, and says so)."""
+    s, env = config.settings.linear, plain_env(config)
+    key = env.get("LINEAR_API_KEY")
+    if not (key and s.team_id):
+        if notes is not None and (key or s.team_id):
+            notes.append("LINEAR_API_KEY is set but [linear] team_id is not: no bug reports are filed" if key else
+                         "LINEAR_API_KEY is not set: bug reports are kept in the local outbox")
+        return None
+    from connectors.linear import LinearConnector
+
+    return LinearConnector(key, url=env.get("LINEAR_API_URL") or s.url, timeout=s.timeout_seconds)
 
 
 def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: Literal["trigger", "events"],

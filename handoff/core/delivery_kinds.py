@@ -18,3 +18,4 @@ class DeliveryKind(StrEnum):
     SLACK_MESSAGE = "slack_message"  # a message in the alert's thread, a channel or a DM (callbacks, reminders)
     SLACK_REPLY = "slack_reply"  # a later customer message, as a reply in the alert's thread
     SUNSHINE_CONTROL = "sunshine_control"  # Zendesk messaging: pass control to the agents, or release it back
+    LINEAR_ISSUE = "linear_issue"  # a bug report in Linear: a new issue, or a comment on the open one it matches
