@@ -45,9 +45,9 @@ def record_bug_report(s: Session, row: DeliveryRow, result: dict[str, Any], now:
         "tracker": "linear", "action": action, "identifier": identifier, "url": url,
         "comment_url": result.get("comment_url")}}
     handoff.updated_at = now
-    targets = dict(s.execute(select(DeliveryRow.kind, DeliveryRow.target).where(
+    targets = {kind: target for kind, target in s.execute(select(DeliveryRow.kind, DeliveryRow.target).where(
         DeliveryRow.handoff_id == row.handoff_id,
-        DeliveryRow.kind.in_((DeliveryKind.ZENDESK_TICKET, DeliveryKind.SLACK_ALERT)))).tuples().all())
+        DeliveryRow.kind.in_((DeliveryKind.ZENDESK_TICKET, DeliveryKind.SLACK_ALERT)))).all()}
     note = link_note(identifier, url, action)
     hid = row.handoff_id
     if DeliveryKind.ZENDESK_TICKET in targets:

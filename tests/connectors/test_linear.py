@@ -8,7 +8,7 @@ from connectors.errors import AuthFailed, RateLimited, Rejected, Unavailable
 from connectors.linear import LinearConnector
 from handoff.core.bug_report import handoff_marker, marker
 from handoff.core.delivery_payloads import LinearIssue
-from handoff.devtools.fakes.linear import API_KEY, TEAM_ID, FakeLinear
+from handoff.devtools.fakes.linear import API_KEY, TEAM_ID
 
 NOW = 1_772_445_600.0  # the connector's clock, seconds
 
@@ -20,12 +20,6 @@ def report(handoff_id: str = "h_1", signature: str = "err-0123456789ab") -> Line
                        comment=f"**Another customer hit this**\n\n`{handoff_marker(handoff_id)}`",
                        handoff_url=f"http://127.0.0.1:8000/v1/handoffs/{handoff_id}", team_id=TEAM_ID,
                        label_ids=("lbl-bug",))
-
-
-@pytest.fixture
-def fake_linear():
-    with FakeLinear() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ State the tests read: `issues` (id → dict with `team_id`, `state_type`, `title
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 import uuid
 from typing import Any
@@ -96,6 +97,9 @@ class FakeLinear(FakeServer):
         self._numbers = itertools.count(1)
         self._rate_limited = 0
         self._sync = itertools.count(1000)
+        self.lose_write_answers = 0  # the next N mutations are carried out, their answers stalled (a lost answer)
+        self.stall_seconds = 2.0
+        self._local = threading.local()
 
     # -- what the tests set up and read ---------------------------------------------------
     def add_issue(self, title: str, description: str, state_type: str = "backlog") -> dict[str, Any]:
@@ -146,11 +150,20 @@ class FakeLinear(FakeServer):
                                                  for p in problems]}, self._budget(REQUESTS_LIMIT - 1))
         result = graphql_sync(self.schema, body["query"], root_value=self._root(),
                               variable_values=body.get("variables") or {}, operation_name=body.get("operationName"))
+        if self.lose_write_answers > 0 and body["query"].lstrip().startswith("mutation"):
+            self.lose_write_answers -= 1
+            self._local.stall = True  # done, but the client times out before the answer comes
         if result.errors:
             return FakeResponse(400 if result.data is None else 200,
                                 {"errors": [error(e.message, "INVALID_INPUT", 400) for e in result.errors],
                                  "data": result.data}, self._budget(REQUESTS_LIMIT - 1))
         return FakeResponse(200, {"data": result.data}, self._budget(REQUESTS_LIMIT - 1))
+
+    def _write(self, http: Any, response: FakeResponse) -> None:  # type: ignore[override]
+        if getattr(self._local, "stall", False):
+            self._local.stall = False
+            self._stopping.wait(self.stall_seconds)
+        FakeServer._write(http, response)
 
     # -- resolvers (graphql-core's default resolver calls these attributes of the root) -----
     def _root(self) -> dict[str, Any]:
