@@ -44,9 +44,11 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def runtime(make_config, fake_zendesk, fake_slack, fake_linear, clock) -> Iterator[Runtime]:
+def runtime(make_config, fake_zendesk, fake_slack, fake_linear, fake_stripe, clock) -> Iterator[Runtime]:
+    ana = fake_stripe.add_customer("ana@example.com", name="Ana Souza")
+    fake_stripe.add_subscription(ana["id"], unit_amount=49_900)  # $499.00 a month: a "pro" account
     config = make_config(FAULT_SETTINGS + linear_settings(fake_linear), **vendor_env(fake_zendesk, fake_slack),
-                         **linear_env(fake_linear))
+                         **linear_env(fake_linear), STRIPE_API_KEY=fake_stripe.api_key, STRIPE_API_BASE=fake_stripe.url)
     rt = build_runtime(config, clock=clock)
     rt.service.on_handoff = lambda _id: None  # the test drives the dispatcher itself
     rt.service.on_deliveries = lambda: None
@@ -101,7 +103,7 @@ async def test_a_technical_handoff_files_one_issue_with_the_facts_and_links(runt
     body = issue["description"]
     assert "> TypeError: Cannot read properties of undefined (reading 'blocks')" in body
     assert "`app.example.com/projects/:id/editor`" in body  # ids and the query (an e-mail here) dropped
-    assert "- Account tier:" in body and "- MRR:" in body
+    assert "- Account tier: pro" in body and "- MRR: $499.00" in body  # from Stripe
     assert f"/v1/handoffs/{hid}" in body and "- Zendesk ticket: http" in body  # the ticket went first
     assert "ana@example.com" not in body and "Ana" not in body  # no e-mail, no name unless the settings say so
     assert issue["label_ids"] == ["lbl-bug"] and issue["title"].startswith("TypeError: Cannot read")
