@@ -191,3 +191,38 @@ async def test_a_wrong_key_gives_up_on_the_report_only(runtime, clock, fake_line
     [row] = reports(runtime)
     assert row.status == "dead" and row.attempts == 1 and "LINEAR_API_KEY" in row.last_error
     assert tickets_by_handoff(fake_zendesk)[hid] == 1 and alerts_by_handoff(fake_slack)[hid] == 1
+
+
+async def test_without_a_key_the_report_is_kept_in_the_local_outbox(make_config, fake_zendesk, fake_slack,
+                                                                   fake_linear, clock, tmp_path):
+    outbox = tmp_path / "outbox"
+    config = make_config(FAULT_SETTINGS + linear_settings(fake_linear) + f'[service]\noutbox_dir = "{outbox}"\n',
+                         **vendor_env(fake_zendesk, fake_slack))
+    rt = build_runtime(config, clock=clock)
+    rt.service.on_handoff = lambda _id: None
+    rt.service.on_deliveries = lambda: None
+    try:
+        assert any("LINEAR_API_KEY is not set" in n for n in rt.notes)
+        hid = (await say(rt, "c-bug-1"))["handoff_id"]
+        await drain(rt, clock)
+        [row] = reports(rt)
+        assert (row.status, row.target) == ("sent", "local")
+        kept = (outbox / "updates" / f"{hid}_linear.json").read_text(encoding="utf-8")
+        assert "TypeError: Cannot read properties of undefined" in kept and "ana@example.com" not in kept
+        assert fake_linear.requests == [] and "bug_report" not in rt.service.get_handoff(hid)["briefing"]
+    finally:
+        rt.close()
+
+
+async def test_without_a_team_there_are_no_reports(make_config, fake_zendesk, fake_slack, fake_linear, clock):
+    rt = build_runtime(make_config(FAULT_SETTINGS, **vendor_env(fake_zendesk, fake_slack), **linear_env(fake_linear)),
+                       clock=clock)
+    rt.service.on_handoff = lambda _id: None
+    rt.service.on_deliveries = lambda: None
+    try:
+        assert any("[linear] team_id is not" in n for n in rt.notes)
+        await say(rt, "c-bug-1")
+        await drain(rt, clock)
+        assert reports(rt) == [] and fake_linear.requests == []
+    finally:
+        rt.close()
