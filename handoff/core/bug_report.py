@@ -3,8 +3,8 @@
 Pure functions of the briefing: a technical escalation (topic `technical`) with an error quoted by the customer,
 a broken feature, or a page the settings mark as a product area is a bug report. Its de-duplication key (the
 signature) is the normalised error text, else the normalised page: two customers hitting the same error file one
-issue, and the second becomes a comment on it. Everything is masked for a ticket (cards, credentials, IBANs);
-no e-mail address is written, and the customer's name only when the settings allow it.
+issue, and the second becomes a comment on it. Everything is masked (cards, credentials, IBANs, SSNs, phone
+numbers); no e-mail address is written, and the customer's name only when the settings allow it.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from fnmatch import fnmatchcase
 from urllib.parse import urlsplit
 
 from handoff.core.brief.models import Briefing
-from handoff.core.masking import for_ticket
+from handoff.core.masking import ALL_KINDS, for_ticket, mask_pii
 
 TECHNICAL = "technical"
 MAX_ERROR_CHARS = 300
@@ -176,8 +176,8 @@ def build_report(briefing: Briefing, handoff_id: str, rules: BugRules) -> BugRep
         *facts, "",
         f"`{handoff_marker(handoff_id)}`",
     ]
-    return BugReport(signature=sig, title=title, description=_no_email("\n".join(body)),
-                     comment=_no_email("\n".join(comment)), error=error, page=page)
+    return BugReport(signature=sig, title=_outgoing(title), description=_outgoing("\n".join(body)),
+                     comment=_outgoing("\n".join(comment)), error=error, page=page)
 
 
 def links_section(handoff_url: str, ticket_url: str | None) -> str:
@@ -187,9 +187,10 @@ def links_section(handoff_url: str, ticket_url: str | None) -> str:
     return "\n".join(lines)
 
 
-def _no_email(text: str) -> str:
-    """E-mail addresses never go to the tracker: a customer's is not the engineers' business."""
-    return _EMAIL.sub("[e-mail removed]", text)
+def _outgoing(text: str) -> str:
+    """What the tracker may read: no e-mail address at all (a customer's is not the engineers' business), and
+    phone numbers, cards, credentials, IBANs and SSNs masked."""
+    return mask_pii(_EMAIL.sub("[e-mail removed]", text), ALL_KINDS)
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -81,7 +81,7 @@ def test_the_same_error_with_other_numbers_has_the_same_signature():
 
 def test_the_report_quotes_the_error_and_gives_the_facts_without_the_e_mail_or_name():
     b = briefing("I opened the editor", "Saving fails: `TypeError: blocks is undefined`, my card 4242 4242 4242 "
-                 "4242 was on screen, mail me at ana@example.com", page="https://app.example.com/editor/42")
+                 "4242 was on screen, mail me at ana@example.com or call +44 7700 900123", page="https://app.example.com/editor/42")
     report = build_report(b, "h_1", BugRules())
     assert report.title == "TypeError: blocks is undefined (app.example.com/editor/:id)"
     d = report.description
@@ -90,7 +90,8 @@ def test_the_report_quotes_the_error_and_gives_the_facts_without_the_e_mail_or_n
     assert "- Page: `app.example.com/editor/:id`" in d
     assert "- Account tier: pro" in d and "- MRR: $499.00" in d
     assert "4242 4242 4242 4242" not in d  # masked as for a ticket
-    assert "ana@example.com" not in d and "Ana" not in d
+    assert "ana@example.com" not in d and "Ana" not in d and "@example.com" not in d
+    assert "7700 900123" not in d and "0123" in d  # a phone number's last four only
     assert f"handoff-signature:{report.signature}" in d and "handoff-id:h_1" in d
     assert "handoff-id:h_1" in report.comment and "> TypeError" in report.comment
     assert "handoff-signature" not in report.comment  # a comment must not make its issue match twice
