@@ -214,6 +214,10 @@ class ZendeskConnector:
             ticket.group_id = request.group_id
         if request.assignee_id is not None:
             ticket.assignee_id = request.assignee_id
+        elif request.unassign:
+            ticket.assignee_id = None  # zenpy sends a changed attribute even when None: the ticket is unassigned
+        if request.status is not None:
+            ticket.status = request.status
         self._client.tickets.update(ticket)
         return TicketResult(ticket_id, self.agent_url(ticket_id), created=False)
 

@@ -27,6 +27,7 @@ from jobs.callbacks import fire_due_callbacks
 from jobs.deliveries import Dispatcher
 from jobs.inbound import InboundProcessor
 from jobs.reminders import remind_unclaimed
+from jobs.reoffer import reoffer_unclaimed
 from jobs.scheduler import PeriodicJob, build_scheduler
 
 log = structlog.get_logger("handoff")
@@ -73,8 +74,10 @@ class Runtime:
             PeriodicJob("deliveries", self.dispatcher.wake, s.delivery.poll_seconds),
             PeriodicJob("callbacks", self.run_callbacks, s.jobs.callbacks_check_seconds),
             PeriodicJob("sla_reminders", self.run_reminders, s.sla.check_seconds),
+            PeriodicJob("reoffers", self.run_reoffers, s.jobs.reoffer_check_seconds),
             PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
             PeriodicJob("weekly_digest", self.run_digest, 300),
+            PeriodicJob("waiting_updates", self.run_waiting_updates, s.waiting.check_seconds),
         ])
 
     async def run_digest(self) -> str | None:
@@ -113,6 +116,23 @@ class Runtime:
         if reminded:
             self.dispatcher.wake()
         return reminded
+
+    async def run_reoffers(self) -> list[str]:
+        """Pass on offers not claimed within the claim timeout, then send what that queued."""
+        moved = await asyncio.to_thread(reoffer_unclaimed, self.sessions, self.config.settings, self.clock, self.targets)
+        if moved:
+            self.dispatcher.wake()
+        return moved
+
+    async def run_waiting_updates(self) -> list[str]:
+        """Tell waiting customers where they stand (and, once, their alternatives), then send it to the bot."""
+        from jobs.waiting import send_waiting_updates
+
+        written = await asyncio.to_thread(send_waiting_updates, self.sessions, self.config.settings, self.clock,
+                                          self.targets.get("bot", "local"))
+        if written:
+            self.dispatcher.wake()
+        return written
 
     async def health(self) -> dict[str, Any]:
         """Whether the database answers."""
@@ -256,6 +276,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if s.linear.team_id:  # bug reports on: to Linear with a key, else kept in the local outbox
         targets[DeliveryKind.LINEAR_ISSUE] = "linear" if linear is not None else "local"
     sinks["local"] = LocalOutbox(outbox)
+    targets[DeliveryKind.BOT_WEBHOOK] = build_bot_webhook(config, sinks, notes)
 
     enricher = build_enricher(config, zendesk=connectors.get("zendesk"))
     dispatcher = Dispatcher(sessions, sinks, s.delivery, clock)
@@ -277,7 +298,8 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     from handoff.app.stats import collect_stats
 
     ops_targets = {"zendesk": targets[DeliveryKind.ZENDESK_TICKET], "slack": targets[DeliveryKind.SLACK_ALERT],
-                   "sunshine": targets[DeliveryKind.SUNSHINE_CONTROL]}
+                   "sunshine": targets[DeliveryKind.SUNSHINE_CONTROL],
+                   "bot": targets[DeliveryKind.BOT_WEBHOOK]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
                             stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
                                                         now=clock()))
@@ -309,6 +331,20 @@ def settings_notes(config: Config) -> list[str]:
     if not config.settings.routing.agents:
         return [f"{config.path} lists no [[routing.agents]]: handoffs wait unassigned in their team's queue"]
     return []
+
+
+def build_bot_webhook(config: Config, sinks: dict[str, Any], notes: list[str]) -> str:
+    """The bot webhook's sink when `[bot] webhook_url` and its secret are set (target "bot"), else "local"."""
+    bot, secret = config.settings.bot, plain_env(config).get("HANDOFF_BOT_WEBHOOK_SECRET")
+    if bot.webhook_url and secret:
+        from connectors.bot_webhook import BotWebhook
+
+        sinks["bot"] = BotWebhook(bot.webhook_url, secret, timeout_seconds=bot.timeout_seconds)
+        return "bot"
+    if bot.webhook_url:
+        notes.append("[bot] webhook_url is set but HANDOFF_BOT_WEBHOOK_SECRET is not: customer updates are not "
+                     "posted unsigned; they are kept in the local outbox")
+    return "local"
 
 
 def build_zendesk(config: Config) -> Any:

@@ -36,9 +36,21 @@ HANDOFF_EVENTS = Counter("handoff_events", "Things that happened to handoffs (cl
                          registry=REGISTRY)
 SECOND_OPINIONS = Counter("handoff_second_opinions", "Second opinions asked on doubtful turns, by verdict",
                           ["verdict"], registry=REGISTRY)  # escalate | keep | none (no usable answer in time)
+ALTERNATIVES_CHOSEN = Counter("handoff_alternatives_chosen", "What waiting customers chose when offered alternatives",
+                              ["choice"], registry=REGISTRY)  # callback | email | keep_waiting
+CUSTOMER_UPDATES = Counter("handoff_customer_updates", "Updates told to waiting customers, by kind", ["kind"],
+                           registry=REGISTRY)
 CLAIM_SECONDS = Histogram("handoff_time_to_claim_seconds", "From handoff to claim", buckets=_HUMAN, registry=REGISTRY)
 FIRST_RESPONSE_SECONDS = Histogram("handoff_time_to_first_human_response_seconds",
                                    "From handoff to the first public human reply", buckets=_HUMAN, registry=REGISTRY)
+REOFFERS = Counter("handoff_reoffers", "Offers not claimed in time and passed on, by where they went", ["to"],
+                   registry=REGISTRY)  # agent | team (nobody left: the fallback team's queue)
+CLAIMS_AFTER_REOFFER = Counter("handoff_claims_after_reoffer", "Claims of handoffs that had been re-offered",
+                               registry=REGISTRY)
+HAND_BACKS = Counter("handoff_hand_backs", "Conversations handed back to the AI, by source", ["source"],
+                     registry=REGISTRY)  # api | slack | zendesk_solved
+REHANDOFFS = Counter("handoff_rehandoffs", "Handoffs made within the re-handoff window of a hand-back", ["to"],
+                     registry=REGISTRY)  # same_agent | routed (the agent was away or off shift, or nobody had it)
 RESOLUTION_SECONDS = Histogram("handoff_resolution_seconds", "From handoff to solved", buckets=_HUMAN,
                                registry=REGISTRY)
 

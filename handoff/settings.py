@@ -21,6 +21,7 @@ from handoff.core.brief import BriefingSettings
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.route.config import RoutingSettings
 from handoff.core.route.hours import load_zone
+from handoff.core.waiting import WaitingSettings
 
 DEFAULT_SETTINGS_PATH = Path("settings.toml")
 
@@ -128,10 +129,18 @@ class DigestSettings(_Section):
 
 
 class JobSettings(_Section):
-    """How often each process looks for due callbacks and webhook events."""
+    """How often each process looks for due callbacks, webhook events and offers to pass on."""
 
     callbacks_check_seconds: float = Field(30.0, gt=0, le=3600)
     inbound_check_seconds: float = Field(5.0, gt=0, le=3600)
+    reoffer_check_seconds: float = Field(15.0, gt=0, le=3600)
+
+
+class BotSettings(_Section):
+    """`[bot]`: where customer updates are posted for the bot (signed with HANDOFF_BOT_WEBHOOK_SECRET)."""
+
+    webhook_url: str | None = Field(None, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*$")
+    timeout_seconds: float = Field(5.0, gt=0, le=60)
 
 
 class Settings(_Section):
@@ -154,6 +163,8 @@ class Settings(_Section):
     quality: QualitySettings = QualitySettings()
     digest: DigestSettings = DigestSettings()
     jobs: JobSettings = JobSettings()
+    waiting: WaitingSettings = WaitingSettings()
+    bot: BotSettings = BotSettings()
 
 
 class Environment(BaseSettings):
@@ -174,6 +185,7 @@ class Environment(BaseSettings):
     sunshine_key_secret: SecretStr | None = None
     handoff_summariser_api_key: SecretStr | None = None
     handoff_second_opinion_api_key: SecretStr | None = None
+    handoff_bot_webhook_secret: SecretStr | None = None
     linear_api_key: SecretStr | None = None
     zendesk_url: str | None = None
     slack_api_url: str | None = None

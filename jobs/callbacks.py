@@ -57,6 +57,7 @@ def _fire(sessions: sessionmaker[Session], settings: Settings, now: datetime, ta
         req = stored_route_request(h.route or {}, briefing, h.category, h.priority)
         r = route(req, roster, now, settings.routing)
         h.team, h.agent, h.route, h.updated_at = r.team, r.agent, {**r.as_dict(), "request": req.as_dict()}, now
+        h.offered_at, h.offered_to = (now, [r.agent]) if r.agent else (None, [])  # the claim timeout starts now
         h.priority = r.priority or final_priority(req, settings.routing)
         record_event(s, hid, "callback_fired", now, None, {"team": r.team, "agent": r.agent, "on_shift": r.on_shift})
         who = r.agent_name or f"the {r.team} team"

@@ -14,6 +14,7 @@ from connectors.errors import Rejected, Unavailable
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import (
     AlertRequest,
+    BotUpdate,
     CardUpdate,
     SlackMessage,
     TicketNote,
@@ -164,6 +165,11 @@ async def send_slack_message(sink: Any, row: DeliveryRow, again: bool, look: Loo
     return asdict(result)
 
 
+async def send_bot_webhook(sink: Any, row: DeliveryRow, again: bool, look: Lookups) -> dict[str, Any]:
+    """POST a customer update to the bot's webhook (signed by the sink); the bot dedupes by `update.id`."""
+    return dict(await sink.post(payload_as(row, BotUpdate).body()))
+
+
 Send = Callable[[Any, DeliveryRow, bool, Lookups], Awaitable[dict[str, Any]]]
 SENDS: dict[str, Send] = {
     DeliveryKind.ZENDESK_TICKET: send_zendesk_ticket,
@@ -171,5 +177,6 @@ SENDS: dict[str, Send] = {
     DeliveryKind.SLACK_ALERT: send_slack_alert,
     DeliveryKind.SLACK_UPDATE: send_slack_update,
     DeliveryKind.SLACK_MESSAGE: send_slack_message,
+    DeliveryKind.BOT_WEBHOOK: send_bot_webhook,
 }
 

@@ -21,13 +21,14 @@ What is erased, for those conversations:
 - stored webhook events of every Zendesk ticket tied to the customer: the conversation's ticket, the
   handoff's ticket (tickets the API flow created) and any ticket a delivery reported; payloads
   erased, those still waiting closed (processing them would read the ticket and store it again);
+- the texts and data of the updates told to the waiting customer (customer_updates: they quote the briefing);
 - the handoffs' files in the local outbox.
 
 Conversation ids that are e-mail addresses. The id is the bot's key for the conversation (it posts
 turns to it), the conversations' primary key and the key its messages and handoff refer to; an id
 with an "@" in it carries personal data in the key itself, and keeping it would keep the address in
-three tables. Such an id is therefore replaced, in the same transaction, in conversations, messages
-and handoffs (the only tables that hold conversation ids; the briefings and payloads that also held
+four tables. Such an id is therefore replaced, in the same transaction, in conversations, messages,
+handoffs and customer_updates (the only tables that hold conversation ids; the briefings and payloads that also held
 it are erased) by "erased-" and random hex: random, not a hash, which anyone could recompute from
 the address. The report maps old ids to new; a later turn on the old id starts a new conversation.
 Other ids are kept: they are the caller's opaque keys and carry nothing about the customer.
@@ -62,6 +63,7 @@ from handoff.storage.db import changed_rows
 from handoff.storage.keys import EMAIL_KEY_LENGTH, email_key
 from handoff.storage.tables import (
     ConversationRow,
+    CustomerUpdateRow,
     DeliveryRow,
     HandoffEventRow,
     HandoffRow,
@@ -87,6 +89,7 @@ class ErasureReport:
     deliveries_cancelled: int = 0
     in_flight: list[str] = field(default_factory=list)  # sends under way: they may reach the vendor anyway
     handoff_events: int = 0
+    customer_updates: int = 0
     webhook_events: int = 0
     zendesk_tickets: list[int] = field(default_factory=list)  # erase these in Zendesk
     slack_messages: list[str] = field(default_factory=list)  # "channel ts": delete these in Slack
@@ -101,6 +104,7 @@ class ErasureReport:
                 "conversation_ids": self.conversations, "renamed": self.renamed, "messages": self.messages,
                 "handoffs": self.handoffs, "deliveries_cancelled": self.deliveries_cancelled,
                 "in_flight": self.in_flight, "handoff_events": self.handoff_events,
+                "customer_updates": self.customer_updates,
                 "webhook_events": self.webhook_events, "zendesk_tickets": self.zendesk_tickets,
                 "slack_messages": self.slack_messages, "messaging_conversations": self.messaging_conversations,
                 "files_removed": self.files_removed}
@@ -231,6 +235,8 @@ def _plan(s: Session, *, email: str | None, conversation_id: str | None) -> _Pla
     if hids:
         report.handoff_events = s.scalar(select(func.count()).select_from(HandoffEventRow)
                                          .where(HandoffEventRow.handoff_id.in_(hids))) or 0
+        report.customer_updates = s.scalar(select(func.count()).select_from(CustomerUpdateRow)
+                                           .where(CustomerUpdateRow.handoff_id.in_(hids))) or 0
     report.webhook_events = len(inbound)
     report.zendesk_tickets = ticket_ids
     report.slack_messages = sorted(f"{c} {t}" for c, t in slack if c and t)
@@ -280,6 +286,8 @@ def _apply(s: Session, plan: _Plan, now: datetime) -> None:
                   .values(payload=ERASED_PAYLOAD, updated_at=now))
         report.handoff_events = changed_rows(s, update(HandoffEventRow).where(HandoffEventRow.handoff_id.in_(hids))
                                                 .values(data={}))
+        report.customer_updates = changed_rows(s, update(CustomerUpdateRow).where(CustomerUpdateRow.handoff_id.in_(hids))
+                                                  .values(text=ERASED, data={}))
         customer_acted = HandoffEventRow.kind == "satisfaction_rated"  # only the requester rates a ticket
         if plan.zendesk_users:
             customer_acted = or_(customer_acted, HandoffEventRow.actor.in_(sorted(plan.zendesk_users)))
@@ -304,6 +312,7 @@ def _rename(s: Session, old: str) -> str:
     s.execute(insert(table).values({**row, "id": new}))
     s.execute(update(MessageRow).where(MessageRow.conversation_id == old).values(conversation_id=new))
     s.execute(update(HandoffRow).where(HandoffRow.conversation_id == old).values(conversation_id=new))
+    s.execute(update(CustomerUpdateRow).where(CustomerUpdateRow.conversation_id == old).values(conversation_id=new))
     s.execute(delete(ConversationRow).where(ConversationRow.id == old))
     return new
 

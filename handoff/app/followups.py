@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff import metrics
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import CardUpdate, Payload, TicketNote, kind_of, payload_json
-from handoff.core.handoff_status import WAITING, HandoffStatus, movable_to
+from handoff.core.handoff_status import WAITING, HandoffStatus
 from handoff.core.masking import for_slack, for_ticket, mask_email, mask_pii
 from handoff.settings import Settings
 from handoff.storage.db import changed_rows
@@ -131,8 +131,11 @@ class Operations:
                 return {"ok": False, "handoff_id": handoff_id, "status": h.status if h else None,
                         "claimed_by": h.claimed_by if h else None,
                         "message": f"{handoff_id} was just claimed by {self._name(h.claimed_by) if h else 'someone'}."}
-            record_event(s, handoff_id, "claimed", now, agent.id, {"source": source, "previous_agent": h.agent})
+            record_event(s, handoff_id, "claimed", now, agent.id, {"source": source, "previous_agent": h.agent,
+                                                                   "reoffers": h.reoffers})
             metrics.CLAIM_SECONDS.observe(max(0.0, (now - h.created_at).total_seconds()))
+            if h.reoffers:
+                metrics.CLAIMS_AFTER_REOFFER.inc()
             self._queue_state_change(s, h, "claimed", agent, now)
             s.commit()
         self.wake()
@@ -145,19 +148,22 @@ class Operations:
         from handoff.app.handoff_reads import NotFoundError
         from handoff.app.release import (  # release builds on this module
             AlreadyReleased,
+            HandBackSource,
             release_handoff,
         )
 
-        targets: dict[str, str] = {DeliveryKind.SLACK_ALERT: self.targets["slack"],
-                                   DeliveryKind.ZENDESK_TICKET: self.targets["zendesk"]}
         try:
-            await asyncio.to_thread(release_handoff, self.sessions, handoff_id, clock=self.clock, targets=targets,
-                                    reason=None, actor=agent_id)
+            await asyncio.to_thread(release_handoff, self.sessions, handoff_id, clock=self.clock, targets=self._by_kind(),
+                                    reason=None, actor=agent_id, source=HandBackSource.SLACK)
         except NotFoundError:
             return {"ok": False, "handoff_id": handoff_id, "message": "no such handoff"}
         except AlreadyReleased as e:
             return {"ok": False, "handoff_id": handoff_id, "message": str(e)}
         return {"ok": True, "handoff_id": handoff_id, "message": ""}
+
+    def _by_kind(self) -> dict[str, str]:
+        """The sinks by delivery kind, as the release use case takes them."""
+        return {DeliveryKind.SLACK_ALERT: self.targets["slack"], DeliveryKind.ZENDESK_TICKET: self.targets["zendesk"]}
 
     async def claim(self, handoff_id: str, agent_id: str, *, source: str = "slack") -> dict[str, Any]:
         """An agent takes a handoff; refused when someone else already has it."""
@@ -183,6 +189,9 @@ class Operations:
                                         assignee_id=agent.zendesk_user_id, tags=("handoff_claimed",),
                                         priority=h.priority),
                     self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}", now)
+            from handoff.app.customer_updates import queue_warm_intro  # it builds on this module
+
+            queue_warm_intro(s, h, agent.id, self.settings.routing, now, bot_target=self.targets.get("bot", "local"))
 
     # ---- availability ------------------------------------------------------------------------
 
@@ -304,6 +313,17 @@ class Operations:
         agent = self.agent_for_slack_user(slack_user_id)
         return await asyncio.to_thread(self._mark_unnecessary, handoff_id, agent.id if agent else slack_user_id)
 
+    def _solved(self, s: Session, h: HandoffRow, at: datetime, now: datetime, actor: str | None) -> None:
+        """The ticket is solved: the conversation goes back to the AI as a release does (one released before
+        only gets its solved time, for the metrics)."""
+        from handoff.app.release import HandBackSource, hand_back_in  # release builds on this module
+
+        metrics.RESOLUTION_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))
+        if not hand_back_in(s, h, now, targets=self._by_kind(), source=HandBackSource.ZENDESK_SOLVED, actor=actor,
+                            solved_at=at):
+            s.execute(update(HandoffRow).where(HandoffRow.id == h.id, HandoffRow.solved_at.is_(None))
+                      .values(solved_at=at, updated_at=now))
+
     def handoff_for_ticket(self, s: Session, ticket_id: int) -> HandoffRow | None:
         """The newest handoff whose ticket this is."""
         return s.scalars(select(HandoffRow).where(HandoffRow.zendesk_ticket_id == ticket_id)
@@ -322,14 +342,10 @@ class Operations:
                               .values(csat=data["score"], updated_at=now))
                     s.commit()
                 return None
-            if kind == "solved" and h.status == HandoffStatus.SOLVED:
+            if kind == "solved" and h.solved_at is not None:
                 return h.id  # a redelivered or reprocessed "solved": recorded once already
             if kind == "solved":
-                s.execute(update(HandoffRow).where(HandoffRow.id == h.id,
-                                                   HandoffRow.status.in_(movable_to(HandoffStatus.SOLVED)))
-                          .values(status=HandoffStatus.SOLVED.value, solved_at=at, updated_at=now))
-                metrics.RESOLUTION_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))
-                self._queue_state_change(s, h, "solved", self.agent(h.claimed_by or "") if h.claimed_by else None, now)
+                self._solved(s, h, at, now, str(data.get("actor_id") or "") or None)
             elif kind == "agent_assigned":
                 agent = self.agent_for_zendesk_user(data.get("assignee_id"))
                 if agent is not None and agent.id != (h.claimed_by or h.agent):

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
 from handoff.app.bug_reports import bug_report_row
@@ -20,10 +22,12 @@ from handoff.app.handoff_rows import handoff_rows
 from handoff.app.messaging import Messaging
 from handoff.app.packaging import Package, package_handoff
 from handoff.app.ports import Enricher, Summariser
+from handoff.core.handoff_status import HandoffStatus
 from handoff.core.models import AccountContext, Customer, Decision, Message
 from handoff.core.route import Roster
+from handoff.core.route.reoffer import PriorHandoff
 from handoff.settings import Settings
-from handoff.storage.tables import DeliveryRow, HandoffRow
+from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from handoff.storage.turn_store import tail_within
 
 log = structlog.get_logger("handoff.service")
@@ -33,6 +37,7 @@ class HandoffPath:
     """What TurnService does once a handoff is decided; it supplies the attributes below."""
 
     settings: Settings
+    sessions: sessionmaker[Session]
     enricher: Enricher
     summariser: Summariser | None
     targets: dict[str, str]
@@ -63,15 +68,30 @@ class HandoffPath:
             raise
         return account, transcript, roster, summary
 
-    async def _packaged(self, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
+    async def _packaged(self, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow | HandoffEventRow]]:
         # briefing, masking and rendering cost CPU in proportion to what they show: off the event loop
         return await asyncio.to_thread(functools.partial(self._package, **parts))
 
     def _opened(self, handoff_id: str, cid: str, decision: Decision, account: AccountContext, pkg: Package) -> None:
         _count_handoff(decision, account, pkg.route.team)
+        if pkg.continues is not None:
+            same = pkg.route.agent is not None and pkg.route.agent == pkg.continues.agent
+            metrics.REHANDOFFS.labels(to="same_agent" if same else "routed").inc()
+            metrics.HANDOFF_EVENTS.labels(kind="rehandoff").inc()
         log.info("handoff", handoff_id=handoff_id, conversation_id=cid, category=decision.category,
                  triggers=[r.trigger for r in decision.reasons], team=pkg.route.team, priority=pkg.priority)
         self.on_handoff(handoff_id)
+
+    def _prior_handoff(self, cid: str) -> PriorHandoff | None:
+        """The conversation's last handoff when it was handed back (a new one may continue it), else None."""
+        if self.settings.routing.rehandoff_window_minutes <= 0:
+            return None
+        with self.sessions() as s:
+            h = s.execute(select(HandoffRow.id, HandoffRow.claimed_by, HandoffRow.team, HandoffRow.zendesk_ticket_id,
+                                 HandoffRow.released_at)
+                          .where(HandoffRow.conversation_id == cid, HandoffRow.status == HandoffStatus.RELEASED.value)
+                          .order_by(HandoffRow.created_at.desc(), HandoffRow.id.desc()).limit(1)).first()
+        return PriorHandoff(h.id, h.claimed_by, h.team, h.zendesk_ticket_id, h.released_at) if h else None
 
     def _summary_budget(self) -> int:
         """Characters of recent text the summariser is given (0 without one): twice what it keeps, so its
@@ -87,10 +107,10 @@ class HandoffPath:
 
     def _package(self, *, source: str, handoff_id: str, conversation_id: str, message_index: int | None,
                  ticket_id: int | None, now: datetime, messaging: Messaging | None = None,
-                 **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow]]:
+                 **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow | HandoffEventRow]]:
         """Package the handoff and build its rows (run in a worker thread)."""
         pkg = package_handoff(handoff_id=handoff_id, conversation_id=conversation_id, now=now, settings=self.settings,
-                              **parts)
+                              prior=self._prior_handoff(conversation_id), **parts)
         handoff, deliveries = handoff_rows(
             pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
             message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now,

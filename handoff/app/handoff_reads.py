@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.app.customer_updates import latest_update
 from handoff.app.erasure import ERASED
 from handoff.core.brief import BriefingSettings, bounded_briefing_json
 from handoff.core.handoff_status import (
@@ -93,6 +94,8 @@ def conversation_view(sessions: sessionmaker[Session], cid: str, names: Mapping[
         if conv is None:
             raise NotFoundError(f"no conversation {cid}")
         answer = handoff_answer_in(s.connection(), conv.handoff_id, names) if conv.handoff_id else None
+        # while a human has it: the latest update the waiting customer was told (handoff.app.customer_updates)
+        update = latest_update(s, cid, conv.handoff_id) if conv.handoff_id else None
         # back with the AI: say so, and which handoff was released
         last = None if answer else s.execute(
             select(HandoffRow.id, HandoffRow.status).where(HandoffRow.conversation_id == cid)
@@ -100,12 +103,13 @@ def conversation_view(sessions: sessionmaker[Session], cid: str, names: Mapping[
     view: dict[str, Any] = {"conversation_id": cid, "message_count": conv.message_count, "owner": Owner.AI.value,
                             "status": None, "handoff_id": None, "agent": None, "team": None,
                             "queue_position": None, "expected_wait_seconds": None, "callback_at": None,
-                            "customer_message": None}
+                            "customer_message": None, "update": None}
     if last is not None and last.status == HandoffStatus.RELEASED:
         view.update(status=HandoffStatus.RELEASED.value, handoff_id=last.id)
     if answer is not None:
         view.update({k: answer[k] for k in ("owner", "status", "handoff_id", "agent", "team", "queue_position",
-                                            "expected_wait_seconds", "callback_at", "customer_message")})
+                                            "expected_wait_seconds", "callback_at", "customer_message")},
+                    update=update)
     return view
 
 

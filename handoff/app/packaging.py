@@ -18,6 +18,7 @@ from handoff.core.models import AccountContext, Customer, Decision, Message, Rou
 from handoff.core.render.slack_card import render_slack_card
 from handoff.core.render.zendesk_note import render_zendesk_note
 from handoff.core.route import Roster, RouteRequest, route
+from handoff.core.route.reoffer import PriorHandoff, back_to_agent, within_rehandoff_window
 from handoff.core.route.router import final_priority
 from handoff.settings import Settings
 
@@ -32,6 +33,7 @@ class Package:
     request: RouteRequest  # what routing was asked: stored so a callback re-routes the same case
     ticket: TicketRequest
     alert: AlertRequest
+    continues: PriorHandoff | None = None  # handed back within the re-handoff window: its ticket and agent again
 
     def response(self, handoff_id: str) -> dict[str, Any]:
         """The API's answer for this handoff."""
@@ -77,10 +79,18 @@ def package_handoff(
     now: datetime,
     settings: Settings,
     summary: str | None = None,
+    prior: PriorHandoff | None = None,
 ) -> Package:
-    """Build the briefing, route it, and shape the Zendesk ticket and the Slack alert."""
+    """Build the briefing, route it, and shape the Zendesk ticket and the Slack alert.
+
+    `prior`: the conversation's last handoff; handed back within `[routing] rehandoff_window_minutes`, this
+    one continues it (its ticket, and its agent while they are available and on shift).
+    """
     req = route_request(decision, account, customer)
-    r = route(req, roster, now, settings.routing)
+    continues = prior if within_rehandoff_window(prior, now, settings.routing.rehandoff_window_minutes) else None
+    again = (back_to_agent(req, roster, now, settings.routing, continues.agent, continues.team)
+             if continues is not None and continues.agent else None)
+    r = again or route(req, roster, now, settings.routing)
     priority = r.priority or final_priority(req, settings.routing)
     briefing = build_briefing(
         conversation_id=conversation_id,
@@ -114,7 +124,8 @@ def package_handoff(
     text, blocks = render_slack_card(briefing, handoff_id=handoff_id, ticket_url=None, route=r, transcript_url=url)
     alert = AlertRequest(handoff_id=handoff_id, channel=r.slack_channel or settings.slack.default_channel, text=text,
                          blocks=blocks, dm_user_id=r.slack_user_id)
-    return Package(briefing=briefing, route=r, priority=priority, request=req, ticket=ticket, alert=alert)
+    return Package(briefing=briefing, route=r, priority=priority, request=req, ticket=ticket, alert=alert,
+                   continues=continues)
 
 
 def route_request(decision: Decision, account: AccountContext, customer: Customer) -> RouteRequest:

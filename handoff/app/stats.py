@@ -14,7 +14,7 @@ from handoff.core.decide.categories import topic_for
 from handoff.core.measure.analytics import compute_stats
 from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.measure.records import ConversationRecord, HandoffRecord
-from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
+from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow, MessageRow
 
 BRIEFING_FIELDS = ("summary", "category", "sentiment", "ai_attempts", "account", "recommended_action", "greeting",
                    "transcript", "page_url")
@@ -41,6 +41,7 @@ def load_records(sessions: sessionmaker[Session], *, since: datetime | None = No
         ids = [h.conversation_id for h in handoffs]
         started: dict[str, datetime] = {}
         texts: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        rehandoffs = _rehandoffs(s, [h.id for h in handoffs if h.rehandoff_of])
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             started.update(s.execute(
                 select(MessageRow.conversation_id, func.min(func.coalesce(MessageRow.sent_at, MessageRow.received_at)))
@@ -51,14 +52,26 @@ def load_records(sessions: sessionmaker[Session], *, since: datetime | None = No
                 .order_by(MessageRow.conversation_id, MessageRow.idx)).all():
                 texts[cid].append((idx, text[:TEXT_LIMIT]))
     teams = {h.id: h.team for h in handoffs}
-    h_records = [_handoff_record(h, started.get(h.conversation_id), texts.get(h.conversation_id, [])) for h in handoffs]
+    h_records = [_handoff_record(h, started.get(h.conversation_id), texts.get(h.conversation_id, []),
+                                 rehandoffs.get(h.id)) for h in handoffs]
     c_records = [ConversationRecord(id=cid, started_at=created, handed_off=hid is not None, csat=csat,
                                     team=teams.get(hid) if hid else None)
                  for cid, created, hid, csat in conversations]
     return h_records, c_records
 
 
-def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[int, str]]) -> HandoffRecord:
+def _rehandoffs(s: Session, ids: list[str]) -> dict[str, str]:
+    """Handoff id → "same_agent" | "routed", from the `rehandoff` events of the handoffs that continued another."""
+    out: dict[str, str] = {}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        for hid, data in s.execute(select(HandoffEventRow.handoff_id, HandoffEventRow.data).where(
+                HandoffEventRow.handoff_id.in_(chunk), HandoffEventRow.kind == "rehandoff")).all():
+            out[hid] = "same_agent" if (data or {}).get("same_agent") else "routed"
+    return out
+
+
+def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[int, str]],
+                    rehandoff: str | None = None) -> HandoffRecord:
     briefing = h.briefing or {}
     account = briefing.get("account") or {}
     sources = {str(name): str(v["status"]) for name, v in account.items() if isinstance(v, dict) and v.get("status")}
@@ -75,6 +88,8 @@ def _handoff_record(h: HandoffRow, started: datetime | None, texts: list[tuple[i
         summary=str(briefing.get("summary") or ""),
         # handoffs from before topics were stored get the one their category implies
         topic=str(briefing.get("topic") or topic_for(h.category, {})),
+        reoffers=h.reoffers or 0, released_via=h.released_via,
+        rehandoff=rehandoff or ("routed" if h.rehandoff_of else None),
     )
 
 
@@ -84,6 +99,23 @@ def delivery_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
         rows = s.execute(select(DeliveryRow.kind, DeliveryRow.status, func.count())
                          .group_by(DeliveryRow.kind, DeliveryRow.status)).all()
     return {f"{kind}:{status}": n for kind, status, n in rows}
+
+
+def choice_counts(sessions: sessionmaker[Session], *, since: datetime | None = None,
+                  until: datetime | None = None) -> dict[str, int]:
+    """What waiting customers chose when offered alternatives, by choice ("callback": 3), in the window."""
+    q = select(HandoffEventRow.data).where(HandoffEventRow.kind == "choice")
+    if since:
+        q = q.where(HandoffEventRow.at >= since)
+    if until:
+        q = q.where(HandoffEventRow.at < until)
+    counts: dict[str, int] = {}
+    with sessions() as s:
+        for data in s.scalars(q):
+            choice = (data or {}).get("choice")
+            if choice:  # an erased event keeps no data
+                counts[str(choice)] = counts.get(str(choice), 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def collect_stats(sessions: sessionmaker[Session], quality: QualitySettings | None = None, *,
@@ -99,6 +131,7 @@ def collect_stats(sessions: sessionmaker[Session], quality: QualitySettings | No
     deliveries = delivery_counts(sessions)
     data["deliveries"] = deliveries
     data["dead_deliveries"] = sum(n for k, n in deliveries.items() if k.endswith(":dead"))
+    data["alternatives_chosen"] = choice_counts(sessions, since=since, until=until)
     return data
 
 
@@ -121,6 +154,25 @@ def _precision(p: dict[str, Any] | None) -> str:
     return _pct(p.get("precision"))
 
 
+def _offers(o: dict[str, Any] | None) -> str:
+    if not o:
+        return "-"
+    return (f"{o.get('reoffered', 0)} handoffs ({o.get('reoffers', 0)} re-offers); "
+            f"{o.get('claimed_after_reoffer', 0)} of {o.get('claimed', 0)} claims came after one")
+
+
+def _hand_backs(h: dict[str, Any] | None) -> str:
+    if not h or not h.get("total"):
+        return "0"
+    return f"{h['total']} (" + ", ".join(f"{k}: {n}" for k, n in (h.get("by_source") or {}).items()) + ")"
+
+
+def _rehandoffs_line(r: dict[str, Any] | None) -> str:
+    if not r:
+        return "0"
+    return f"{r.get('within_window', 0)} ({r.get('same_agent', 0)} back to the same agent)"
+
+
 def render_stats(data: dict[str, Any]) -> Group:
     """A readable summary of the stats."""
     t = Table(title="handoff stats", show_header=False, title_justify="left")
@@ -134,12 +186,17 @@ def render_stats(data: dict[str, Any]) -> Group:
         ("time to handoff", _dur(data.get("time_to_handoff_seconds"))),
         ("time to first human response", _dur(data.get("time_to_first_human_response_seconds"))),
         ("resolution after handoff", _dur(data.get("resolution_seconds"))),
+        ("time waiting before claim", _dur(data.get("time_to_claim_seconds"))),
+        ("re-offered (not claimed in time)", _offers(data.get("offers"))),
+        ("hand-backs to the AI", _hand_backs(data.get("hand_backs"))),
+        ("re-handoffs within the window", _rehandoffs_line(data.get("rehandoffs"))),
         ("CSAT after handoff", _pct((csat.get("handoff") or {}).get("rate"))),
         ("CSAT AI-only", _pct((csat.get("ai_only") or {}).get("rate"))),
         ("repeat contact (7 days)", _pct(data.get("repeat_contact_rate"))),
         ("unnecessary escalations", _pct(data.get("unnecessary_rate"))),
         ("quality score", "-" if q.get("mean") is None else f"mean {q['mean']:.1f}, median {q['median']:.1f}"),
         ("dead deliveries", str(data.get("dead_deliveries", 0))),
+        ("alternatives chosen", ", ".join(f"{k} {n}" for k, n in (data.get("alternatives_chosen") or {}).items()) or "-"),
     ]
     for k, v in rows:
         t.add_row(k, v)

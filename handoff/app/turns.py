@@ -177,6 +177,16 @@ class TurnService(HandoffPath):
         self.on_deliveries()
         return done
 
+    async def choose(self, handoff_id: str, choice: str) -> dict[str, Any]:
+        """A waiting customer's choice (handoff.app.choices: NotFoundError, ChoiceRefused)."""
+        from handoff.app.choices import choose
+        from handoff.core.waiting import Choice
+
+        done = await self._in_db_thread(functools.partial(choose, self.sessions, self.settings, handoff_id,
+                                                          Choice(choice), clock=self.clock, targets=self.targets))
+        self.on_deliveries()
+        return done
+
     def conversation(self, cid: str) -> dict[str, Any]:
         """Who owns a conversation and where its handoff stands (NotFoundError for an unknown one)."""
         return conversation_view(self.sessions, cid, self.agent_names)

@@ -28,6 +28,8 @@ class TicketRequest:
     requester_email: str | None = None
     requester_name: str | None = None
     ticket_id: int | None = None  # set: update this ticket instead of creating one
+    status: str | None = None  # set on an update: e.g. "open" to reopen a solved ticket (a re-handoff)
+    unassign: bool = False  # an update clears the assignee (a re-offer that went back to the team's queue)
 
 
 @dataclass(frozen=True)
@@ -41,12 +43,13 @@ class TicketNote:
     subject: str = ""  # empty: the ticket keeps its subject
     group_id: int | None = None
     assignee_id: int | None = None
+    unassign: bool = False  # nobody is assigned after it (a re-offer back to the team's queue)
 
     def on_ticket(self, ticket_id: int | None) -> TicketRequest:
         """The ticket request that writes this note on ticket `ticket_id`."""
         return TicketRequest(external_id=self.external_id, subject=self.subject, note=self.note, tags=self.tags,
                              priority=self.priority, group_id=self.group_id, assignee_id=self.assignee_id,
-                             ticket_id=ticket_id)
+                             ticket_id=ticket_id, unassign=self.unassign)
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,8 @@ class CardUpdate:
     state: str
     agent_name: str | None = None
     note: str | None = None
+    slack_user_id: str | None = None  # "offered": the agent it waits for now, mentioned on the card
+    team: str | None = None  # "offered": the team it waits in
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,21 @@ class SwitchboardControl:
 
 
 @dataclass(frozen=True)
+class BotUpdate:
+    """A customer update told to the bot's webhook: the JSON body as it is POSTed (and signed)."""
+
+    conversation_id: str
+    handoff_id: str
+    owner: str  # ai | human
+    status: str  # the bot's status (queued, assigned, claimed, callback_scheduled...)
+    update: dict[str, Any]  # id, kind, text, language, at, choices, data
+
+    def body(self) -> dict[str, Any]:
+        """The webhook's JSON body."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class LinearIssue:
     """A bug report (handoff.core.bug_report): filed as a Linear issue in `team_id`, or added as a comment to the
     open issue whose description carries the same `signature`."""
@@ -123,7 +143,7 @@ class LinearIssue:
 
 
 Payload: TypeAlias = (TicketRequest | TicketNote | CustomerComment | AlertRequest | CardUpdate | SlackMessage | ThreadReply
-                      | SwitchboardControl | LinearIssue)
+                      | SwitchboardControl | BotUpdate | LinearIssue)
 
 KIND_OF: dict[type[Any], DeliveryKind] = {
     TicketRequest: DeliveryKind.ZENDESK_TICKET,
@@ -134,6 +154,7 @@ KIND_OF: dict[type[Any], DeliveryKind] = {
     SlackMessage: DeliveryKind.SLACK_MESSAGE,
     ThreadReply: DeliveryKind.SLACK_REPLY,
     SwitchboardControl: DeliveryKind.SUNSHINE_CONTROL,
+    BotUpdate: DeliveryKind.BOT_WEBHOOK,
     LinearIssue: DeliveryKind.LINEAR_ISSUE,
 }
 PAYLOAD_OF: dict[str, type[Any]] = {kind.value: cls for cls, kind in KIND_OF.items()}

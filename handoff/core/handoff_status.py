@@ -3,17 +3,22 @@
 Pure: no I/O, no clock. The store keeps `HandoffStatus`; the bot is told who owns the conversation
 (`owner`) and, while a human does, a `BotStatus` that says how far the human side has got:
 
-| stored                | agent set | bot sees             | owner |
-|-----------------------|-----------|----------------------|-------|
-| open                  | no        | queued               | human |
-| open                  | yes       | assigned             | human |
-| claimed               | -         | claimed              | human |
-| callback_scheduled    | -         | callback_scheduled   | human |
-| solved                | -         | solved               | human |
-| released              | -         | released             | ai    |
+| stored                | agent set | bot sees             | owner | how it gets there                          |
+|-----------------------|-----------|----------------------|-------|--------------------------------------------|
+| open                  | no        | queued               | human | routed to a queue, or re-offered when      |
+|                       |           |                      |       | nobody was left but the fallback team      |
+| open                  | yes       | assigned             | human | routed, or re-offered, to an agent         |
+| claimed               | -         | claimed              | human | an agent claimed it (Slack, Zendesk)       |
+| callback_scheduled    | -         | callback_scheduled   | human | nobody on shift: a callback at the opening |
+| solved                | -         | solved               | human | only rows stored before revision 0007      |
+| released              | -         | released             | ai    | handed back: released (API, Slack) or the  |
+|                       |           |                      |       | ticket solved in Zendesk (`solved_at` set) |
 
-`solved` is not in DESIGN.md's list: a solved handoff is still the human's (a customer who writes again
-reopens the ticket in Zendesk, so the bot must stay quiet), and saying `claimed` would be untrue.
+A solved ticket hands the conversation back to the AI exactly as a release does (handoff.app.release.
+hand_back_in): the handoff is stored `released` and keeps its `solved_at`, which is what the quality
+metrics count as solved. `solved` is no longer reached; rows stored with it before stay the human's
+(a customer who wrote again reopened the ticket) and may still be released. Re-offering an unclaimed
+handoff keeps it `open` and changes only its agent (or, with nobody left, its team).
 """
 from __future__ import annotations
 
@@ -49,12 +54,14 @@ class Owner(StrEnum):
 
 
 _S = HandoffStatus
-# Claimed → claimed is a reassignment (Zendesk assignee changed); released is terminal: the conversation
-# is the AI's again and a later handoff is a new one.
+# Open → open is a re-offer, claimed → claimed a reassignment (Zendesk assignee changed); released is terminal:
+# the conversation is the AI's again and a later handoff is a new one (within the re-handoff window, one that
+# reopens the same ticket for the same agent). Solved is reached no more: a solved ticket is a release.
 TRANSITIONS: dict[HandoffStatus, frozenset[HandoffStatus]] = {
-    _S.OPEN: frozenset({_S.CLAIMED, _S.SOLVED, _S.RELEASED}),
-    _S.CALLBACK_SCHEDULED: frozenset({_S.OPEN, _S.CLAIMED, _S.SOLVED, _S.RELEASED}),
-    _S.CLAIMED: frozenset({_S.CLAIMED, _S.SOLVED, _S.RELEASED}),
+    # open → callback_scheduled: a waiting customer chose a callback instead (handoff.app.choices)
+    _S.OPEN: frozenset({_S.OPEN, _S.CLAIMED, _S.CALLBACK_SCHEDULED, _S.RELEASED}),
+    _S.CALLBACK_SCHEDULED: frozenset({_S.OPEN, _S.CLAIMED, _S.RELEASED}),
+    _S.CLAIMED: frozenset({_S.CLAIMED, _S.RELEASED}),
     _S.SOLVED: frozenset({_S.RELEASED}),
     _S.RELEASED: frozenset(),
 }

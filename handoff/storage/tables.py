@@ -111,6 +111,7 @@ class HandoffRow(Base):
         Index("ix_handoffs_callback", "status", "callback_at"),
         Index("ix_handoffs_customer_email", "customer_email"),
         Index("ix_handoffs_conversation", "conversation_id"),
+        Index("ix_handoffs_offered", "status", "offered_at"),
     )
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     # not unique: a released handoff stays, and the conversation may be handed off again later
@@ -141,6 +142,13 @@ class HandoffRow(Base):
     csat: Mapped[str | None] = mapped_column(String(16))  # good | bad (Zendesk satisfaction)
     alert_channel: Mapped[str | None] = mapped_column(String(64))
     alert_ts: Mapped[str | None] = mapped_column(String(32))
+    # the agent it waits for was offered it then; agents offered it so far, in order; re-offers made
+    offered_at: Mapped[datetime | None]
+    offered_to: Mapped[list[Any] | None] = mapped_column(JSON)
+    reoffers: Mapped[int] = mapped_column(Integer, server_default="0")  # no Python default: older revisions lack it
+    released_at: Mapped[datetime | None]
+    released_via: Mapped[str | None] = mapped_column(String(16))  # api | slack | zendesk_solved
+    rehandoff_of: Mapped[str | None] = mapped_column(String(40))  # the handoff this one continues (within the window)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -247,3 +255,27 @@ class SeenSignatureRow(Base):
     source: Mapped[str] = mapped_column(String(16))  # zendesk | slack
     signature_hash: Mapped[str] = mapped_column(String(64))  # sha256 hex of the verified signature's bytes
     seen_at: Mapped[datetime]
+
+
+class CustomerUpdateRow(Base):
+    """Something the customer is told while a human is on the way: place in line, alternatives, the agent's intro.
+
+    The key makes each update once only, however many processes decide it is due (jobs/waiting.py).
+    """
+
+    __tablename__ = "customer_updates"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_customer_updates_dedupe_key"),
+        Index("ix_customer_updates_conversation", "conversation_id", "created_at"),
+        Index("ix_customer_updates_handoff", "handoff_id", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[str] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))  # waiting | alternatives | choice_confirmed | warm_intro
+    # "<handoff>:waiting:<n>", "<handoff>:alternatives", "<handoff>:choice:<choice>", "<handoff>:warm_intro:<agent>"
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # queue_position, expected_wait_seconds, choices...
+    created_at: Mapped[datetime]

@@ -6,6 +6,7 @@ raises Conflict and stores nothing, and the turn service decides again on the ne
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, cast
@@ -18,7 +19,7 @@ from sqlalchemy.sql.functions import coalesce
 from handoff.core.brief import BriefingSettings, texts_needed, transcript_json
 from handoff.core.models import Customer, KBArticle, Message
 from handoff.storage.keys import email_key
-from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffRow, MessageRow
+from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow, MessageRow
 
 # The hot path's statements, built once with bind parameters: SQLAlchemy then reuses the compiled form,
 # where statements built per call with values inlined cost more CPU to cache-key than the round trip.
@@ -313,13 +314,13 @@ class TurnStore:
             raise Conflict()
 
     def commit(self, cid: str, turn: TurnWrite, now: datetime,
-               handoff: tuple[HandoffRow, list[DeliveryRow]] | None) -> None:
-        """Store a turn (and the handoff it made, with its deliveries) in one transaction of its own."""
+               handoff: tuple[HandoffRow, Sequence[DeliveryRow | HandoffEventRow]] | None) -> None:
+        """Store a turn (and the handoff it made, with its deliveries and events) in one transaction of its own."""
         with self.sessions() as s:
             self.write(s, cid, turn, now, handoff)
 
     def write(self, s: Session, cid: str, turn: TurnWrite, now: datetime,
-              handoff: tuple[HandoffRow, list[DeliveryRow]] | None = None) -> None:
+              handoff: tuple[HandoffRow, Sequence[DeliveryRow | HandoffEventRow]] | None = None) -> None:
         """Store a turn (and its handoff) in `s` and commit; Conflict when the conversation changed meanwhile."""
         params = conversation_params(cid, turn, now, handoff[0].id if handoff is not None else None)
         try:
@@ -347,7 +348,7 @@ class TurnStore:
             raise Conflict() from None
 
     def commit_handoff_only(self, cid: str, conv: ConversationRow | None, customer: Customer, handoff: HandoffRow,
-                            deliveries: list[DeliveryRow], now: datetime) -> None:
+                            deliveries: Sequence[DeliveryRow | HandoffEventRow], now: datetime) -> None:
         """Store a handoff the bot asked for (no message of its own), marking the conversation handed off."""
         values: dict[str, Any] = {"customer": flat(customer, CUSTOMER_FIELDS),
                                   "customer_email": email_key(customer.email), "handoff_id": handoff.id}

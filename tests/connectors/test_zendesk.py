@@ -152,6 +152,28 @@ async def test_update_is_idempotent(zendesk_connector: ZendeskConnector, fake_ze
     assert len(fake_zendesk.requests_to(f"/api/v2/tickets/{existing['id']}.json", "PUT")) == 1
 
 
+async def test_update_reopens_a_solved_ticket_when_asked(zendesk_connector: ZendeskConnector,
+                                                         fake_zendesk: FakeZendesk) -> None:
+    """A re-handoff within the window: the same ticket, a note on it, status open again."""
+    existing = fake_zendesk.add_ticket(subject="Bot chat", status="solved", assignee_id=9001, comments=["hi"])
+    await zendesk_connector.upsert_ticket(request(ticket_id=existing["id"], status="open", external_id="h-101"))
+    ticket = fake_zendesk.tickets[existing["id"]]
+    assert ticket["status"] == "open" and len(fake_zendesk.tickets) == 1
+    assert note_marker("h-101") in fake_zendesk.comments[existing["id"]][-1]["body"]
+
+
+async def test_update_without_a_status_leaves_it_and_unassign_clears_the_assignee(
+        zendesk_connector: ZendeskConnector, fake_zendesk: FakeZendesk) -> None:
+    """A re-offer that went back to the team's queue: the group changes and nobody is assigned."""
+    existing = fake_zendesk.add_ticket(subject="Bot chat", status="pending", assignee_id=9001, comments=["hi"])
+    await zendesk_connector.upsert_ticket(request(ticket_id=existing["id"], assignee_id=None, unassign=True,
+                                                  group_id=360002))
+    ticket = fake_zendesk.tickets[existing["id"]]
+    assert (ticket["status"], ticket["assignee_id"], ticket["group_id"]) == ("pending", None, 360002)
+    [put] = fake_zendesk.requests_to(f"/api/v2/tickets/{existing['id']}.json", "PUT")
+    assert put.json["ticket"]["assignee_id"] is None and "status" not in put.json["ticket"]
+
+
 async def test_update_of_missing_ticket_is_not_found(zendesk_connector: ZendeskConnector) -> None:
     with pytest.raises(NotFound):
         await zendesk_connector.upsert_ticket(request(ticket_id=999999))

@@ -143,8 +143,8 @@ async def test_solved_before_the_comment_that_hands_off_waits_for_the_handoff(ho
     with hooks.sessions() as s:
         h = s.get(HandoffRow, h.id)
         kinds = s.scalars(select(HandoffEventRow.kind).where(HandoffEventRow.handoff_id == h.id)).all()
-    assert h.status == "solved" and h.solved_at is not None
-    assert kinds.count("solved") == 1
+    assert h.status == "released" and h.solved_at is not None  # a solved ticket hands back to the AI
+    assert kinds.count("solved") == 1 and kinds.count("released") == 1
     assert {e.status for e in rows(hooks, InboundEventRow)} == {"done"}
     assert_one_handoff_delivered(hooks, fake_zendesk, fake_slack, ticket["id"])
 
@@ -152,7 +152,7 @@ async def test_solved_before_the_comment_that_hands_off_waits_for_the_handoff(ho
     assert (await post(hooks, clock, solved(ticket["id"], "e-solved-again"), "inv-3")).status_code == 202
     with hooks.sessions() as s:
         kinds = s.scalars(select(HandoffEventRow.kind).where(HandoffEventRow.handoff_id == h.id)).all()
-    assert kinds.count("solved") == 1
+    assert kinds.count("solved") == 1 and kinds.count("released") == 1
 
 
 @pytest.mark.parametrize("make_event", [assigned, solved], ids=["assignment", "solved"])

@@ -56,3 +56,18 @@ def test_process_exited_keeps_what_a_dead_worker_counted(tmp_path: Path) -> None
     env = {**os.environ, metrics.MULTIPROC_ENV: str(tmp_path)}
     _python(_COUNT + "metrics.process_exited(__import__('os').getpid())\n", "2", env=env)
     assert _sample(_python(_SCRAPE, env=env), "handoff_turns_total") == 2
+
+
+def test_offers_and_hand_backs_are_exposed() -> None:
+    """What the re-offer job, the claims, the hand-backs and the re-handoffs count, as /metrics shows it."""
+    before = _sample(metrics.exposition().decode(), "handoff_hand_backs_total", source="zendesk_solved")
+    metrics.HAND_BACKS.labels(source="zendesk_solved").inc()
+    metrics.REOFFERS.labels(to="agent").inc()
+    metrics.CLAIMS_AFTER_REOFFER.inc()
+    metrics.REHANDOFFS.labels(to="same_agent").inc()
+    text = metrics.exposition().decode()
+    assert _sample(text, "handoff_hand_backs_total", source="zendesk_solved") == before + 1
+    for name, labels in (("handoff_reoffers_total", {"to": "agent"}), ("handoff_claims_after_reoffer_total", {}),
+                         ("handoff_rehandoffs_total", {"to": "same_agent"})):
+        assert _sample(text, name, **labels) >= 1
+    assert "handoff_time_to_claim_seconds_bucket" in text  # the time waiting before a claim

@@ -294,3 +294,18 @@ async def test_an_erasure_names_the_messaging_conversation_and_erases_its_id(run
     await drain(runtime, clock)
     assert fake_sunshine.actions_on(CONV) == ["pass", "release"]
     assert "4242 4242 4242 4242" not in json.dumps(fake_sunshine.actions[-1]["body"])
+
+
+async def test_a_solved_ticket_gives_the_messaging_conversation_back_too(runtime, clock, fake_sunshine):
+    from handoff.storage.tables import HandoffRow
+
+    hid = (await say(runtime, HUMAN_PLEASE, "m-1"))["handoff_id"]
+    await drain(runtime, clock)
+    with runtime.sessions() as s:
+        ticket_id = s.get(HandoffRow, hid).zendesk_ticket_id
+    assert ticket_id is not None
+    assert runtime.operations.ticket_event(ticket_id, "solved", {"actor_id": 1}, clock()) == hid
+    await drain(runtime, clock)
+    assert fake_sunshine.actions_on(CONV) == ["pass", "release"]
+    assert fake_sunshine.actions[-1]["body"]["metadata"]["handoff_release_reason"] == "ticket solved"
+    assert fake_sunshine.conversations[(fake_sunshine.app_id, CONV)]["active"] == "bot"

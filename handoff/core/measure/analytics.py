@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, overload
 
+from handoff.core.measure.offers import offer_stats
 from handoff.core.measure.quality import PARTS, QualityScore, score_handoff
 from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.measure.records import ConversationRecord, HandoffRecord
@@ -174,6 +175,9 @@ def compute_stats(
             s for h in hs if (s := _seconds(h.created_at, h.first_response_at)) is not None
         ),
         "resolution_seconds": distribution(s for h in hs if (s := _seconds(h.created_at, h.solved_at)) is not None),
+        # from the handoff to its claim: how long the customer waited for a person to take it
+        "time_to_claim_seconds": distribution(s for h in hs if (s := _seconds(h.created_at, h.claimed_at)) is not None),
+        **offer_stats(hs),
         "csat": {"handoff": csat_h, "ai_only": csat_ai, "difference": diff},
         "repeat_contact_rate": _ratio(repeated, eligible),
         "repeat_contacts": {"repeated": repeated, "with_email": eligible},

@@ -29,6 +29,9 @@ class HandoffRecord:
     post_handoff_customer_texts: tuple[str, ...]  # customer messages after it
     summary: str
     topic: str = "general"  # what the case was about (billing, technical, account_access...)
+    reoffers: int = 0  # times its offer went on unclaimed (claim timeout)
+    released_via: str | None = None  # how it was handed back: api | slack | zendesk_solved (None: not handed back)
+    rehandoff: str | None = None  # within the window of a hand-back: "same_agent" | "routed" (None: a new handoff)
 
 
 @dataclass(frozen=True)

@@ -288,7 +288,7 @@ def with_ticket_button(blocks: list[dict[str, Any]], handoff_id: str, ticket_url
     return out
 
 
-# -- the alert's later states: claimed, reassigned, solved ------------------------------------------
+# -- the alert's later states: claimed, reassigned, solved, offered again -------------------------------
 
 STATUS_BLOCK_PREFIX = "handoff_status:"
 
@@ -374,3 +374,19 @@ def render_released_card(blocks: list[dict[str, Any]], *, handoff_id: str) -> li
     return with_card_status(blocks, handoff_id=handoff_id, text=":robot_face: *Handed back to the AI*",
                             drop_actions=frozenset({ACTION_CLAIM, ACTION_RELEASE}), drop_fields=_WAITING_FIELDS)
 
+
+def render_offered_card(blocks: list[dict[str, Any]], handoff_id: str, *, agent_name: str | None,
+                        slack_user_id: str | None, team: str | None) -> list[dict[str, Any]]:
+    """The card once an unclaimed offer went on: whom it waits for now (Team field and a status line); Claim stays."""
+    if agent_name or slack_user_id:
+        text = f":hourglass_flowing_sand: Not claimed in time: offered to {_who(agent_name, slack_user_id)}"
+    else:
+        text = f":busts_in_silhouette: Not claimed in time: waiting in the *{_mrkdwn(team or 'team', 100)}* queue"
+    shown = (team or "") + (f" → {agent_name}" if agent_name else "")
+    out: list[dict[str, Any]] = []
+    for block in with_card_status(blocks, handoff_id=handoff_id, text=text):
+        if block.get("fields") and shown:
+            block = {**block, "fields": [_field("Team", _mrkdwn(shown, FIELD_TEXT_MAX))
+                                         if f.get("text", "").startswith("*Team*") else f for f in block["fields"]]}
+        out.append(block)
+    return out

@@ -184,6 +184,10 @@ class RoutingSettings(BaseModel):
     pickup_seconds: int = Field(default=120, ge=0)
     default_handle_seconds: int = Field(default=600, ge=1)
     callback_delay_minutes: int = Field(default=0, ge=0)
+    # an offer nobody claims within this goes to the next agent routing would pick (0: never re-offered)
+    claim_timeout_seconds: int = Field(default=120, ge=0)
+    # a conversation handed off again this soon after a hand-back reopens its ticket for the same agent (0: off)
+    rehandoff_window_minutes: int = Field(default=60, ge=0)
     default_hours: str | None = None
     category_skills: dict[str, str] = {}  # overrides of DEFAULT_CATEGORY_SKILLS
     topic_skills: dict[str, str] = {}  # overrides of DEFAULT_TOPIC_SKILLS

@@ -338,14 +338,14 @@ def _assign(job: _Job, candidates: list[_Candidate]) -> Route:
 def _queue(job: _Job, open_teams: list[TeamSettings]) -> Route:
     """Nobody free but a team on shift: a place in its queue and the expected wait."""
     s, roster, now = job.settings, job.roster, job.now
-    staffed = [t for t in open_teams if _available_slots(t, roster, now, s) > 0]
+    staffed = [t for t in open_teams if available_slots(t, roster, now, s) > 0]
     team = (staffed or open_teams)[0]
     fallback_reason = None
     if team is not job.primary:
         fallback_reason = f"{_team_state(job.primary, roster, now, s)}; queued at {team.name}"
     ahead = _ahead(team, job.priority, roster)
     handle = roster.handle_seconds.get(team.name) or s.default_handle_seconds
-    slots = _available_slots(team, roster, now, s)
+    slots = available_slots(team, roster, now, s)
     # Each busy slot frees up about once per handle time, so the line moves `slots` places per handle time.
     wait = max(s.pickup_seconds, round((ahead + 1) * handle / max(1, slots)))
     job.reasons.append(
@@ -387,7 +387,7 @@ def _callback(job: _Job) -> Route:
     )
 
 
-def _available_slots(team: TeamSettings, roster: Roster, now: datetime, settings: RoutingSettings) -> int:
+def available_slots(team: TeamSettings, roster: Roster, now: datetime, settings: RoutingSettings) -> int:
     """Conversation slots of a team's available, on-shift agents: how many handoffs it works at once."""
     slots = 0
     for agent in settings.agents:

@@ -49,11 +49,13 @@ def config_summary(config: Config) -> dict[str, Any]:
         "zendesk_messaging": (f"on (app {s.sunshine.app_id}, passes to {s.sunshine.switchboard_integration})"
                               if env.sunshine_key_id and env.sunshine_key_secret and s.sunshine.app_id
                               else "off (Switchboard passes and releases kept locally)"),
+        "bot_webhook": (("on" if env.handoff_bot_webhook_secret else "off (HANDOFF_BOT_WEBHOOK_SECRET is not set)")
+                        if s.bot.webhook_url else "off (updates kept locally)"),
         "linear": (("on" if env.linear_api_key else "off (bug reports kept locally)") + f" (team {s.linear.team_id})"
                    if s.linear.team_id else "off (no [linear] team_id)"),
         "secrets": {n: is_set(n) for n in ("zendesk_api_token", "zendesk_webhook_secret", "slack_bot_token",
                                             "slack_signing_secret", "stripe_api_key", "hubspot_access_token",
-                                            "sunshine_key_secret", "linear_api_key")},
+                                            "sunshine_key_secret", "handoff_bot_webhook_secret", "linear_api_key")},
         "triggers": triggers,
         "teams": [getattr(t, "name", str(t)) for t in teams],
         "agents": [getattr(a, "id", str(a)) for a in agents],

@@ -18,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from handoff import __version__, metrics
 from handoff.edge.http.docs import DOCS_URL, REDOC_URL, install_docs
 from handoff.edge.http.errors import install_error_handlers
-from handoff.edge.http.schemas import ConversationOut, ReleaseIn
+from handoff.edge.http.schemas import ChoiceIn, ChoiceOut, ConversationOut, ReleaseIn
 from handoff.edge.http.limits import install_request_limits
 from handoff.edge.http.schemas import (  # noqa: F401 - SENT_AT_YEARS and the models are part of this module's API
     SENT_AT_YEARS,
@@ -281,6 +281,19 @@ def create_app(service: TurnService, *, api_keys: list[str], max_body_bytes: int
         except NotFoundError:
             raise HTTPException(404, f"no handoff {handoff_id}") from None
         except AlreadyReleased as e:
+            raise HTTPException(409, str(e)) from None
+
+    @app.post("/v1/handoffs/{handoff_id}/choice", response_model=ChoiceOut, tags=["handoffs"])
+    async def choice(handoff_id: Annotated[str, Path(max_length=64, pattern=r"^h_[0-9a-f]{1,40}$")], body: ChoiceIn,
+                     _: Auth) -> dict[str, Any]:
+        """A waiting customer's choice: a callback at the next free slot, an e-mail follow-up, or keep waiting."""
+        from handoff.app.choices import ChoiceRefused
+
+        try:
+            return await service.choose(handoff_id, body.choice)
+        except NotFoundError:
+            raise HTTPException(404, f"no handoff {handoff_id}") from None
+        except ChoiceRefused as e:
             raise HTTPException(409, str(e)) from None
 
     @app.get("/healthz", tags=["operations"])

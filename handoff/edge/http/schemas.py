@@ -179,6 +179,43 @@ class ReleaseIn(_Body):
     reason: str | None = Field(None, max_length=500)
 
 
+class ChoiceIn(_Body):
+    """What a waiting customer chose when offered alternatives."""
+
+    choice: Literal["callback", "email", "keep_waiting"]
+
+
+class OfferedChoice(BaseModel):
+    """One of the alternatives, as the customer may be shown it."""
+
+    choice: str
+    label: str
+
+
+class UpdateOut(BaseModel):
+    """The latest update told to the customer while a human is on the way."""
+
+    kind: str = Field(description="waiting | alternatives | choice_confirmed | warm_intro")
+    text: str
+    language: str
+    at: str
+    choices: list[OfferedChoice] = []
+    callback_at: str | None = None
+
+
+class ChoiceOut(BaseModel):
+    """The choice recorded (`changed` false: the same choice was already recorded)."""
+
+    handoff_id: str
+    conversation_id: str
+    choice: str
+    changed: bool
+    owner: Literal["ai", "human"]
+    status: str
+    callback_at: str | None = None
+    update: UpdateOut | None = None
+
+
 class ConversationOut(BaseModel):
     """Who owns a conversation and, with a human, where the handoff stands."""
 
@@ -193,3 +230,4 @@ class ConversationOut(BaseModel):
     expected_wait_seconds: int | None = None
     callback_at: str | None = None
     customer_message: str | None = Field(None, description="the latest message meant for the customer")
+    update: UpdateOut | None = Field(None, description="the latest update told to the waiting customer")

@@ -51,9 +51,27 @@ def test_moves():
     assert can_move("callback_scheduled", HandoffStatus.OPEN)
     assert can_move("claimed", HandoffStatus.CLAIMED)  # a reassignment
     assert not can_move("solved", HandoffStatus.CLAIMED)
-    assert not can_move("open", HandoffStatus.CALLBACK_SCHEDULED)
+    assert can_move("open", HandoffStatus.CALLBACK_SCHEDULED)  # a waiting customer chose a callback
+    assert not can_move("claimed", HandoffStatus.CALLBACK_SCHEDULED)
+    assert set(movable_to(HandoffStatus.CALLBACK_SCHEDULED)) == {"open"}
     assert not can_move("nonsense", HandoffStatus.SOLVED)
-    assert set(movable_to(HandoffStatus.SOLVED)) == {"open", "claimed", "callback_scheduled"}
+    assert can_move("open", HandoffStatus.OPEN)  # a re-offer: another agent, still waiting
+
+
+def test_solved_is_reached_no_more_a_solved_ticket_is_a_release():
+    """A solved ticket hands back like a release: nothing moves to `solved`, every live status may be released."""
+    assert movable_to(HandoffStatus.SOLVED) == ()
+    for s in ("open", "claimed", "callback_scheduled"):
+        assert not can_move(s, HandoffStatus.SOLVED)
+        assert can_move(s, HandoffStatus.RELEASED)
+    assert can_move("solved", HandoffStatus.RELEASED)  # a row stored solved before revision 0007
+
+
+def test_the_docstring_table_names_every_stored_status():
+    import handoff.core.handoff_status as module
+
+    rows = [line.split("|")[1].strip() for line in (module.__doc__ or "").splitlines() if line.startswith("| ")]
+    assert {s.value for s in HandoffStatus} <= set(rows)
 
 
 def test_every_stored_status_has_a_bot_status_and_transitions():

@@ -161,3 +161,55 @@ def test_migrations_in_several_threads_leave_alembics_logging_as_it_was(tmp_path
         for e in engines:
             e.dispose()
     assert chatter.level == before
+
+
+@pytest.mark.fresh_database
+def test_the_offers_migration_dates_what_is_already_waiting_or_handed_back(database_url):
+    """Stores made before 0007: a handoff waiting for its agent counts as offered when made (or when its callback
+    fired), so the re-offer job picks it up; a released one as released when last updated (the re-handoff window)."""
+    from datetime import UTC, datetime, timedelta
+
+    from alembic import command
+    from sqlalchemy import insert, select, text
+
+    from handoff.storage.db import alembic_config
+    from handoff.storage.tables import ConversationRow, HandoffRow
+
+    engine = make_engine(database_url)
+    made = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(text("DROP SCHEMA public CASCADE"))
+            c.execute(text("CREATE SCHEMA public"))
+    try:
+        cfg = alembic_config(database_url)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0006")
+        conversations, handoffs = ConversationRow.__table__, HandoffRow.__table__
+        base = {"source": "api", "priority": "normal", "team": "general", "reasons": [], "route": {}, "briefing": {},
+                "customer_message": "", "reassigned": 0, "unnecessary": False, "created_at": made,
+                "callback_fired_at": None, "claimed_by": None}  # one key set for every row of the insert
+        with engine.begin() as conn:
+            conn.execute(insert(conversations), [{"id": f"c-{i}", "customer": {}, "state": {}, "message_count": 0,
+                                                  "version": 1, "created_at": made, "updated_at": made} for i in range(4)])
+            conn.execute(insert(handoffs), [
+                {**base, "id": "h_waiting", "conversation_id": "c-0", "status": "open", "agent": "sam",
+                 "updated_at": made},
+                {**base, "id": "h_called", "conversation_id": "c-1", "status": "open", "agent": "sam",
+                 "callback_fired_at": made + timedelta(hours=60), "updated_at": made + timedelta(hours=60)},
+                {**base, "id": "h_queued", "conversation_id": "c-2", "status": "open", "agent": None, "updated_at": made},
+                {**base, "id": "h_released", "conversation_id": "c-3", "status": "released", "agent": "sam",
+                 "claimed_by": "sam", "updated_at": made + timedelta(minutes=30)},
+            ])
+        migrate(engine)
+        with engine.connect() as conn:
+            got = {r.id: r for r in conn.execute(select(handoffs.c.id, handoffs.c.offered_at, handoffs.c.reoffers,
+                                                        handoffs.c.released_at))}
+        assert got["h_waiting"].offered_at == made
+        assert got["h_called"].offered_at == made + timedelta(hours=60)
+        assert got["h_queued"].offered_at is None and got["h_released"].offered_at is None
+        assert got["h_released"].released_at == made + timedelta(minutes=30) and got["h_waiting"].released_at is None
+        assert {r.reoffers for r in got.values()} == {0}
+    finally:
+        engine.dispose()

@@ -34,12 +34,13 @@ def _cls(name: str) -> str:
 
 
 def durations_table(s: Mapping[str, Any]) -> str:
-    """Median and p90 of the three durations."""
+    """Median and p90 of the durations."""
     rows = []
     for key, name in (
         ("time_to_handoff_seconds", "Time to handoff"),
         ("time_to_first_human_response_seconds", "Time to first human response"),
         ("resolution_seconds", "Time to resolution"),
+        ("time_to_claim_seconds", "Time waiting before claim"),
     ):
         d = as_mapping(s.get(key))
         if num(d.get("median")) is None and num(d.get("p90")) is None:

@@ -58,6 +58,17 @@ def _quality(value: Any) -> str:
     return _plain_value(value)
 
 
+def _offers_line(data: Mapping[str, Any]) -> str:
+    """Waiting before a claim, re-offers, hand-backs and re-handoffs, on one line."""
+    offers, backs, again = (as_mapping(data.get(k)) for k in ("offers", "hand_backs", "rehandoffs"))
+    sources = ", ".join(f"{text(k, 20)} {text(n, 12)}" for k, n in as_mapping(backs.get("by_source")).items())
+    return (f"*Waiting before claim*: {_spread(data.get('time_to_claim_seconds'))} · "
+            f"*Re-offered*: {_plain_value(offers.get('reoffered', 0))} "
+            f"({_plain_value(offers.get('claimed_after_reoffer', 0))} claimed after) · "
+            f"*Hand-backs*: {_plain_value(backs.get('total', 0))}" + (f" ({sources})" if sources else "")
+            + f" · *Re-handoffs*: {_plain_value(again.get('within_window', 0))}")
+
+
 def stats_reply(data: Mapping[str, Any]) -> Reply:
     """The `handoff stats --json` object as one readable message."""
     rows: list[tuple[str, str]] = [
@@ -78,6 +89,7 @@ def stats_reply(data: Mapping[str, Any]) -> Reply:
             {"type": "mrkdwn", "text": truncate(f"*{label}*\n{value}", 2000)} for label, value in rows[:10]
         ]},
         section(f"*By reason*: {_counts(data.get('by_reason'))}\n*By category*: {_counts(data.get('by_category'))}"),
+        section(_offers_line(data)),
     ]
     dead = data.get("dead_deliveries")
     if isinstance(dead, int) and not isinstance(dead, bool) and dead:

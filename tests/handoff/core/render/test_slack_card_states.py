@@ -150,3 +150,23 @@ def test_a_solved_or_released_card_cannot_be_handed_back_again(card: list[dict[s
     assert ACTION_RELEASE in action_ids(card)
     for out in (render_solved_card(card, handoff_id=HID), render_released_card(card, handoff_id=HID)):
         assert ACTION_RELEASE not in action_ids(out) and ACTION_CLAIM not in action_ids(out)
+
+
+def test_an_offer_passed_on_names_the_new_agent_keeps_claim_and_updates_the_team_field(rich: Briefing) -> None:
+    from handoff.core.delivery_payloads import CardUpdate
+    from handoff.core.models import Route
+    from handoff.core.render.slack_states import card_in_state
+
+    routed = render_slack_card(rich, handoff_id=HID, ticket_url=None, route=Route(team="billing", agent="sam",
+                                                                                   agent_name="Sam Rivera"))[1]
+    out = card_in_state(routed, HID, CardUpdate("offered", "Priya Shah", slack_user_id="U0AGENT02", team="billing"))
+    [status] = status_blocks(out)
+    assert "offered to <@U0AGENT02>" in status["text"]["text"]
+    assert ACTION_CLAIM in action_ids(out)  # still waiting for someone to take it
+    fields = [f["text"] for b in out if b.get("fields") for f in b["fields"]]
+    assert "*Team*\nbilling → Priya Shah" in fields and not any("Sam Rivera" in f for f in fields)
+    # a second step replaces the status line, it does not add one
+    again = card_in_state(out, HID, CardUpdate("offered", None, team="general"))
+    [status] = status_blocks(again)
+    assert "waiting in the *general* queue" in status["text"]["text"]
+    assert "*Team*\ngeneral" in [f["text"] for b in again if b.get("fields") for f in b["fields"]]
