@@ -53,3 +53,18 @@ class SunshineSettings(BaseModel):
     # the switchboard integration that becomes active on a handoff: Zendesk's agent workspace
     switchboard_integration: str = Field("zd-agentWorkspace", min_length=1, max_length=128)
     timeout_seconds: float = Field(10.0, gt=0, le=60)
+
+
+class LinearSettings(BaseModel):
+    """The `[linear]` table of settings.toml: bug reports filed in Linear (the key comes from LINEAR_API_KEY)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # the team the issues are filed in (its id, a UUID); unset: no bug reports at all
+    team_id: str | None = Field(None, min_length=1, max_length=64)
+    label_ids: list[str] = Field(default_factory=list)
+    # pages that count as product areas (glob patterns on host/path or path: "*/editor/*", "/reports/*")
+    product_areas: list[str] = Field(default_factory=list)
+    include_customer_name: bool = False  # the customer's name in the report (never the e-mail)
+    url: str | None = None  # default https://api.linear.app/graphql; LINEAR_API_URL wins
+    timeout_seconds: float = Field(10.0, gt=0, le=60)

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from connectors.config import EnrichmentSettings, HubSpotSettings, StripeSettings, SunshineSettings
+from connectors.config import EnrichmentSettings, HubSpotSettings, LinearSettings, StripeSettings, SunshineSettings
 from handoff.core.brief.account import AccountRules
 from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.brief import BriefingSettings
@@ -157,6 +157,7 @@ class Settings(_Section):
     stripe: StripeSettings = StripeSettings()
     hubspot: HubSpotSettings = HubSpotSettings()
     sunshine: SunshineSettings = SunshineSettings()
+    linear: LinearSettings = LinearSettings()
     delivery: DeliverySettings = DeliverySettings()
     sla: SlaSettings = SlaSettings()
     quality: QualitySettings = QualitySettings()
@@ -185,11 +186,13 @@ class Environment(BaseSettings):
     handoff_summariser_api_key: SecretStr | None = None
     handoff_second_opinion_api_key: SecretStr | None = None
     handoff_bot_webhook_secret: SecretStr | None = None
+    linear_api_key: SecretStr | None = None
     zendesk_url: str | None = None
     slack_api_url: str | None = None
     stripe_api_base: str | None = None
     hubspot_url: str | None = None
     sunshine_api_url: str | None = None
+    linear_api_url: str | None = None
 
     @field_validator("database_url")
     @classmethod

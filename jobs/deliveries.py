@@ -39,6 +39,7 @@ from handoff.storage.tables import DeliveryRow
 from jobs.delivery_outcomes import Outcomes
 from jobs.delivery_sends import SENDS, Lookups, Withdrawn
 from jobs.forwarded import BATCH_STAGES, FORWARDED_SENDS, follows_in_batch
+from jobs.linear_issue import LINEAR_SENDS
 from jobs.sunshine_control import CONTROL_SENDS
 from jobs.leased_queue import LeasedQueueWorker
 
@@ -119,7 +120,8 @@ class Dispatcher(LeasedQueueWorker[DeliveryRow]):
         sink = self.sinks.get(row.target)
         if sink is None:
             raise RuntimeError(f"no sink for target {row.target!r}")
-        send = SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind) or CONTROL_SENDS.get(row.kind)
+        send = (SENDS.get(row.kind) or FORWARDED_SENDS.get(row.kind) or CONTROL_SENDS.get(row.kind)
+                or LINEAR_SENDS.get(row.kind))
         if send is None:
             raise RuntimeError(f"unknown delivery kind {row.kind!r}")
         if row.target == "local" and row.kind not in (DeliveryKind.ZENDESK_TICKET, DeliveryKind.SLACK_ALERT):

@@ -21,6 +21,7 @@ from handoff.core.delivery_payloads import CardUpdate
 from handoff.settings import DeliverySettings
 from handoff.storage.db import changed_rows
 from handoff.storage.tables import DeliveryRow, HandoffRow
+from jobs.linear_issue import record_bug_report
 
 log = structlog.get_logger("handoff.delivery")
 
@@ -63,6 +64,8 @@ class Outcomes:
                     .where(HandoffRow.id == row.handoff_id)
                     .values(alert_channel=result.get("channel"), alert_ts=result["ts"], updated_at=now)
                 )
+            if row.kind == DeliveryKind.LINEAR_ISSUE:
+                record_bug_report(s, row, result, now)  # the bug report's link, passed on
             s.commit()
         if row.kind == DeliveryKind.ZENDESK_TICKET or (row.kind == DeliveryKind.SLACK_ALERT and result.get("ticket_link") is False):
             self._link_alert_to_ticket(row.handoff_id, now)

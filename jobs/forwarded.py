@@ -24,7 +24,7 @@ BATCH_STAGES: dict[str, int] = {DeliveryKind.ZENDESK_TICKET: 0, DeliveryKind.SLA
 
 def follows_in_batch(row: DeliveryRow) -> tuple[str, ...]:
     """The kinds of the same handoff's rows that `row` goes after, nearest first."""
-    if row.kind == DeliveryKind.SLACK_ALERT:
+    if row.kind in (DeliveryKind.SLACK_ALERT, DeliveryKind.LINEAR_ISSUE):
         return (DeliveryKind.ZENDESK_TICKET,)  # to carry the ticket link
     if row.kind == DeliveryKind.ZENDESK_COMMENT:
         return (DeliveryKind.ZENDESK_COMMENT, DeliveryKind.ZENDESK_TICKET)

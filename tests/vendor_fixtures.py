@@ -6,6 +6,8 @@
   `.fail_next(...)`, `.fail_with(error)`, `.delay`, `.garbage`); bot token `.token`.
 - `fake_sunshine`: a started FakeSunshine (Sunshine Conversations' Switchboard actions: `.conversations`,
   `.actions`, `.add_conversation(id)`, `.fail_next(...)`); key `.key_id` / `.key_secret`, app `.app_id`.
+- `fake_linear`: a started FakeLinear (Linear's GraphQL API: `.issues`, `.created`, `.commented`, `.rate_limit()`,
+  `.fail_next(...)`); key `.api_key`, team `.team_id`, endpoint `.url + "/graphql"`.
 - `zendesk_connector`, `slack_connector`, `sunshine_connector`: the real connectors pointed at those fakes.
 Each is function-scoped: a fresh server (random free port) per test, stopped afterwards.
 """
@@ -18,6 +20,7 @@ import pytest
 from connectors.slack import SlackConnector
 from connectors.sunshine import SunshineConnector
 from connectors.zendesk import ZendeskConnector
+from handoff.devtools.fakes.linear import FakeLinear
 from handoff.devtools.fakes.slack import FakeSlack
 from handoff.devtools.fakes.sunshine import FakeSunshine
 from handoff.devtools.fakes.zendesk import FakeZendesk
@@ -77,3 +80,13 @@ def sunshine_connector(fake_sunshine: FakeSunshine) -> Iterator[SunshineConnecto
                                   url=fake_sunshine.url, timeout=CONNECTOR_TIMEOUT)
     yield connector
     connector.close()
+
+
+@pytest.fixture
+def fake_linear() -> Iterator[FakeLinear]:
+    """A local Linear GraphQL API for one test."""
+    server = FakeLinear().start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.app.bug_reports import bug_report_row
 from handoff.app.handoff_rows import handoff_rows
 from handoff.app.messaging import Messaging
 from handoff.app.packaging import Package, package_handoff
@@ -114,6 +115,9 @@ class HandoffPath:
             pkg, parts["decision"], targets=self.targets, handoff_id=handoff_id, cid=conversation_id, source=source,
             message_index=message_index, ticket_id=ticket_id, email=parts["customer"].email, now=now,
             messaging=messaging)
+        bug = bug_report_row(pkg, handoff_id=handoff_id, settings=self.settings, targets=self.targets, now=now)
+        if bug is not None:
+            deliveries.append(bug)
         return pkg, handoff, deliveries
 
 

@@ -23,6 +23,7 @@ from handoff.app.turns import TurnService
 from handoff.bootstrap.vendors import (
     build_bot_webhook,
     build_enricher,
+    build_linear,
     build_sunshine,
     build_zendesk,
     plain_env,
@@ -263,6 +264,11 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if sunshine is not None:
         connectors["sunshine"] = sinks["sunshine"] = sunshine
     targets[DeliveryKind.SUNSHINE_CONTROL] = "sunshine" if sunshine is not None else "local"
+    linear = build_linear(config, notes)
+    if linear is not None:
+        connectors["linear"] = sinks["linear"] = linear
+    if s.linear.team_id:  # bug reports on: to Linear with a key, else kept in the local outbox
+        targets[DeliveryKind.LINEAR_ISSUE] = "linear" if linear is not None else "local"
     sinks["local"] = LocalOutbox(outbox)
     targets[DeliveryKind.BOT_WEBHOOK] = build_bot_webhook(config, sinks, notes)
 
@@ -339,5 +345,5 @@ def setup_zendesk_webhook(config: Config, *, url: str, name: str, kind: Literal[
     return describe(result, show_secret=show_secret)
 
 
-__all__ = ["Runtime", "build_bot_webhook", "build_enricher", "build_runtime", "build_sunshine", "build_zendesk",
-           "plain_env", "settings_notes", "setup_zendesk_webhook", "utc_now"]
+__all__ = ["Runtime", "build_bot_webhook", "build_enricher", "build_linear", "build_runtime", "build_sunshine",
+           "build_zendesk", "plain_env", "settings_notes", "setup_zendesk_webhook", "utc_now"]

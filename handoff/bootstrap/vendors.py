@@ -77,3 +77,18 @@ def build_enricher(config: Config, *, zendesk: Any = None) -> Enricher:
     history = ZendeskHistorySource(zendesk) if zendesk is not None else NotConfiguredSource("zendesk")
     sources = build_sources(env=plain_env(config), stripe=s.stripe, hubspot=s.hubspot, extra=[history])
     return Enricher.from_settings(sources, s.enrichment, rules=s.account)
+
+
+def build_linear(config: Config, notes: list[str] | None = None) -> Any:
+    """The Linear connector for bug reports, or None without LINEAR_API_KEY and `[linear] team_id` (with a team
+    and no key, the reports are kept in the local outbox; a key without a team files nothing, and says so)."""
+    s, env = config.settings.linear, plain_env(config)
+    key = env.get("LINEAR_API_KEY")
+    if not (key and s.team_id):
+        if notes is not None and (key or s.team_id):
+            notes.append("LINEAR_API_KEY is set but [linear] team_id is not: no bug reports are filed" if key else
+                         "LINEAR_API_KEY is not set: bug reports are kept in the local outbox")
+        return None
+    from connectors.linear import LinearConnector
+
+    return LinearConnector(key, url=env.get("LINEAR_API_URL") or s.url, timeout=s.timeout_seconds)

@@ -19,3 +19,4 @@ class DeliveryKind(StrEnum):
     SLACK_REPLY = "slack_reply"  # a later customer message, as a reply in the alert's thread
     SUNSHINE_CONTROL = "sunshine_control"  # Zendesk messaging: pass control to the agents, or release it back
     BOT_WEBHOOK = "bot_webhook"  # a customer update (place in line, alternatives, the agent's intro) told to the bot
+    LINEAR_ISSUE = "linear_issue"  # a bug report in Linear: a new issue, or a comment on the open one it matches

@@ -127,8 +127,23 @@ class BotUpdate:
         return dataclasses.asdict(self)
 
 
+@dataclass(frozen=True)
+class LinearIssue:
+    """A bug report (handoff.core.bug_report): filed as a Linear issue in `team_id`, or added as a comment to the
+    open issue whose description carries the same `signature`."""
+
+    handoff_id: str
+    signature: str
+    title: str
+    description: str  # Markdown, without the links (added when sent: the ticket may exist by then)
+    comment: str
+    handoff_url: str
+    team_id: str
+    label_ids: tuple[str, ...] = ()
+
+
 Payload: TypeAlias = (TicketRequest | TicketNote | CustomerComment | AlertRequest | CardUpdate | SlackMessage | ThreadReply
-                      | SwitchboardControl | BotUpdate)
+                      | SwitchboardControl | BotUpdate | LinearIssue)
 
 KIND_OF: dict[type[Any], DeliveryKind] = {
     TicketRequest: DeliveryKind.ZENDESK_TICKET,
@@ -140,6 +155,7 @@ KIND_OF: dict[type[Any], DeliveryKind] = {
     ThreadReply: DeliveryKind.SLACK_REPLY,
     SwitchboardControl: DeliveryKind.SUNSHINE_CONTROL,
     BotUpdate: DeliveryKind.BOT_WEBHOOK,
+    LinearIssue: DeliveryKind.LINEAR_ISSUE,
 }
 PAYLOAD_OF: dict[str, type[Any]] = {kind.value: cls for cls, kind in KIND_OF.items()}
 
@@ -165,8 +181,9 @@ def read_payload(kind: str, data: Mapping[str, Any]) -> Payload:
         raise UnreadablePayload(f"unknown delivery kind {kind!r}")
     names = {f.name for f in dataclasses.fields(cls)}
     args = {k: v for k, v in data.items() if k in names}
-    if "tags" in args:
-        args["tags"] = tuple(args["tags"] or ())
+    for name in ("tags", "label_ids"):
+        if name in args:
+            args[name] = tuple(args[name] or ())
     try:
         payload: Payload = cls(**args)
     except TypeError as e:  # a required field missing: an erased payload, say

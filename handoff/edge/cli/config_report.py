@@ -51,9 +51,11 @@ def config_summary(config: Config) -> dict[str, Any]:
                               else "off (Switchboard passes and releases kept locally)"),
         "bot_webhook": (("on" if env.handoff_bot_webhook_secret else "off (HANDOFF_BOT_WEBHOOK_SECRET is not set)")
                         if s.bot.webhook_url else "off (updates kept locally)"),
+        "linear": (("on" if env.linear_api_key else "off (bug reports kept locally)") + f" (team {s.linear.team_id})"
+                   if s.linear.team_id else "off (no [linear] team_id)"),
         "secrets": {n: is_set(n) for n in ("zendesk_api_token", "zendesk_webhook_secret", "slack_bot_token",
                                             "slack_signing_secret", "stripe_api_key", "hubspot_access_token",
-                                            "sunshine_key_secret", "handoff_bot_webhook_secret")},
+                                            "sunshine_key_secret", "handoff_bot_webhook_secret", "linear_api_key")},
         "triggers": triggers,
         "teams": [getattr(t, "name", str(t)) for t in teams],
         "agents": [getattr(a, "id", str(a)) for a in agents],
@@ -83,7 +85,7 @@ def config_report(config: Config) -> Group:
     t.add_column("key", style="bold")
     t.add_column("value")
     for key in ("settings_file", "database", "api_keys", "metrics_and_docs", "http_timeouts", "zendesk", "slack",
-                "slack_workspace", "stripe", "hubspot", "zendesk_messaging"):
+                "slack_workspace", "stripe", "hubspot", "zendesk_messaging", "linear"):
         t.add_row(key, str(d[key]))
     t.add_row("secrets", ", ".join(f"{k}: {v}" for k, v in d["secrets"].items()))
     t.add_row("triggers on", ", ".join(k for k, v in d["triggers"].items() if v) or "none")

@@ -34,3 +34,11 @@ def test_zendesk_messaging_is_reported(make_config):
                                          SUNSHINE_KEY_SECRET="sunshine-secret-value"))
     assert summary["zendesk_messaging"] == "on (app a1, passes to zd-agentWorkspace)"
     assert summary["secrets"]["sunshine_key_secret"] == "set"  # never the value
+
+
+def test_linear_bug_reports_are_reported(make_config):
+    assert config_summary(make_config())["linear"] == "off (no [linear] team_id)"
+    team = '[linear]\nteam_id = "t-1"\n'
+    assert config_summary(make_config(team))["linear"] == "off (bug reports kept locally) (team t-1)"
+    summary = config_summary(make_config(team, LINEAR_API_KEY="lin_api_x"))
+    assert summary["linear"] == "on (team t-1)" and summary["secrets"]["linear_api_key"] == "set"
