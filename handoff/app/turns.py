@@ -38,11 +38,12 @@ from handoff.app.messaging import messaging_for
 from handoff.app.ports import Enricher, SecondOpinion, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
+from handoff.app.waiting_line import place_of
 from handoff.app.turn_plan import Asked, Doubtful, Forwarded, Undecided
 from handoff.core.decide import DecisionContext, DecisionState, initial_state, step
 from handoff.core.decide.engine import step_with_doubt
 from handoff.core.decide.second_opinion import Verdict
-from handoff.core.handoff_status import Owner
+from handoff.core.handoff_status import BotStatus, Owner
 from handoff.core.models import AccountSignals, Customer, Decision, Message, Reason
 from handoff.core.route import Roster
 from handoff.settings import Settings
@@ -149,8 +150,15 @@ class TurnService(HandoffPath):
         return done
 
     def conversation(self, cid: str) -> dict[str, Any]:
-        """Who owns a conversation and where its handoff stands (NotFoundError for an unknown one)."""
-        return conversation_view(self.sessions, cid, self.agent_names)
+        """Who owns a conversation and where its handoff stands (NotFoundError for an unknown one); while the
+        customer waits, the place in line and the wait are the live ones, not those of the handoff's moment."""
+        view = conversation_view(self.sessions, cid, self.agent_names)
+        if view["status"] in (BotStatus.QUEUED, BotStatus.ASSIGNED) and view["handoff_id"]:
+            with self.sessions() as s:
+                live = place_of(s, view["handoff_id"], self.roster(), self.settings.routing, self.clock())
+            if live is not None:
+                view.update(queue_position=live.position, expected_wait_seconds=live.wait_seconds)
+        return view
 
     def get_handoff(self, handoff_id: str, *, transcript_offset: int = 0,
                     transcript_limit: int = TRANSCRIPT_PAGE_MESSAGES) -> dict[str, Any]:

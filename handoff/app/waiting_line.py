@@ -52,6 +52,11 @@ def the_line(s: Session, roster: Roster, routing: RoutingSettings, now: datetime
     return out
 
 
+def place_of(s: Session, handoff_id: str, roster: Roster, routing: RoutingSettings, now: datetime) -> InLine | None:
+    """One waiting handoff's live place and wait (None once it is claimed, released or called back)."""
+    return next((p for p in the_line(s, roster, routing, now) if p.handoff_id == handoff_id), None)
+
+
 def wait_for(team: str, position: int | None, roster: Roster, routing: RoutingSettings, now: datetime) -> int:
     """The expected wait of the `position`th in `team`'s line, from the team's slots and handle time now."""
     settings = routing.team_map.get(team)

@@ -66,6 +66,20 @@ async def test_the_line_moves_when_the_one_ahead_is_taken(runtime):
     assert updates(runtime, second["handoff_id"])[0].text.startswith("You're next in line.")
 
 
+async def test_the_conversation_shows_the_live_place_in_line_not_the_one_at_handoff_time(runtime):
+    first = await queued_handoff(runtime, "c-1")
+    runtime.clock.advance(1)
+    second = await queued_handoff(runtime, "c-2")
+    view = runtime.service.conversation("c-2")
+    assert (view["status"], view["queue_position"], view["expected_wait_seconds"]) == ("queued", 2, 1200)
+    await runtime.operations.set_available("sam", True)
+    assert (await runtime.operations.claim(first["handoff_id"], "sam"))["ok"]
+    await runtime.operations.set_available("sam", False)
+    view = runtime.service.conversation("c-2")
+    assert (view["queue_position"], view["expected_wait_seconds"]) == (1, 600)  # the one ahead was taken
+    assert second["queue_position"] == 2  # what the handoff's answer said at the time
+
+
 async def test_past_ten_minutes_the_alternatives_are_offered_once(runtime):
     hid = (await queued_handoff(runtime, "c-1"))["handoff_id"]
     for _ in range(8):  # 8 × 75 s = 600 s
