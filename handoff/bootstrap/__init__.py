@@ -64,6 +64,7 @@ class Runtime:
     connectors: dict[str, Any] = field(default_factory=dict)
     operations: Any = None
     inbound: Any = None
+    similar: Any = None  # handoff.app.similar_cases.SimilarCases: this process's index of past cases
 
     def scheduler(self) -> AsyncIOScheduler:
         """The process's scheduler with every periodic job."""
@@ -76,6 +77,7 @@ class Runtime:
             PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
             PeriodicJob("weekly_digest", self.run_digest, 300),
             PeriodicJob("waiting_updates", self.run_waiting_updates, s.waiting.check_seconds),
+            PeriodicJob("similar_cases", self.similar.refresh, s.similar.refresh_seconds),
         ])
 
     async def run_digest(self) -> str | None:
@@ -143,6 +145,7 @@ class Runtime:
     async def background(self, *, jobs: bool = True) -> AsyncIterator[None]:
         """Run the scheduler (and a first delivery pass) for the life of the block."""
         scheduler = self.scheduler() if jobs else None
+        self.similar.refresh_soon()  # load the past cases in the background; handoffs meanwhile show none
         if scheduler is not None:
             scheduler.start()
             self.dispatcher.wake()  # pick up what an earlier process left pending
@@ -279,9 +282,12 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if second_opinion is not None:
         so = s.triggers.second_opinion
         notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
+    from handoff.app.similar_cases import SimilarCases
+
+    similar = SimilarCases(sessions, s.similar, clock)
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
                           on_deliveries=dispatcher.wake,
-                          summariser=summariser, second_opinion=second_opinion)
+                          summariser=summariser, second_opinion=second_opinion, similar=similar)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 
@@ -304,7 +310,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                      "installed in (and signed with its secret); set them to accept only yours")
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
-                   connectors=connectors, operations=operations, inbound=inbound)
+                   connectors=connectors, operations=operations, inbound=inbound, similar=similar)
 
 
 def settings_notes(config: Config) -> list[str]:
