@@ -84,40 +84,48 @@ class SimilarCases:
         self._checked_at = now
         self._task = asyncio.ensure_future(self.refresh())
 
+    async def settled(self) -> None:
+        """Wait for the background refresh a lookup started, if any (tests, shutdown)."""
+        if self._task is not None:
+            await self._task
+
     async def refresh(self) -> bool:
         """Check the table and rebuild the index if it changed, in a worker thread; True when rebuilt. A store
         that does not answer keeps the old index (logged)."""
         if not self.settings.enabled:
             return False
+        self._checked_at = self.clock()
         try:
-            return await asyncio.to_thread(self.refresh_now)
+            rebuilt = await asyncio.to_thread(self.refresh_now)
         except Exception as e:  # noqa: BLE001 - the old index keeps serving
             log.warning("similar cases index not refreshed", error=type(e).__name__)
             return False
+        if rebuilt:
+            log.info("similar cases index built", cases=self.size)
+        return rebuilt
 
     def refresh_now(self) -> bool:
-        """The blocking check and rebuild (one at a time in a process); True when the index was rebuilt."""
-        if not self._rebuilding.acquire(blocking=False):
-            return False  # another thread is rebuilding: it serves the same table
-        try:
-            with self.sessions() as s:
-                conn = s.connection()
-                seen = version(conn)  # read first: a write after it makes the next check rebuild again
-                if seen == self._version:
-                    return False
-                revs = revisions(conn)
-                stale = [i for i, r in revs.items() if i not in self._loaded or self._loaded[i][0] != r]
-                fresh = load_past_cases(conn, stale)
-            loaded = {i: self._loaded[i] for i in revs if i in self._loaded and i not in fresh}
-            loaded.update({i: (revs[i], c, case_terms(c)) for i, c in fresh.items()})
-            # the newest first: equal scores show the most recent resolution
-            ordered = sorted(loaded.values(), key=lambda v: (v[1].resolved_at or _OLDEST, v[1].ref), reverse=True)
-            index = SimilarIndex([c for _, c, _ in ordered], terms=[t for _, _, t in ordered])
-            self._loaded, self._index, self._version = loaded, index, seen
-            log.info("similar cases index built", cases=len(index), read=len(fresh))
-            return True
-        finally:
-            self._rebuilding.release()
+        """The blocking check and rebuild; True when the index was rebuilt. One at a time in a process: a second
+        caller waits for the first, then finds the version it left (and returns at once if nothing changed)."""
+        with self._rebuilding:
+            return self._rebuild_if_changed()
+
+    def _rebuild_if_changed(self) -> bool:
+        with self.sessions() as s:
+            conn = s.connection()
+            seen = version(conn)  # read first: a write after it makes the next check rebuild again
+            if seen == self._version:
+                return False
+            revs = revisions(conn)
+            stale = [i for i, r in revs.items() if i not in self._loaded or self._loaded[i][0] != r]
+            fresh = load_past_cases(conn, stale)
+        loaded = {i: self._loaded[i] for i in revs if i in self._loaded and i not in fresh}
+        loaded.update({i: (revs[i], c, case_terms(c)) for i, c in fresh.items()})
+        # the newest first: equal scores show the most recent resolution
+        ordered = sorted(loaded.values(), key=lambda v: (v[1].resolved_at or _OLDEST, v[1].ref), reverse=True)
+        index = SimilarIndex([c for _, c, _ in ordered], terms=[t for _, _, t in ordered])
+        self._loaded, self._index, self._version = loaded, index, seen
+        return True
 
 
 def note_reply(s: Session, handoff_id: str, data: Mapping[str, Any], at: datetime) -> bool:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from handoff.edge.cli.base import SettingsOpt, app, bot_ids, config_from, database_or_fail, fail, out
+from handoff.edge.cli.base import SettingsOpt, app, bot_ids, config_from, database_or_fail, fail
 
 
 @app.command()
@@ -40,4 +40,4 @@ def index(
     if as_json:
         print(json.dumps(report.as_dict(), indent=2))
     else:
-        out.print(report.as_text(str(file)), markup=False, highlight=False)
+        typer.echo(report.as_text(str(file)))
