@@ -248,3 +248,11 @@ async def test_a_failing_lookup_never_fails_the_handoff(runtime, monkeypatch):
     monkeypatch.setattr(runtime.similar, "top", broken)
     hid = await handoff(runtime, "c-1", "I was charged twice, get me a real person")
     assert runtime.service.get_handoff(hid)["briefing"]["similar"] == []
+
+
+async def test_a_handoff_handed_back_to_the_ai_is_no_past_case(runtime, clock):
+    hid = await handoff(runtime, "c-1", "I was charged twice, get me a real person")
+    await runtime.service.release(hid)
+    await solve(runtime, clock, hid, 1101, "Refunded.")
+    with runtime.sessions() as s:
+        assert s.scalars(select(PastCaseRow)).all() == []
