@@ -85,7 +85,7 @@ class SimilarCases:
         self._task = asyncio.ensure_future(self.refresh())
 
     async def settled(self) -> None:
-        """Wait for the background refresh a lookup started, if any (tests, shutdown)."""
+        """Wait for the background refresh last started, if any (at shutdown, before the store's pool goes)."""
         if self._task is not None:
             await self._task
 

@@ -157,6 +157,7 @@ class Runtime:
                 scheduler.shutdown(wait=False)
             await self.inbound.idle()
             await self.dispatcher.idle()
+            await self.similar.settled()  # a rebuild in flight reads the store: let it finish before the pool goes
             closer = getattr(self.service.second_opinion, "aclose", None)
             if closer is not None:
                 await closer()  # the second opinion's connection pool lives on this event loop

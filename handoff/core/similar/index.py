@@ -48,7 +48,6 @@ class SimilarIndex:
         self._topics, self._pages = topics, pages
         self._topic_ids = np.fromiter((topics.get(c.topic or "", 0) for c in self.cases), np.int32, len(self.cases))
         self._page_ids = np.fromiter((pages.get(c.page or "", 0) for c in self.cases), np.int32, len(self.cases))
-        self._refs = {c.ref: i for i, c in enumerate(self.cases)}
 
     def __len__(self) -> int:
         return len(self.cases)
@@ -65,10 +64,6 @@ class SimilarIndex:
         if hits.size == 0:
             return ()
         ranked = scores[hits] * self._boosts(query, hits)
-        for ref in query.exclude:
-            pos = self._refs.get(ref)
-            if pos is not None:
-                ranked[hits == pos] = 0.0
         want = min(k, hits.size)
         best = np.argpartition(-ranked, want - 1)[:want] if hits.size > want else np.arange(hits.size)
         # best first; equal scores in the order the cases were given (the caller gives the newest first)

@@ -8,7 +8,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Source = Literal["handoff", "zendesk"]
-SOURCES: tuple[Source, ...] = ("handoff", "zendesk")
 
 
 class SimilarSettings(BaseModel):
@@ -51,7 +50,6 @@ class SimilarQuery:
     text: str
     topic: str | None = None
     page: str | None = None
-    exclude: frozenset[str] = frozenset()  # refs not to return (the handoff being made)
 
 
 @dataclass(frozen=True)
@@ -73,14 +71,6 @@ class SimilarCase:
         return {"ref": self.ref, "source": self.source, "title": self.title, "topic": self.topic, "page": self.page,
                 "resolution": self.resolution, "tags": list(self.tags),
                 "resolved_in_seconds": self.resolved_in_seconds, "score": self.score}
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SimilarCase":
-        """Back from the JSON form (a stored briefing)."""
-        return cls(ref=str(data["ref"]), source=data.get("source") or "handoff", title=data.get("title") or "",
-                   topic=data.get("topic"), page=data.get("page"), resolution=data.get("resolution") or "",
-                   tags=tuple(data.get("tags") or ()), resolved_in_seconds=data.get("resolved_in_seconds"),
-                   score=float(data.get("score") or 0.0))
 
 
 def took(seconds: float | None) -> str:
