@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.enrichment import Enricher
 from connectors.local_outbox import LocalOutbox
+from handoff.app.similar_cases import SimilarCases
 from handoff.app.turns import TurnService
 from handoff.bootstrap.vendors import (
     build_bot_webhook,
@@ -283,8 +284,6 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if second_opinion is not None:
         so = s.triggers.second_opinion
         notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
-    from handoff.app.similar_cases import SimilarCases
-
     similar = SimilarCases(sessions, s.similar, clock)
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
                           on_deliveries=dispatcher.wake,

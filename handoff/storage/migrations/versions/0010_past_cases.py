@@ -1,13 +1,13 @@
 """past_cases: the resolved cases (solved handoffs, exported Zendesk tickets) the similar-cases index reads
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"  # rechained after the latest on main (0007 at the time); 0008-0009 may come before it
+down_revision = "0008"  # rechained after the latest on main (0008 at the time); 0009 may come before it
 branch_labels = None
 depends_on = None
 
