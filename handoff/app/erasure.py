@@ -124,7 +124,8 @@ class ErasureReport:
                     "index)." + (" Run again with --yes to erase them." if self.dry_run else ""))
         ids = ", ".join(self.conversations)
         what = (f"{self.messages} message(s), {self.handoffs} handoff(s), {self.handoff_events} handoff event(s), "
-                f"{self.webhook_events} webhook event(s), {self.past_cases} past case(s), {self.files_removed} outbox file(s); "
+                f"{self.webhook_events} webhook event(s), {self.past_cases} past case(s), "
+                f"{self.files_removed} outbox file(s); "
                 f"{self.deliveries_cancelled} unsent delivery(ies) {'to cancel' if self.dry_run else 'cancelled'}")
         if self.dry_run:
             lines = [f"{len(self.conversations)} conversation(s) would be erased: {ids}.", f"That is {what}."]
