@@ -18,6 +18,7 @@ from connectors.config import EnrichmentSettings, HubSpotSettings, LinearSetting
 from handoff.core.brief.account import AccountRules
 from handoff.core.measure.quality_settings import QualitySettings
 from handoff.core.brief import BriefingSettings
+from handoff.core.similar import SimilarSettings
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.route.config import RoutingSettings
 from handoff.core.route.hours import load_zone
@@ -165,6 +166,7 @@ class Settings(_Section):
     jobs: JobSettings = JobSettings()
     waiting: WaitingSettings = WaitingSettings()
     bot: BotSettings = BotSettings()
+    similar: SimilarSettings = SimilarSettings()
 
 
 class Environment(BaseSettings):

@@ -147,7 +147,12 @@ class InboundProcessor(LeasedQueueWorker[InboundEventRow]):
         if score in ("good", "bad"):
             await self._record(ticket_id, "satisfaction_rated", {"score": score, "actor_id": actor}, at)
         if kind == "solved":
-            await self._record(ticket_id, "solved", {"actor_id": actor}, at)
+            solved: dict[str, Any] = {"actor_id": actor}
+            if isinstance(data.get("tags"), list):
+                solved["tags"] = data["tags"]  # the ticket's tags as solved: part of the case's resolution
+            if await asyncio.to_thread(self._has_handoff, ticket_id):
+                solved.update(await self._last_reply(ticket_id))
+            await self._record(ticket_id, "solved", solved, at)
             return
         if kind == "agent_assigned":
             if actor is not None and actor == self.settings.zendesk.bot_user_id:
@@ -156,6 +161,22 @@ class InboundProcessor(LeasedQueueWorker[InboundEventRow]):
             return
         if kind in ("comment_added", "ticket_created", "other", "status_changed"):
             await self._ticket_activity(ticket_id)
+
+    async def _last_reply(self, ticket_id: int) -> dict[str, Any]:
+        """The agent's last public reply on the ticket, read from Zendesk (an agent often replies and solves in
+        one update, which arrives as "solved" alone); {} without Zendesk or when it does not answer: the reply
+        recorded from the ticket's earlier activity stands in."""
+        if self.zendesk is None:
+            return {}
+        try:
+            ticket = await self.zendesk.ticket_with_comments(ticket_id)
+        except UpstreamError as e:
+            log.warning("could not read the solved ticket's last reply", ticket_id=ticket_id, error=str(e))
+            return {}
+        bot_ids = [self.settings.zendesk.bot_user_id] if self.settings.zendesk.bot_user_id is not None else []
+        conversation = conversation_from_ticket(ticket, ticket["comments"], bot_user_ids=bot_ids)
+        replies = [m for m in conversation.messages if m.role == "agent"]
+        return {"reply": replies[-1].text, "reply_id": replies[-1].message_id} if replies else {}
 
     def _has_handoff(self, ticket_id: int) -> bool:
         with self.sessions() as s:
@@ -173,11 +194,12 @@ class InboundProcessor(LeasedQueueWorker[InboundEventRow]):
         req = ticket.get("requester") or {}
         customer = Customer(email=req.get("email"), name=req.get("name"), language=req.get("locale"),
                             external_id=str(req["id"]) if req.get("id") is not None else None)
-        # a public reply by a human agent is the first human response to an open handoff
-        for m in conversation.messages:
-            if m.role == "agent":
-                await self._record(ticket_id, "agent_replied", {}, m.sent_at)
-                break
+        # a public reply by a human agent is the first human response to an open handoff; the latest one is
+        # how the case was resolved (similar cases)
+        replies = [m for m in conversation.messages if m.role == "agent"]
+        if replies:
+            await self._record(ticket_id, "agent_replied", {"reply": replies[-1].text, "reply_id": replies[-1].message_id},
+                               replies[0].sent_at)
         if not is_bot_handling(ticket, bot_user_ids=bot_ids, bot_tags=self.settings.zendesk.bot_tags):
             return
         cid = conversation_id_for_ticket(ticket_id)

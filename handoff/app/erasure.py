@@ -22,7 +22,10 @@ What is erased, for those conversations:
   handoff's ticket (tickets the API flow created) and any ticket a delivery reported; payloads
   erased, those still waiting closed (processing them would read the ticket and store it again);
 - the texts and data of the updates told to the waiting customer (customer_updates: they quote the briefing);
-- the handoffs' files in the local outbox.
+- the handoffs' files in the local outbox;
+- the past cases holding the customer's words (the similar-cases index): their solved handoffs', those of
+  their conversations (an exported Zendesk ticket's too) and those under their e-mail address. Each
+  process's index drops them at its next refresh (`[similar] refresh_seconds`).
 
 Conversation ids that are e-mail addresses. The id is the bot's key for the conversation (it posts
 turns to it), the conversations' primary key and the key its messages and handoff refer to; an id
@@ -61,6 +64,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.storage.db import changed_rows
 from handoff.storage.keys import EMAIL_KEY_LENGTH, email_key
+from handoff.storage.past_cases import erase_past_cases
 from handoff.storage.tables import (
     ConversationRow,
     CustomerUpdateRow,
@@ -96,6 +100,7 @@ class ErasureReport:
     # Zendesk messaging conversations passed to the agents with the handoff's summary in the metadata
     messaging_conversations: list[str] = field(default_factory=list)
     files_removed: int = 0
+    past_cases: int = 0
     dry_run: bool = False
 
     def as_dict(self) -> dict[str, object]:
@@ -107,15 +112,20 @@ class ErasureReport:
                 "customer_updates": self.customer_updates,
                 "webhook_events": self.webhook_events, "zendesk_tickets": self.zendesk_tickets,
                 "slack_messages": self.slack_messages, "messaging_conversations": self.messaging_conversations,
-                "files_removed": self.files_removed}
+                "files_removed": self.files_removed, "past_cases": self.past_cases}
 
     def as_text(self) -> str:
         """What the erasure did (or would do), for a person."""
-        if not self.conversations:
+        if not self.conversations and not self.past_cases:
             return "no conversation of this customer is stored: nothing to erase."
+        if not self.conversations:
+            done = "would be erased" if self.dry_run else "erased"
+            return (f"no conversation of this customer is stored; {self.past_cases} past case(s) {done} (similar-cases "
+                    "index)." + (" Run again with --yes to erase them." if self.dry_run else ""))
         ids = ", ".join(self.conversations)
         what = (f"{self.messages} message(s), {self.handoffs} handoff(s), {self.handoff_events} handoff event(s), "
-                f"{self.webhook_events} webhook event(s), {self.files_removed} outbox file(s); "
+                f"{self.webhook_events} webhook event(s), {self.past_cases} past case(s), "
+                f"{self.files_removed} outbox file(s); "
                 f"{self.deliveries_cancelled} unsent delivery(ies) {'to cancel' if self.dry_run else 'cancelled'}")
         if self.dry_run:
             lines = [f"{len(self.conversations)} conversation(s) would be erased: {ids}.", f"That is {what}."]
@@ -191,10 +201,15 @@ def erase(sessions: sessionmaker[Session], clock: Callable[[], datetime], *, ema
         report = plan.report
         report.dry_run = dry_run
         hids = plan.handoffs
-        if dry_run or not plan.conversations:
+        # past cases hold the customer's words too, also those indexed from an export (no conversation stored)
+        convs = plan.conversations or ([conversation_id] if conversation_id else [])
+        report.past_cases = erase_past_cases(s, handoff_ids=hids, conversation_ids=convs, email=email, dry_run=True)
+        if dry_run or not (plan.conversations or report.past_cases):
             report.files_removed = len(_outbox_files(Path(outbox), hids)) if outbox is not None else 0
             return report
-        _apply(s, plan, clock())
+        if plan.conversations:
+            _apply(s, plan, clock())
+        report.past_cases = erase_past_cases(s, handoff_ids=hids, conversation_ids=convs, email=email)
         s.commit()
     if outbox is not None:
         report.files_removed = _remove(_outbox_files(Path(outbox), hids))

@@ -18,6 +18,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.app.similar_cases import note_reply, record_resolution
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import CardUpdate, Payload, TicketNote, kind_of, payload_json
 from handoff.core.handoff_status import WAITING, HandoffStatus
@@ -313,14 +314,17 @@ class Operations:
         agent = self.agent_for_slack_user(slack_user_id)
         return await asyncio.to_thread(self._mark_unnecessary, handoff_id, agent.id if agent else slack_user_id)
 
-    def _solved(self, s: Session, h: HandoffRow, at: datetime, now: datetime, actor: str | None) -> None:
+    def _solved(self, s: Session, h: HandoffRow, at: datetime, now: datetime, actor: str | None,
+                data: dict[str, Any]) -> None:
         """The ticket is solved: the conversation goes back to the AI as a release does (one released before
-        only gets its solved time, for the metrics)."""
+        only gets its solved time, for the metrics), and the handoff becomes a past case (similar cases)."""
         from handoff.app.release import HandBackSource, hand_back_in  # release builds on this module
 
         metrics.RESOLUTION_SECONDS.observe(max(0.0, (at - h.created_at).total_seconds()))
-        if not hand_back_in(s, h, now, targets=self._by_kind(), source=HandBackSource.ZENDESK_SOLVED, actor=actor,
-                            solved_at=at):
+        if hand_back_in(s, h, now, targets=self._by_kind(), source=HandBackSource.ZENDESK_SOLVED, actor=actor,
+                        solved_at=at):
+            record_resolution(s, h, data, at, now, self.settings.similar)  # released before: no agent's resolution
+        else:
             s.execute(update(HandoffRow).where(HandoffRow.id == h.id, HandoffRow.solved_at.is_(None))
                       .values(solved_at=at, updated_at=now))
 
@@ -345,7 +349,7 @@ class Operations:
             if kind == "solved" and h.solved_at is not None:
                 return h.id  # a redelivered or reprocessed "solved": recorded once already
             if kind == "solved":
-                self._solved(s, h, at, now, str(data.get("actor_id") or "") or None)
+                self._solved(s, h, at, now, str(data.get("actor_id") or "") or None, data)
             elif kind == "agent_assigned":
                 agent = self.agent_for_zendesk_user(data.get("assignee_id"))
                 if agent is not None and agent.id != (h.claimed_by or h.agent):
@@ -360,7 +364,10 @@ class Operations:
                 if score in ("good", "bad"):
                     s.execute(update(HandoffRow).where(HandoffRow.id == h.id).values(csat=score, updated_at=now))
             elif kind == "agent_replied":
+                noted = note_reply(s, h.id, data, at)  # the latest reply: how the case was resolved
                 if h.first_response_at is not None:
+                    if noted:
+                        s.commit()
                     return h.id  # only the first reply counts
                 s.execute(update(HandoffRow).where(and_(HandoffRow.id == h.id, HandoffRow.first_response_at.is_(None)))
                           .values(first_response_at=at, updated_at=now))

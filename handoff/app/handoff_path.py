@@ -1,8 +1,8 @@
 """The handoff path a customer's turn and the bot's own request share: gather, package, announce.
 
 One way to make a handoff: the account facts, the stored transcript and the roster fetched at once (the
-summary written while enrichment runs), the package built off the event loop, the handoff counted and
-logged, the dispatcher woken. The turn use case (app/turns.py) brings the decision and stores the rows.
+summary written and the similar earlier cases looked up while enrichment runs), the package built off the
+event loop, the handoff counted and logged, the dispatcher woken. The turn use case (app/turns.py) brings the decision and stores the rows.
 """
 from __future__ import annotations
 
@@ -21,11 +21,13 @@ from handoff.app.bug_reports import bug_report_row
 from handoff.app.handoff_rows import handoff_rows
 from handoff.app.messaging import Messaging
 from handoff.app.packaging import Package, package_handoff
-from handoff.app.ports import Enricher, Summariser
+from handoff.app.ports import Enricher, SimilarFinder, Summariser
 from handoff.core.handoff_status import HandoffStatus
 from handoff.core.models import AccountContext, Customer, Decision, Message
 from handoff.core.route import Roster
 from handoff.core.route.reoffer import PriorHandoff
+from handoff.core.similar import SimilarCase
+from handoff.core.similar.cases import query_for
 from handoff.settings import Settings
 from handoff.storage.tables import DeliveryRow, HandoffEventRow, HandoffRow
 from handoff.storage.turn_store import tail_within
@@ -42,6 +44,7 @@ class HandoffPath:
     summariser: Summariser | None
     targets: dict[str, str]
     on_handoff: Callable[[str], None]
+    similar: SimilarFinder | None = None
 
     def _handoff_messages(self, cid: str) -> tuple[Message, ...]:
         raise NotImplementedError
@@ -50,23 +53,37 @@ class HandoffPath:
         """The live roster (TurnService reads it from the store)."""
         raise NotImplementedError
 
-    async def _gather(self, cid: str, stored: bool, customer: Customer,
-                      new: tuple[Message, ...] = ()) -> tuple[AccountContext, tuple[Message, ...], Roster, str | None]:
+    async def _gather(self, cid: str, stored: bool, customer: Customer, new: tuple[Message, ...] = (), *,
+                      topic: str | None = None, page_url: str | None = None
+                      ) -> tuple[AccountContext, tuple[Message, ...], Roster, str | None, tuple[SimilarCase, ...]]:
         """What a handoff is packaged from, fetched at once: the account facts, the stored transcript (plus
-        the `new` message) and the roster; the summary of the transcript is written while enrichment runs."""
+        the `new` message) and the roster; the summary of the transcript is written, and the earlier cases
+        like it (by the customer's words, `topic` and page) are looked up, while enrichment runs."""
         enrich = asyncio.ensure_future(self.enricher.enrich(customer))
+        lookup: asyncio.Future[tuple[SimilarCase, ...]] | None = None
         try:
             prior, roster = await asyncio.gather(
                 asyncio.to_thread(self._handoff_messages, cid) if stored else _no_messages(),
                 asyncio.to_thread(self.roster),
             )
             transcript = (*prior, *new)
+            lookup = asyncio.ensure_future(self._similar(transcript, topic, page_url))
             summary = await self._summary(transcript)
             account = await enrich
+            similar = await lookup
         except BaseException:
             enrich.cancel()
+            if lookup is not None:
+                lookup.cancel()
             raise
-        return account, transcript, roster, summary
+        return account, transcript, roster, summary, similar
+
+    async def _similar(self, messages: tuple[Message, ...], topic: str | None,
+                       page_url: str | None) -> tuple[SimilarCase, ...]:
+        query = query_for(messages, topic=topic, page_url=page_url) if self.similar is not None else None
+        if self.similar is None or query is None:
+            return ()
+        return await self.similar.similar(query)
 
     async def _packaged(self, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow | HandoffEventRow]]:
         # briefing, masking and rendering cost CPU in proportion to what they show: off the event loop

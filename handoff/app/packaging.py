@@ -19,6 +19,7 @@ from handoff.core.render.slack_card import render_slack_card
 from handoff.core.render.zendesk_note import render_zendesk_note
 from handoff.core.route import Roster, RouteRequest, route
 from handoff.core.route.reoffer import PriorHandoff, back_to_agent, within_rehandoff_window
+from handoff.core.similar import SimilarCase
 from handoff.core.route.router import final_priority
 from handoff.settings import Settings
 
@@ -80,11 +81,13 @@ def package_handoff(
     settings: Settings,
     summary: str | None = None,
     prior: PriorHandoff | None = None,
+    similar: tuple[SimilarCase, ...] = (),
 ) -> Package:
     """Build the briefing, route it, and shape the Zendesk ticket and the Slack alert.
 
     `prior`: the conversation's last handoff; handed back within `[routing] rehandoff_window_minutes`, this
-    one continues it (its ticket, and its agent while they are available and on shift).
+    one continues it (its ticket, and its agent while they are available and on shift). `similar`: the earlier
+    cases like this one (looked up with the account facts).
     """
     req = route_request(decision, account, customer)
     continues = prior if within_rehandoff_window(prior, now, settings.routing.rehandoff_window_minutes) else None
@@ -103,6 +106,7 @@ def package_handoff(
         settings=settings.briefing,
         summary_override=summary,
         priority=priority,
+        similar=similar,
     )
     tags = [*settings.zendesk.tags]
     if decision.category:

@@ -5,6 +5,7 @@ from typing import Protocol
 
 from handoff.core.decide.second_opinion import Doubt, Verdict
 from handoff.core.models import AccountContext, Customer, Message
+from handoff.core.similar import SimilarCase, SimilarQuery
 
 
 class Enricher(Protocol):
@@ -26,3 +27,10 @@ class SecondOpinion(Protocol):
 
     async def ask(self, customer_texts: tuple[str, ...], doubt: Doubt) -> Verdict | None:
         """The judge's verdict on a doubtful turn, or None when it gave none in time."""
+
+
+class SimilarFinder(Protocol):
+    """The earlier cases like a new handoff (handoff.app.similar_cases.SimilarCases), never an error."""
+
+    async def similar(self, query: SimilarQuery) -> tuple[SimilarCase, ...]:
+        """The past cases most like `query`, best first; none when the index is empty."""

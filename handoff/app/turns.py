@@ -35,7 +35,7 @@ from handoff.app.handoff_reads import (
     handoff_answer_in,
 )
 from handoff.app.messaging import messaging_for
-from handoff.app.ports import Enricher, SecondOpinion, Summariser
+from handoff.app.ports import Enricher, SecondOpinion, SimilarFinder, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
 from handoff.app.waiting_line import place_of
@@ -102,6 +102,7 @@ class TurnService(HandoffPath):
         on_deliveries: Callable[[], None] | None = None,
         summariser: Summariser | None = None,
         second_opinion: SecondOpinion | None = None,
+        similar: SimilarFinder | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -112,6 +113,7 @@ class TurnService(HandoffPath):
         self.on_deliveries = on_deliveries or (lambda: None)  # a turn queued deliveries (forwarded messages)
         self.summariser = summariser
         self.second_opinion = second_opinion
+        self.similar = similar  # the earlier cases like a new handoff (handoff.app.similar_cases)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         bind = sessions.kw.get("bind")
         sqlite = bind is not None and bind.dialect.name == "sqlite"
@@ -308,7 +310,8 @@ class TurnService(HandoffPath):
         assert done.decision is not None
         state, new_state, context, decision = done.state, done.new_state, done.context, done.decision
         now = self.clock()
-        account, transcript, roster, summary = await self._gather(cid, conv is not None, customer, (message,))
+        account, transcript, roster, summary, similar = await self._gather(
+            cid, conv is not None, customer, (message,), topic=decision.topic, page_url=done.page_url)
         if account.signals != AccountSignals():
             # the account may lower the bar or change priority: decide once more with it
             _, decision = step(state, message, replace(context, account=account.signals), self.settings.triggers,
@@ -317,7 +320,7 @@ class TurnService(HandoffPath):
         pkg, handoff, deliveries = await self._packaged(
             source="api", handoff_id=handoff_id, conversation_id=cid, messages=transcript, decision=decision,
             account=account, customer=customer, page_url=done.page_url, roster=roster, now=now,
-            message_index=message.index, ticket_id=done.ticket_id, summary=summary,
+            message_index=message.index, ticket_id=done.ticket_id, summary=summary, similar=similar,
             messaging=messaging_for(done.messaging_id, self.settings.sunshine.app_id))
         response = {**pkg.response(handoff_id), "message_index": message.index}
         write = TurnWrite(conv, message, customer, done.page_url, done.ticket_id, new_state.to_json(), turn.channel, response,
@@ -347,7 +350,8 @@ class TurnService(HandoffPath):
                 return {**await asyncio.to_thread(self.handoff_answer, conv.handoff_id), "created": False}
             now = self.clock()
             merged = merge_customer(customer_from_json(conv.customer if conv else None), customer)
-            account, messages, roster, summary = await self._gather(cid, conv is not None, merged)
+            account, messages, roster, summary, similar = await self._gather(
+                cid, conv is not None, merged, page_url=conv.page_url if conv else None)
             last = messages[-1].index if messages else None
             state = DecisionState.from_json(conv.state) if conv else initial_state()
             decision = Decision(
@@ -362,7 +366,7 @@ class TurnService(HandoffPath):
                 source="bot_request", handoff_id=handoff_id, conversation_id=cid, messages=messages,
                 decision=decision, account=account, customer=merged, page_url=conv.page_url if conv else None,
                 roster=roster, now=now, message_index=last, ticket_id=conv.zendesk_ticket_id if conv else None,
-                summary=summary, messaging=messaging_for(
+                summary=summary, similar=similar, messaging=messaging_for(
                     messaging_id or (await asyncio.to_thread(self._messaging_id, cid) if conv else None),
                     self.settings.sunshine.app_id))
             try:

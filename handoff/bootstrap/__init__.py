@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from connectors.enrichment import Enricher
 from connectors.local_outbox import LocalOutbox
+from handoff.app.similar_cases import SimilarCases
 from handoff.app.turns import TurnService
 from handoff.bootstrap.vendors import (
     build_bot_webhook,
@@ -65,6 +66,7 @@ class Runtime:
     connectors: dict[str, Any] = field(default_factory=dict)
     operations: Any = None
     inbound: Any = None
+    similar: Any = None  # handoff.app.similar_cases.SimilarCases: this process's index of past cases
 
     def scheduler(self) -> AsyncIOScheduler:
         """The process's scheduler with every periodic job."""
@@ -77,6 +79,7 @@ class Runtime:
             PeriodicJob("webhook_events", self.inbound.wake, s.jobs.inbound_check_seconds),
             PeriodicJob("weekly_digest", self.run_digest, 300),
             PeriodicJob("waiting_updates", self.run_waiting_updates, s.waiting.check_seconds),
+            PeriodicJob("similar_cases", self.similar.refresh, s.similar.refresh_seconds),
         ])
 
     async def run_digest(self) -> str | None:
@@ -144,6 +147,7 @@ class Runtime:
     async def background(self, *, jobs: bool = True) -> AsyncIterator[None]:
         """Run the scheduler (and a first delivery pass) for the life of the block."""
         scheduler = self.scheduler() if jobs else None
+        self.similar.refresh_soon()  # load the past cases in the background; handoffs meanwhile show none
         if scheduler is not None:
             scheduler.start()
             self.dispatcher.wake()  # pick up what an earlier process left pending
@@ -155,6 +159,7 @@ class Runtime:
                 scheduler.shutdown(wait=False)
             await self.inbound.idle()
             await self.dispatcher.idle()
+            await self.similar.settled()  # a rebuild in flight reads the store: let it finish before the pool goes
             closer = getattr(self.service.second_opinion, "aclose", None)
             if closer is not None:
                 await closer()  # the second opinion's connection pool lives on this event loop
@@ -285,9 +290,10 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if second_opinion is not None:
         so = s.triggers.second_opinion
         notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
+    similar = SimilarCases(sessions, s.similar, clock)
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
                           on_deliveries=dispatcher.wake,
-                          summariser=summariser, second_opinion=second_opinion)
+                          summariser=summariser, second_opinion=second_opinion, similar=similar)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 
@@ -310,7 +316,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                      "installed in (and signed with its secret); set them to accept only yours")
     return Runtime(config=config, engine=engine, sessions=sessions, service=service, dispatcher=dispatcher,
                    enricher=enricher, sinks=sinks, clock=clock, targets=ops_targets, notes=notes,
-                   connectors=connectors, operations=operations, inbound=inbound)
+                   connectors=connectors, operations=operations, inbound=inbound, similar=similar)
 
 
 def settings_notes(config: Config) -> list[str]:

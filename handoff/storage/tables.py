@@ -279,3 +279,35 @@ class CustomerUpdateRow(Base):
     language: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # queue_position, expected_wait_seconds, choices...
     created_at: Mapped[datetime]
+
+
+class PastCaseRow(Base):
+    """A resolved case the similar-cases index is built from: a solved handoff, or a ticket of a Zendesk export.
+
+    Texts are masked for a ticket and clipped before they are stored (handoff.core.similar.cases). One row per
+    (source, ref): indexing the same export again changes nothing. `revision` rises on every change, so a
+    process sees that its index is stale from the count and the sum of revisions alone.
+    """
+
+    __tablename__ = "past_cases"
+    __table_args__ = (
+        UniqueConstraint("source", "ref", name="uq_past_cases_source_ref"),
+        Index("ix_past_cases_conversation", "conversation_id"),
+        Index("ix_past_cases_customer_email", "customer_email"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(16))  # handoff | zendesk
+    ref: Mapped[str] = mapped_column(String(64))  # the handoff id or the Zendesk ticket id
+    conversation_id: Mapped[str | None] = mapped_column(String(128))
+    customer_email: Mapped[str | None] = mapped_column(String(320))  # email_key() of whose words these are
+    text: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(64))
+    page: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    resolved_in_seconds: Mapped[float | None] = mapped_column(Float)
+    resolved_at: Mapped[datetime | None]
+    revision: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]

@@ -11,6 +11,7 @@ from handoff.core.brief.greeting import greeting
 from handoff.core.brief.models import AIAttempt, Briefing, BriefingSettings
 from handoff.core.brief.summary import category_of, category_text, last_question, extractive_summary, summary_parts
 from handoff.core.brief.text import clip, page_label
+from handoff.core.similar.models import SimilarCase
 
 
 def _confidence_stats(replies: Sequence[Message]) -> dict[str, float | None]:
@@ -84,6 +85,7 @@ def build_briefing(
     settings: BriefingSettings,
     summary_override: str | None = None,
     priority: str | None = None,
+    similar: tuple[SimilarCase, ...] = (),
 ) -> Briefing:
     """Package what a human needs to take over: summary, facts, what the AI tried, next step, transcript.
 
@@ -92,6 +94,8 @@ def build_briefing(
 
     Text work is bounded whatever the conversation's length: only the texts of the last messages and the
     last AI replies are read (`texts_needed`); the other messages count only by their metadata.
+
+    `similar`: the earlier cases most like this one (looked up by the caller: handoff.app.similar_cases).
     """
     msgs = _indexed(messages)
     if page_url is None:
@@ -159,4 +163,5 @@ def build_briefing(
         settings=settings,
         topic=decision.topic,
         language=language,
+        similar=tuple(similar),
     )

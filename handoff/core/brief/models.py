@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from handoff.core.models import AccountContext, Customer, KBArticle, Message, Reason, SourceResult
+from handoff.core.similar.models import SimilarCase
 
 
 KNOWN_SOURCES: tuple[str, ...] = ("stripe", "hubspot", "zendesk")
@@ -119,6 +120,7 @@ class Briefing:
     ai_attempts_total: int = 0
     topic: str | None = None  # what the case is about (routing): billing, technical, account_access...
     language: str | None = None  # the customer's language, given or detected
+    similar: tuple[SimilarCase, ...] = ()  # the earlier cases most like this one, and how each was resolved
     # The settings it was built with, so renderers honour the same limits without extra wiring.
     settings: BriefingSettings = field(default_factory=lambda: BriefingSettings(), compare=False, repr=False)
 
@@ -171,6 +173,7 @@ class Briefing:
             "reasons": [r.as_dict() for r in self.reasons],
             "transcript": transcript_json(self.transcript),
             "transcript_total": self.transcript_total,
+            "similar": [c.as_dict() for c in self.similar],
             "customer": {
                 "name": self.customer.name,
                 "email": self.customer.email,

@@ -175,9 +175,21 @@ def detect_format(path: str | Path) -> Format:
     return "conversations"
 
 
-def _read_zendesk_json(path: Path, bot_user_ids: Collection[int]) -> Iterator[Conversation]:
+Where = tuple[int | None, str]  # a ticket's line (JSON Lines) and its place in a document ("tickets[3].")
+
+
+def read_zendesk_tickets(path: str | Path, users: Iterable[dict[str, Any]] = ()
+                         ) -> Iterator[tuple[Where, Any, dict[int, dict[str, Any]]]]:
+    """Each ticket of a Zendesk export as it is, with where it is and the users known; raises
+    ConversationFileError (with the line number where known) on a file that cannot be read."""
+    p = Path(path)
+    if detect_format(p) != "zendesk_json":
+        known = _users_by_id(list(users))
+        for lineno, obj in read_json_lines(p):
+            yield (lineno, ""), obj, known
+        return
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(p, encoding="utf-8") as fh:
             doc = json.load(fh)
     except UnicodeDecodeError:
         raise ConversationFileError(None, "not valid UTF-8") from None
@@ -186,32 +198,24 @@ def _read_zendesk_json(path: Path, bot_user_ids: Collection[int]) -> Iterator[Co
     tickets = doc.get("tickets") if isinstance(doc, dict) else None
     if not isinstance(tickets, list):
         raise ConversationFileError(None, "tickets must be a list")
-    users = _users_by_id(doc.get("users"))
+    known = _users_by_id(doc.get("users"))
     for i, ticket in enumerate(tickets):
-        try:
-            conv = ticket_to_conversation(ticket, bot_user_ids, users, where=f"tickets[{i}].")
-        except ValueError as e:
-            raise ConversationFileError(None, str(e)) from None
-        if conv is not None:
-            yield conv
+        yield (None, f"tickets[{i}]."), ticket, known
 
 
-def _read_zendesk_jsonl(path: Path, bot_user_ids: Collection[int], users: dict[int, dict[str, Any]]) -> Iterator[Conversation]:
-    for lineno, obj in read_json_lines(path):
+def _read_zendesk(path: Path, bot_user_ids: Collection[int], users: Iterable[dict[str, Any]]) -> Iterator[Conversation]:
+    for (line, where), ticket, known in read_zendesk_tickets(path, users):
         try:
-            conv = ticket_to_conversation(obj, bot_user_ids, users)
+            conv = ticket_to_conversation(ticket, bot_user_ids, known, where=where)
         except ValueError as e:
-            raise ConversationFileError(lineno, str(e)) from None
+            raise ConversationFileError(line, str(e)) from None
         if conv is not None:
             yield conv
 
 
 def read_zendesk(path: str | Path, bot_user_ids: Collection[int] = (), users: Iterable[dict[str, Any]] = ()) -> Iterator[Conversation]:
     """The conversations of a Zendesk export (JSON document or JSON Lines of tickets)."""
-    p = Path(path)
-    if detect_format(p) == "zendesk_json":
-        return _read_zendesk_json(p, bot_user_ids)
-    return _read_zendesk_jsonl(p, bot_user_ids, _users_by_id(list(users)))
+    return _read_zendesk(Path(path), bot_user_ids, users)
 
 
 def read_any(path: str | Path, bot_user_ids: Collection[int] = ()) -> Iterator[Conversation]:

@@ -23,6 +23,7 @@ from handoff.core.masking import (
     slack_escape,
 )
 from handoff.core.models import Route
+from handoff.core.render.similar_cases import card_lines
 
 HEADER_MAX = 150
 SECTION_TEXT_MAX = 3000
@@ -242,6 +243,8 @@ def render_slack_card(
     account = _account_lines(b)
     if account:
         blocks.append(_titled("Account", account))
+    if b.similar:
+        blocks.append(_titled("Similar cases", card_lines(b.similar, _mrkdwn)))
     blocks.append(_titled("Recommended next action", [_mrkdwn(b.recommended_action, 2000)]))
     blocks.append(_titled("Suggested greeting", [_mrkdwn(b.greeting, 1000)]))
     transcript = _transcript_lines(b, settings)

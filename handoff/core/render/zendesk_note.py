@@ -19,6 +19,7 @@ from datetime import datetime
 from handoff.core.brief import Briefing, BriefingSettings, clip, masked_clip
 from handoff.core.brief.text import counted
 from handoff.core.masking import for_ticket
+from handoff.core.render.similar_cases import note_lines
 
 _ROLE = {"customer": "Customer", "ai": "AI", "agent": "Agent"}
 _SOURCE = {"signals": "Account", "stripe": "Stripe", "hubspot": "HubSpot", "zendesk": "Zendesk"}
@@ -152,6 +153,10 @@ def render_zendesk_note(
         zendesk = b.account.source("zendesk")
         known = zendesk is not None and zendesk.status == "ok"
         lines.append("- none" if known else "- unknown (Zendesk history unavailable)")
+
+    if b.similar:
+        lines.append(_heading("Similar cases", "how earlier ones like this were resolved"))
+        lines.extend(note_lines(b.similar, _m))
 
     lines.append(_heading("Recommended next action"))
     lines.append(_m(b.recommended_action))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -47,7 +47,7 @@ def _simulate_one(config: Config, conversation: Any, now: datetime) -> dict[str,
     pkg = package_handoff(
         handoff_id="simulated", conversation_id=conversation.id, messages=messages, decision=decision,
         account=account, customer=conversation.customer, page_url=page, roster=roster, now=now,
-        settings=config.settings,
+        settings=config.settings, similar=_similar_cases(config, messages, decision.topic, page),
     )
     route = pkg.route.as_dict()
     from handoff.core.render.simulate_view import simulated_briefing
@@ -60,6 +60,39 @@ def _simulate_one(config: Config, conversation: Any, now: datetime) -> dict[str,
         "customer_message": pkg.route.customer_message,
         "zendesk_note": pkg.ticket.note,
     }
+
+
+def _similar_cases(config: Config, messages: Any, topic: str | None, page: str | None) -> tuple[Any, ...]:
+    """The similar cases from the store's past cases, as a handoff would show them; none when there is no
+    store (simulate creates none) or it cannot be read."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+
+    from handoff.app.similar_cases import SimilarCases
+    from handoff.core.similar.cases import query_for
+    from handoff.storage.db import make_engine, make_sessionmaker
+
+    query = query_for(messages, topic=topic, page_url=page)
+    url = config.database_url()
+    if query is None or not config.settings.similar.enabled:
+        return ()
+    sqlite_file = make_url(url).database if url.startswith("sqlite") else None
+    if url.startswith("sqlite") and not (sqlite_file and Path(sqlite_file).is_file()):
+        return ()
+    try:
+        engine = make_engine(url)
+    except Exception:  # noqa: BLE001 - a simulation without similar cases is still a simulation
+        return ()
+    try:
+        if not inspect(engine).has_table("past_cases"):
+            return ()
+        index = SimilarCases(make_sessionmaker(engine), config.settings.similar, lambda: datetime.now(UTC))
+        index.refresh_now()
+        return index.top(query)
+    except Exception:  # noqa: BLE001 - likewise: an unreachable store shows no similar cases
+        return ()
+    finally:
+        engine.dispose()
 
 
 @app.command()
