@@ -18,12 +18,12 @@ from handoff.core.brief.models import (
     bounded_briefing_json,
     transcript_json,
 )
-from handoff.core.brief.replies import suggested_replies, tidy_replies
+from handoff.core.brief.replies import ReplyFacts, reply_facts, suggested_replies, tidy_replies
 from handoff.core.brief.text import MASK_MARGIN_CHARS, clip, masked_clip, page_label
 
 __all__ = [
-    "AIAttempt", "AccountFact", "Briefing", "BriefingSettings", "MASK_MARGIN_CHARS", "ReplyDrafterSettings",
+    "AIAttempt", "AccountFact", "Briefing", "BriefingSettings", "MASK_MARGIN_CHARS", "ReplyDrafterSettings", "ReplyFacts",
     "SummariserSettings",
     "account_facts", "bounded_briefing_json", "build_briefing", "clip", "greeting", "masked_clip", "page_label",
-    "recommended_action", "suggested_replies", "texts_needed", "tidy_replies", "transcript_json",
+    "recommended_action", "reply_facts", "suggested_replies", "texts_needed", "tidy_replies", "transcript_json",
 ]

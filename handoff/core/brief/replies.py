@@ -7,7 +7,8 @@ AI already tried and the best earlier case's resolution, each masked for a ticke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from handoff.core.brief.facts import failed_payments, money, open_disputes, stripe_of
+from dataclasses import dataclass
+from handoff.core.brief.facts import account_facts, failed_payments, money, open_disputes, stripe_of
 from handoff.core.brief.models import LANGUAGES, AIAttempt
 from handoff.core.brief.text import clip
 from handoff.core.locales.greetings import ISSUE_KEYS
@@ -15,7 +16,8 @@ from handoff.core.locales.replies import (
     AI_TRIED, AI_TRIED_KB, AMOUNT, DISPUTE, FAILED_MANY, FAILED_ONE, NEXT_STEPS, SIMILAR,
 )
 from handoff.core.masking import for_ticket
-from handoff.core.models import AccountContext
+from handoff.core.brief.summary import category_of
+from handoff.core.models import AccountContext, Customer, Decision, Message
 from handoff.core.similar.models import SimilarCase
 
 MAX_REPLIES = 3
@@ -72,3 +74,39 @@ def tidy_replies(replies: Sequence[str]) -> tuple[str, ...]:
         if text:
             seen.setdefault(text)
     return tuple(seen)[:MAX_REPLIES]
+
+
+@dataclass(frozen=True)
+class ReplyFacts:
+    """What an LLM drafts the replies from: the facts the rules' replies are built from, and those replies."""
+
+    language: str
+    category: str | None
+    account_facts: tuple[str, ...]
+    ai_tried: tuple[str, ...]  # the AI's last replies, clipped
+    resolutions: tuple[str, ...]  # the similar cases' resolving replies, best first
+    transcript: tuple[tuple[str, str], ...]  # (role, text) of the last messages
+    rules: tuple[str, ...]  # the replies the rules suggest
+
+
+FACTS_MESSAGES = 8
+FACTS_TEXT_CHARS = 600
+
+
+def reply_facts(*, messages: Sequence[Message], decision: Decision, account: AccountContext, customer: Customer,
+                similar: Sequence[SimilarCase] = ()) -> ReplyFacts:
+    """The facts an LLM drafter is given for a handoff, with the rules' replies as its starting point."""
+    language = reply_language(customer.language or decision.language)
+    category = category_of(decision)
+    tried = tuple(AIAttempt(m.index, clip(m.text, FACTS_TEXT_CHARS), m.confidence, m.kb_articles)
+                  for m in [m for m in messages if m.role == "ai"][-3:])
+    return ReplyFacts(
+        language=language,
+        category=category,
+        account_facts=tuple(f"{f.source} {f.label}: {f.value}" for f in account_facts(account)),
+        ai_tried=tuple(a.excerpt for a in tried),
+        resolutions=tuple(clip(c.resolution, QUOTE_CHARS * 2) for c in similar if c.resolution.strip())[:3],
+        transcript=tuple((m.role, clip(m.text, FACTS_TEXT_CHARS)) for m in messages[-FACTS_MESSAGES:]),
+        rules=suggested_replies(language=language, category=category, account=account, ai_attempts=tried,
+                                similar=similar),
+    )
