@@ -186,6 +186,7 @@ class Environment(BaseSettings):
     sunshine_key_id: str | None = None
     sunshine_key_secret: SecretStr | None = None
     handoff_summariser_api_key: SecretStr | None = None
+    handoff_replies_api_key: SecretStr | None = None
     handoff_second_opinion_api_key: SecretStr | None = None
     handoff_bot_webhook_secret: SecretStr | None = None
     linear_api_key: SecretStr | None = None

@@ -20,6 +20,7 @@ SECRETS = {
     "ZENDESK_WEBHOOK_SECRET": "zd-webhook-signing-secret-9f8e7d",
     "SLACK_SIGNING_SECRET": "slack-signing-secret-0a1b2c3d4e",
     "HANDOFF_SUMMARISER_API_KEY": "sk-summariser-key-5566778899",
+    "HANDOFF_REPLIES_API_KEY": "sk-replies-key-1122334455",
 }
 
 
@@ -47,7 +48,8 @@ def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, f
         f"[service]\noutbox_dir = '{(tmp_path / 'outbox').as_posix()}'\nlog_level = 'debug'\nlog_format = 'json'\n"
         "[zendesk]\nsubdomain = 'acme'\n[slack]\ndefault_channel = 'C0HANDOFF'\n"
         "[delivery]\npoll_seconds = 0.2\nbackoff_initial_seconds = 0.1\n"
-        "[briefing.summariser]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n",
+        "[briefing.summariser]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n"
+        "[briefing.replies]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n",
         encoding="utf-8",
     )
     env = {**SECRETS, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(settings),

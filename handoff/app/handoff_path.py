@@ -21,7 +21,8 @@ from handoff.app.bug_reports import bug_report_row
 from handoff.app.handoff_rows import handoff_rows
 from handoff.app.messaging import Messaging
 from handoff.app.packaging import Package, package_handoff
-from handoff.app.ports import Enricher, SimilarFinder, Summariser
+from handoff.app.ports import Enricher, ReplyDrafter, SimilarFinder, Summariser
+from handoff.core.brief import reply_facts
 from handoff.core.handoff_status import HandoffStatus
 from handoff.core.models import AccountContext, Customer, Decision, Message
 from handoff.core.route import Roster
@@ -45,6 +46,7 @@ class HandoffPath:
     targets: dict[str, str]
     on_handoff: Callable[[str], None]
     similar: SimilarFinder | None = None
+    replies: ReplyDrafter | None = None
 
     def _handoff_messages(self, cid: str) -> tuple[Message, ...]:
         raise NotImplementedError
@@ -87,7 +89,17 @@ class HandoffPath:
 
     async def _packaged(self, **parts: Any) -> tuple[Package, HandoffRow, list[DeliveryRow | HandoffEventRow]]:
         # briefing, masking and rendering cost CPU in proportion to what they show: off the event loop
-        return await asyncio.to_thread(functools.partial(self._package, **parts))
+        replies = await self._drafted_replies(parts)
+        return await asyncio.to_thread(functools.partial(self._package, replies=replies, **parts))
+
+    async def _drafted_replies(self, parts: dict[str, Any]) -> tuple[str, ...] | None:
+        # the LLM is optional and time-boxed by itself (`[briefing.replies] timeout_seconds`); None keeps
+        # the rules' replies. It needs the account facts and similar cases, so it runs once they are in.
+        if self.replies is None:
+            return None
+        facts = reply_facts(messages=parts["messages"], decision=parts["decision"], account=parts["account"],
+                            customer=parts["customer"], similar=parts.get("similar", ()))
+        return await self.replies.draft(facts)
 
     def _opened(self, handoff_id: str, cid: str, decision: Decision, account: AccountContext, pkg: Package) -> None:
         _count_handoff(decision, account, pkg.route.team)

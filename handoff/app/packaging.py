@@ -82,12 +82,14 @@ def package_handoff(
     summary: str | None = None,
     prior: PriorHandoff | None = None,
     similar: tuple[SimilarCase, ...] = (),
+    replies: tuple[str, ...] | None = None,
 ) -> Package:
     """Build the briefing, route it, and shape the Zendesk ticket and the Slack alert.
 
     `prior`: the conversation's last handoff; handed back within `[routing] rehandoff_window_minutes`, this
     one continues it (its ticket, and its agent while they are available and on shift). `similar`: the earlier
-    cases like this one (looked up with the account facts).
+    cases like this one (looked up with the account facts). `replies`: suggested replies drafted by the LLM
+    (else the rules' ones).
     """
     req = route_request(decision, account, customer)
     continues = prior if within_rehandoff_window(prior, now, settings.routing.rehandoff_window_minutes) else None
@@ -107,6 +109,7 @@ def package_handoff(
         summary_override=summary,
         priority=priority,
         similar=similar,
+        replies_override=replies,
     )
     tags = [*settings.zendesk.tags]
     if decision.category:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from handoff.core.brief.replies import ReplyFacts
 from handoff.core.decide.second_opinion import Doubt, Verdict
 from handoff.core.models import AccountContext, Customer, Message
 from handoff.core.similar import SimilarCase, SimilarQuery
@@ -20,6 +21,13 @@ class Summariser(Protocol):
 
     async def summarise(self, messages: tuple[Message, ...]) -> str | None:
         """A one-line summary of the messages, or None to keep the extractive one."""
+
+
+class ReplyDrafter(Protocol):
+    """An optional drafter of the suggested replies (connectors.reply_drafter.LLMReplyDrafter), time-boxed by itself."""
+
+    async def draft(self, facts: ReplyFacts) -> tuple[str, ...] | None:
+        """Two or three replies drafted from the facts, or None to keep the rules' ones."""
 
 
 class SecondOpinion(Protocol):

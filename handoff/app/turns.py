@@ -35,7 +35,7 @@ from handoff.app.handoff_reads import (
     handoff_answer_in,
 )
 from handoff.app.messaging import messaging_for
-from handoff.app.ports import Enricher, SecondOpinion, SimilarFinder, Summariser
+from handoff.app.ports import Enricher, ReplyDrafter, SecondOpinion, SimilarFinder, Summariser
 from handoff.app.release import AlreadyReleased, release_handoff
 from handoff.app.turn_input import TurnInput, turn_from_body
 from handoff.app.waiting_line import place_of
@@ -103,6 +103,7 @@ class TurnService(HandoffPath):
         summariser: Summariser | None = None,
         second_opinion: SecondOpinion | None = None,
         similar: SimilarFinder | None = None,
+        replies: ReplyDrafter | None = None,
     ) -> None:
         self.sessions = sessions
         self.settings = settings
@@ -114,6 +115,7 @@ class TurnService(HandoffPath):
         self.summariser = summariser
         self.second_opinion = second_opinion
         self.similar = similar  # the earlier cases like a new handoff (handoff.app.similar_cases)
+        self.replies = replies  # the optional LLM drafter of the suggested replies
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         bind = sessions.kw.get("bind")
         sqlite = bind is not None and bind.dialect.name == "sqlite"

@@ -290,10 +290,16 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
     if second_opinion is not None:
         so = s.triggers.second_opinion
         notes.append(f"second opinion on doubtful turns from {so.url} ({so.model}, {so.timeout_ms} ms budget)")
+    from connectors.reply_drafter import LLMReplyDrafter
+
+    drafter = LLMReplyDrafter.from_settings(s.briefing.replies, env.get("HANDOFF_REPLIES_API_KEY"))
+    if drafter is not None:
+        notes.append(f"LLM-drafted suggested replies from {s.briefing.replies.url} ({s.briefing.replies.model})")
     similar = SimilarCases(sessions, s.similar, clock)
     service = TurnService(sessions, s, enricher, clock, targets=targets, on_handoff=lambda _id: dispatcher.wake(),
                           on_deliveries=dispatcher.wake,
-                          summariser=summariser, second_opinion=second_opinion, similar=similar)
+                          summariser=summariser, second_opinion=second_opinion, similar=similar,
+                          replies=drafter)
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 

@@ -1,7 +1,7 @@
 """The briefing a human gets: what happened, who the customer is, what to do next.
 
 models (what a briefing is) · text (clipping, names, pages) · facts (account facts from the sources) ·
-summary · actions (the recommended next step) · greeting · build (the briefing from a decision) ·
+summary · actions (the recommended next step) · greeting · replies (suggested next replies) · build (the briefing from a decision) ·
 account (tier and churn risk from the facts).
 """
 from handoff.core.brief.actions import recommended_action
@@ -13,14 +13,17 @@ from handoff.core.brief.models import (
     AIAttempt,
     Briefing,
     BriefingSettings,
+    ReplyDrafterSettings,
     SummariserSettings,
     bounded_briefing_json,
     transcript_json,
 )
+from handoff.core.brief.replies import ReplyFacts, reply_facts, suggested_replies, tidy_replies
 from handoff.core.brief.text import MASK_MARGIN_CHARS, clip, masked_clip, page_label
 
 __all__ = [
-    "AIAttempt", "AccountFact", "Briefing", "BriefingSettings", "MASK_MARGIN_CHARS", "SummariserSettings",
+    "AIAttempt", "AccountFact", "Briefing", "BriefingSettings", "MASK_MARGIN_CHARS", "ReplyDrafterSettings", "ReplyFacts",
+    "SummariserSettings",
     "account_facts", "bounded_briefing_json", "build_briefing", "clip", "greeting", "masked_clip", "page_label",
-    "recommended_action", "texts_needed", "transcript_json",
+    "recommended_action", "reply_facts", "suggested_replies", "texts_needed", "tidy_replies", "transcript_json",
 ]

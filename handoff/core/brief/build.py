@@ -9,6 +9,7 @@ from handoff.core.brief.actions import recommended_action
 from handoff.core.brief.facts import account_facts, open_tickets, zendesk_of
 from handoff.core.brief.greeting import greeting
 from handoff.core.brief.models import AIAttempt, Briefing, BriefingSettings
+from handoff.core.brief.replies import suggested_replies, tidy_replies
 from handoff.core.brief.summary import category_of, category_text, last_question, extractive_summary, summary_parts
 from handoff.core.brief.text import clip, page_label
 from handoff.core.similar.models import SimilarCase
@@ -86,6 +87,7 @@ def build_briefing(
     summary_override: str | None = None,
     priority: str | None = None,
     similar: tuple[SimilarCase, ...] = (),
+    replies_override: Sequence[str] | None = None,
 ) -> Briefing:
     """Package what a human needs to take over: summary, facts, what the AI tried, next step, transcript.
 
@@ -96,6 +98,8 @@ def build_briefing(
     last AI replies are read (`texts_needed`); the other messages count only by their metadata.
 
     `similar`: the earlier cases most like this one (looked up by the caller: handoff.app.similar_cases).
+    `replies_override`: suggested replies drafted by the LLM; without them (or when none is usable) the
+    rules' ones (handoff.core.brief.replies).
     """
     msgs = _indexed(messages)
     if page_url is None:
@@ -130,6 +134,7 @@ def build_briefing(
     action = recommended_action(
         category=category, decision=decision, account=account, last_question=last_q, overrides=settings.actions
     )
+    drafted = tidy_replies(replies_override) if replies_override else ()
     if route is not None and not route.on_shift and route.callback_at is not None:
         when = route.callback_at.strftime("%a %d %b %H:%M %Z").strip()
         action += f" The customer was offered a callback on {when}."
@@ -164,4 +169,7 @@ def build_briefing(
         topic=decision.topic,
         language=language,
         similar=tuple(similar),
+        suggested_replies=drafted or suggested_replies(language=language, category=category, account=account,
+                                                       ai_attempts=attempts, similar=similar),
+        suggested_replies_source="llm" if drafted else "rules",
     )

@@ -27,6 +27,18 @@ class SummariserSettings(BaseModel):
     max_transcript_chars: int = Field(12000, ge=500, le=200_000)
 
 
+class ReplyDrafterSettings(BaseModel):
+    """The optional LLM drafter of suggested replies (`[briefing.replies]`); the key is HANDOFF_REPLIES_API_KEY."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = False
+    url: str = "https://api.openai.com/v1"
+    model: str = "gpt-4o-mini"
+    timeout_seconds: float = Field(4.0, gt=0, le=60)
+    max_tokens: int = Field(300, ge=32, le=2000)
+    max_transcript_chars: int = Field(6000, ge=500, le=100_000)
+
+
 class BriefingSettings(BaseModel):
     """How briefings are built and rendered (the `[briefing]` table of settings.toml)."""
 
@@ -49,6 +61,7 @@ class BriefingSettings(BaseModel):
     # Per language code, replaces the built-in greeting; may use {first_name} and {issue}.
     greetings: dict[str, str] = {}
     summariser: SummariserSettings = SummariserSettings()
+    replies: ReplyDrafterSettings = ReplyDrafterSettings()
 
 
 @dataclass(frozen=True)
@@ -121,12 +134,19 @@ class Briefing:
     topic: str | None = None  # what the case is about (routing): billing, technical, account_access...
     language: str | None = None  # the customer's language, given or detected
     similar: tuple[SimilarCase, ...] = ()  # the earlier cases most like this one, and how each was resolved
+    # Two or three next replies the agent may send (never sent by the service), and who wrote them.
+    suggested_replies: tuple[str, ...] = ()
+    suggested_replies_source: Literal["rules", "llm"] = "rules"
     # The settings it was built with, so renderers honour the same limits without extra wiring.
     settings: BriefingSettings = field(default_factory=lambda: BriefingSettings(), compare=False, repr=False)
 
     def with_summary(self, text: str) -> "Briefing":
         """The same briefing with a summary written by the LLM summariser."""
         return replace(self, summary=text, summary_source="llm")
+
+    def with_replies(self, replies: Sequence[str]) -> "Briefing":
+        """The same briefing with suggested replies drafted by the LLM."""
+        return replace(self, suggested_replies=tuple(replies), suggested_replies_source="llm")
 
     def account_dict(self) -> dict[str, Any]:
         """`briefing.account`: each source's facts or why it is unavailable, plus the signals."""
@@ -170,6 +190,8 @@ class Briefing:
             "open_tickets": [dict(t) for t in self.open_tickets],
             "recommended_action": self.recommended_action,
             "greeting": self.greeting,
+            "suggested_replies": list(self.suggested_replies),
+            "suggested_replies_source": self.suggested_replies_source,
             "reasons": [r.as_dict() for r in self.reasons],
             "transcript": transcript_json(self.transcript),
             "transcript_total": self.transcript_total,

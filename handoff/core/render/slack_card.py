@@ -246,7 +246,11 @@ def render_slack_card(
     if b.similar:
         blocks.append(_titled("Similar cases", card_lines(b.similar, _mrkdwn)))
     blocks.append(_titled("Recommended next action", [_mrkdwn(b.recommended_action, 2000)]))
-    blocks.append(_titled("Suggested greeting", [_mrkdwn(b.greeting, 1000)]))
+    # the replies share the greeting's block: the card stays within Slack's block limit
+    replies = [f"{i}. {_mrkdwn(r, 450)}" for i, r in enumerate(b.suggested_replies, 1)]
+    if replies:
+        replies.insert(0, "_Suggested replies" + (" (LLM)" if b.suggested_replies_source == "llm" else "") + ":_")
+    blocks.append(_titled("Suggested greeting", [_mrkdwn(b.greeting, 1000), *replies]))
     transcript = _transcript_lines(b, settings)
     if transcript:
         total = max(b.transcript_total, len(b.transcript))

@@ -162,6 +162,10 @@ def render_zendesk_note(
     lines.append(_m(b.recommended_action))
     lines.append(_heading("Suggested greeting"))
     lines.append(b.greeting)
+    if b.suggested_replies:
+        by = " (drafted by an LLM)" if b.suggested_replies_source == "llm" else ""
+        lines.append(_heading("Suggested replies", "for you to pick and edit; never sent automatically" + by))
+        lines.extend(f"{i}. {r}" for i, r in enumerate(b.suggested_replies, 1))
     total = max(b.transcript_total, len(b.transcript))
     shown = min(len(b.transcript), settings.transcript_messages)
     lines.append(_heading("Transcript", counted(total, "message") + (f", the last {shown} shown" if shown < total else "")))

@@ -120,6 +120,9 @@ def test_simulate_json_shows_the_indexed_cases(workdir):
     assert [c["ref"] for c in similar] == ["1"]
     assert similar[0]["source"] == "zendesk" and similar[0]["resolution"] == "Refunded the duplicate charge."
     assert similar[0]["resolved_in_seconds"] == 9000.0 and similar[0]["tags"] == ["billing"]
+    replies = json.loads(r.stdout)["briefing"]["suggested_replies"]
+    assert any("Refunded the duplicate charge." in s for s in replies)  # the earlier case's resolution, quoted
+    assert not any("Refunded" in s for s in json.loads(before.stdout)["briefing"]["suggested_replies"])
     view = invoke("simulate", str(conv), "--at", "2026-03-02T15:00:00Z")
     assert "SIMILAR CASES" in view.stdout and "ticket #1" in view.stdout
 

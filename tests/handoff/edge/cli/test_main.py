@@ -53,6 +53,8 @@ def test_simulate_json_has_the_documented_keys(files):
     for key in ("summary", "sentiment", "ai_attempts", "recommended_action", "greeting", "account"):
         assert key in out["briefing"]
     assert out["briefing"]["account"]["stripe"]["status"] == "not_configured"
+    assert 2 <= len(out["briefing"]["suggested_replies"]) <= 3 and out["briefing"]["suggested_replies_source"] == "rules"
+    assert out["briefing"]["suggested_replies"][0].startswith("Could you confirm the date and amount of the charge")
     for key in ("team", "agent", "queue_position", "expected_wait_seconds", "callback_at"):
         assert key in out["route"]
     assert out["route"]["team"] == "billing"
