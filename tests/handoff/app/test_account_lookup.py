@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
+from structlog.testing import capture_logs
 
 from handoff.app.account_lookup import AccountLookups, HandoffReleased, LookupsOff
 from handoff.app.handoff_reads import NotFoundError
@@ -69,7 +70,10 @@ def refresh_notes(rt, hid):
 
 
 async def test_lookup_runs_the_enrichment_for_the_address(runtime):
-    facts = await runtime.operations.lookup(f"  {EMAIL} ")
+    with capture_logs() as logs:
+        facts = await runtime.operations.lookup(f"  {EMAIL} ")
+    [logged] = [e for e in logs if e["event"] == "account_lookup"]
+    assert logged["email"] == "a***@example.com" and EMAIL not in str(logs)
     assert runtime.enricher_fake.asked == [Customer(email=EMAIL)]
     shown = {(f.source, f.label): f.value for f in facts}
     assert shown[("stripe", "MRR")] == "$49.00"
