@@ -152,6 +152,12 @@ class Enricher:
         """Forget every cached result (in-flight fetches still complete)."""
         self._cache.clear()
 
+    def forget(self, customer: Customer) -> None:
+        """Forget the cached results of one customer, so the next enrich() asks every source again."""
+        key = cache_key(customer)
+        for slot in [slot for slot in self._cache if slot[1] == key]:
+            del self._cache[slot]
+
     async def enrich(self, customer: Customer) -> AccountContext:
         """Every source's result (never raises) and the account signals derived from them."""
         key = cache_key(customer)

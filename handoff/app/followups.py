@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
 from sqlalchemy import and_, func, select, update
@@ -32,6 +32,10 @@ from handoff.storage.tables import (
     HandoffEventRow,
     HandoffRow,
 )
+
+if TYPE_CHECKING:  # account_lookup builds on this module
+    from handoff.app.account_lookup import AccountLookups, Refreshed
+    from handoff.core.brief.models import AccountFact
 
 log = structlog.get_logger("handoff.operations")
 
@@ -75,8 +79,9 @@ class Operations:
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, clock: Callable[[], datetime], *,
                  targets: dict[str, str], wake: Callable[[], None] = lambda: None,
-                 stats: Callable[[], dict[str, Any]] | None = None) -> None:
+                 stats: Callable[[], dict[str, Any]] | None = None, accounts: AccountLookups | None = None) -> None:
         self.sessions = sessions
+        self.accounts = accounts  # lookup and refresh; None: off
         self.settings = settings
         self.clock = clock
         self.targets = targets  # "zendesk" -> zendesk|local, "slack" -> slack|local
@@ -294,6 +299,21 @@ class Operations:
         if self._stats is None:
             return {}
         return await asyncio.to_thread(self._stats)
+
+    def _lookups(self) -> AccountLookups:
+        if self.accounts is None:
+            from handoff.app.account_lookup import LookupsOff  # it builds on this module
+
+            raise LookupsOff("account lookups and refreshes are not set up in this process")
+        return self.accounts
+
+    async def lookup(self, email: str) -> tuple[AccountFact, ...]:
+        """The account facts of a customer by e-mail (handoff.app.account_lookup); LookupsOff without it."""
+        return await self._lookups().lookup(email)
+
+    async def refresh(self, handoff_id: str, agent_id: str) -> Refreshed:
+        """Fetch a handoff's account facts again and note them on its ticket (handoff.app.account_lookup)."""
+        return await self._lookups().refresh(handoff_id, agent_id)
 
     # ---- feedback and Zendesk events --------------------------------------------------------
 

@@ -16,6 +16,13 @@ class Enricher(Protocol):
         """The account facts of `customer`, each source ok or marked unavailable."""
 
 
+class FreshEnricher(Enricher, Protocol):
+    """An Enricher that can be told to ask the sources again for one customer (lookups, refreshes)."""
+
+    def forget(self, customer: Customer) -> None:
+        """Drop what is cached about `customer`."""
+
+
 class Summariser(Protocol):
     """An optional writer of the one-line summary (connectors.summariser.LLMSummariser)."""
 

@@ -186,6 +186,10 @@ class Runtime:
                 tolerance_seconds=self.config.settings.zendesk.webhook_tolerance_seconds, clock=self.clock,
                 wake=self.inbound.wake,
             )
+            if self.operations is not None and self.operations.accounts is not None:
+                from handoff.edge.http.account_refresh import mount_account_refresh
+
+                mount_account_refresh(app, self.operations.accounts.refresh)
             if slack_app is not None:
                 from handoff.edge.slack.front_door import mount_slack
 
@@ -300,6 +304,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                           on_deliveries=dispatcher.wake,
                           summariser=summariser, second_opinion=second_opinion, similar=similar,
                           replies=drafter)
+    from handoff.app.account_lookup import AccountLookups
     from handoff.app.followups import Operations
     from handoff.app.stats import collect_stats
 
@@ -308,7 +313,9 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                    "bot": targets[DeliveryKind.BOT_WEBHOOK]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
                             stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
-                                                        now=clock()))
+                                                        now=clock()),
+                            accounts=AccountLookups(sessions, enricher, clock, zendesk_target=ops_targets["zendesk"],
+                                                    wake=dispatcher.wake))
     inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,
                                operations=operations)
     if not config.env.zendesk_webhook_secret and zendesk is not None:

@@ -156,6 +156,17 @@ async def test_cache_serves_within_ttl_and_refetches_after() -> None:
     assert source.calls == 2
 
 
+async def test_forget_drops_one_customers_cache_only() -> None:
+    clock, source = Clock(), FakeSource("stripe")
+    enricher = Enricher([source], cache_ttl_seconds=60, clock=clock)
+    await enricher.enrich(ANA)
+    await enricher.enrich(Customer(email="bo@example.com"))
+    enricher.forget(Customer(email="ANA@example.com"))
+    await enricher.enrich(ANA)  # asked again
+    await enricher.enrich(Customer(email="bo@example.com"))  # still cached
+    assert source.calls == 3
+
+
 async def test_failures_are_cached_shorter_than_answers() -> None:
     clock = Clock()
     good, bad = FakeSource("stripe"), FakeSource("hubspot", error=Unavailable("hubspot", "server error (HTTP 500)"))

@@ -24,6 +24,7 @@ OPERATIONS = [
     ("GET", "/v1/handoffs/{handoff_id}"),
     ("GET", "/v1/conversations/{conversation_id}"),
     ("POST", "/v1/handoffs/{handoff_id}/release"),
+    ("POST", "/v1/handoffs/{handoff_id}/refresh"),
     ("POST", "/v1/handoffs/{handoff_id}/choice"),
 ]
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,

@@ -150,18 +150,7 @@ class Briefing:
 
     def account_dict(self) -> dict[str, Any]:
         """`briefing.account`: each source's facts or why it is unavailable, plus the signals."""
-        out: dict[str, Any] = {}
-        for name in KNOWN_SOURCES:
-            out[name] = source_result(self.account, name).as_dict()
-        for s in self.account.sources:
-            if s.source not in out:
-                out[s.source] = s.as_dict()
-        sig = self.account.signals
-        out["tier"] = sig.tier
-        out["churn_risk"] = sig.churn_risk
-        has_owner = sig.owner_name or sig.owner_email
-        out["owner"] = {"name": sig.owner_name, "email": sig.owner_email} if has_owner else None
-        return out
+        return account_json(self.account)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form shown under `briefing` by the API and `simulate --json`."""
@@ -202,6 +191,22 @@ class Briefing:
                 "language": self.customer.language,
             },
         }
+
+
+def account_json(account: AccountContext) -> dict[str, Any]:
+    """`briefing.account`: each source's facts or why it is unavailable, plus the signals."""
+    out: dict[str, Any] = {}
+    for name in KNOWN_SOURCES:
+        out[name] = source_result(account, name).as_dict()
+    for s in account.sources:
+        if s.source not in out:
+            out[s.source] = s.as_dict()
+    sig = account.signals
+    out["tier"] = sig.tier
+    out["churn_risk"] = sig.churn_risk
+    has_owner = sig.owner_name or sig.owner_email
+    out["owner"] = {"name": sig.owner_name, "email": sig.owner_email} if has_owner else None
+    return out
 
 
 def transcript_json(messages: Sequence[Message]) -> list[dict[str, Any]]:

@@ -56,6 +56,7 @@ OPERATION_ANSWERS: dict[tuple[str, str], dict[str, str]] = {
     ("get", "/v1/handoffs/{handoff_id}"): {"404": "error"},
     ("get", "/v1/conversations/{conversation_id}"): {"404": "error"},
     ("post", "/v1/handoffs/{handoff_id}/release"): {"404": "error", "409": "error"},
+    ("post", "/v1/handoffs/{handoff_id}/refresh"): {"404": "error", "409": "error"},
     ("post", "/v1/handoffs/{handoff_id}/choice"): {"404": "error", "409": "error"},
 }
 

@@ -231,3 +231,21 @@ class ConversationOut(BaseModel):
     callback_at: str | None = None
     customer_message: str | None = Field(None, description="the latest message meant for the customer")
     update: UpdateOut | None = Field(None, description="the latest update told to the waiting customer")
+
+
+class AccountFactOut(BaseModel):
+    """One account fact as the briefing shows it."""
+
+    source: str
+    label: str
+    value: str
+
+
+class RefreshOut(BaseModel):
+    """A refresh of a handoff's account facts: what changed, the facts now; a ticket note is queued."""
+
+    handoff_id: str
+    refreshed_at: str
+    number: int = Field(description="1 for the handoff's first refresh")
+    changes: list[str]
+    account_facts: list[AccountFactOut]

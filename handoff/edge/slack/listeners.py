@@ -8,7 +8,9 @@ from typing import Any
 import structlog
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handoff.app.account_lookup import HandoffReleased, LookupsOff
 from handoff.app.followups import Agent
+from handoff.app.handoff_reads import NotFoundError
 from handoff.core.render.slack_replies import (
     AGENT_ONLY,
     Command,
@@ -18,9 +20,13 @@ from handoff.core.render.slack_replies import (
     claim_reply,
     failure_reply,
     help_reply,
+    lookup_reply,
+    lookups_off_reply,
     not_agent_reply,
     parse_command,
     queue_reply,
+    refresh_refused,
+    refresh_reply,
     release_reply,
     stats_reply,
     status_reply,
@@ -33,7 +39,8 @@ from handoff.edge.slack.operations import Operations
 log = structlog.get_logger("handoff.slack")
 
 _REFUSED_ACTION = {"claim": "claim handoffs", "release": "hand handoffs back to the AI", "available": "change their availability",
-                   "away": "change their availability"}
+                   "away": "change their availability", "lookup": "look up customers' accounts",
+                   "refresh": "refresh a handoff's account facts"}
 
 
 class SlackListeners:
@@ -86,10 +93,25 @@ class SlackListeners:
                 return release_reply(await self.ops.release(str(cmd.arg), agent.id))
             if cmd.name in ("available", "away"):
                 return availability_reply(await self.ops.set_available(agent.id, cmd.name == "available"))
+            if cmd.name == "lookup":
+                return lookup_reply(str(cmd.arg), await self.ops.lookup(str(cmd.arg)))
+            if cmd.name == "refresh":
+                return await self._refresh(str(cmd.arg), agent)
+        except LookupsOff:
+            return lookups_off_reply()
         except Exception:  # noqa: BLE001 - the user gets an answer; the log gets the trace
             log.exception("slack_command_failed", command=cmd.name)
             return failure_reply(f"running `{cmd.name}`")
         return help_reply(cmd.name, self.command)
+
+    async def _refresh(self, handoff_id: str, agent: Agent) -> Reply:
+        try:
+            done = await self.ops.refresh(handoff_id, agent.id)
+        except NotFoundError:
+            return refresh_refused(handoff_id, "there is no such handoff")
+        except HandoffReleased:
+            return refresh_refused(handoff_id, "it was handed back to the AI (released)")
+        return refresh_reply(done.handoff_id, done.changes, done.facts)
 
     async def _answer_command(self, command: dict[str, Any], respond: Any, client: AsyncWebClient,
                               reply: Reply) -> None:

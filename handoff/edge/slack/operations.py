@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from handoff.app.account_lookup import Refreshed
 from handoff.app.followups import Agent
+from handoff.core.brief.models import AccountFact
 
 
 class Operations(Protocol):
@@ -43,4 +45,12 @@ class Operations(Protocol):
 
     async def mark_unnecessary(self, handoff_id: str, slack_user_id: str) -> dict[str, Any]:
         """Record "AI could have handled this": {"ok", "message"}."""
+        ...
+
+    async def lookup(self, email: str) -> tuple[AccountFact, ...]:
+        """A customer's account facts by e-mail; raises LookupsOff when lookups are not wired in."""
+        ...
+
+    async def refresh(self, handoff_id: str, agent_id: str) -> Refreshed:
+        """Fetch a handoff's account facts again and queue the ticket note; NotFoundError, HandoffReleased."""
         ...

@@ -6,6 +6,12 @@ its formatting neutralised, cut to the field's limit; headers pass `for_slack_pl
 """
 from __future__ import annotations
 
+from handoff.core.render.slack_replies.accounts import (
+    lookup_reply,
+    lookups_off_reply,
+    refresh_refused,
+    refresh_reply,
+)
 from handoff.core.render.slack_replies.answers import (
     availability_reply,
     claim_reply,
@@ -44,6 +50,6 @@ from handoff.core.render.slack_replies.stats import stats_reply
 __all__ = [
     "AGENT_ONLY", "BLOCKS_MAX", "CALLBACKS_MAX", "COMMANDS", "FALLBACK_MAX", "QUEUE_ITEMS_MAX", "REASONS_MAX",
     "SUMMARY_CHARS", "Command", "Reply", "availability_reply", "callbacks_reply", "claim_reply", "release_reply", "duration",
-    "failure_reply", "help_reply", "not_agent_reply", "parse_command", "queue_reply", "slack_date", "stats_reply",
+    "failure_reply", "help_reply", "lookup_reply", "lookups_off_reply", "refresh_refused", "refresh_reply", "not_agent_reply", "parse_command", "queue_reply", "slack_date", "stats_reply",
     "status_reply", "unnecessary_reply", "usage_reply", "working_text",
 ]

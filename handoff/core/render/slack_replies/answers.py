@@ -22,7 +22,7 @@ def help_reply(unknown: str | None = None, command: str = "/handoff") -> Reply:
     head = f":grey_question: Unknown command `{text(unknown, 40)}`. " if unknown else ""
     intro = f"{head}*Handoff commands*"
     note = ("_Anyone in the workspace can read the queue, status, callbacks and stats (customer details are "
-            "masked); claiming and availability are for agents listed in settings.toml._")
+            "masked); claiming, availability, lookups and refreshes are for agents listed in settings.toml._")
     body = "\n".join([intro, *lines, note])
     fallback = (f"Unknown command {text(unknown, 40)}. " if unknown else "") + f"Handoff commands: {command} help"
     return Reply(truncate(fallback, FALLBACK_MAX), [section(body)])
@@ -53,6 +53,8 @@ def working_text(cmd: Command) -> str:
         "away": "Marking you away…",
         "callbacks": "Looking up callbacks…",
         "stats": "Computing stats…",
+        "lookup": f"Looking up the account of {code(cmd.arg)}…",
+        "refresh": f"Refreshing the account facts of {code(cmd.arg)}…",
     }.get(cmd.name, "Working on it…")
 
 

@@ -16,9 +16,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "away": ("away", "stop new handoffs coming to you; active ones stay yours (agents only)"),
     "callbacks": ("callbacks", "scheduled callbacks to customers, soonest first"),
     "stats": ("stats", "handoff rate, reasons, response times, quality"),
+    "lookup": ("lookup EMAIL", "a customer's account facts: Stripe, HubSpot, Zendesk (agents only, only you see it)"),
+    "refresh": ("refresh ID", "fetch a handoff's account facts again and note them on its ticket (agents only)"),
 }
-AGENT_ONLY: frozenset[str] = frozenset({"claim", "release", "available", "away"})
-_NEEDS_ID: frozenset[str] = frozenset({"status", "claim", "release"})
+AGENT_ONLY: frozenset[str] = frozenset({"claim", "release", "available", "away", "lookup", "refresh"})
+_NEEDS_ID: frozenset[str] = frozenset({"status", "claim", "release", "refresh"})
+_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+")
+_MAILTO = re.compile(r"mailto:[^|>]*\|")
 _HANDOFF_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _TEAM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
@@ -55,6 +60,13 @@ def parse_command(text: str | None) -> Command:
         if not _HANDOFF_ID.fullmatch(rest[0]):
             return Command(name, error=f"{code(rest[0])} is not a handoff id; {usage}", raw=raw)
         return Command(name, arg=rest[0], raw=raw)
+    if name == "lookup":
+        # Slack turns a typed address into <mailto:a@b.com|a@b.com>: keep what is shown
+        address = _MAILTO.sub("", rest[0]) if len(rest) == 1 else ""
+        if len(rest) != 1 or len(address) > 254 or not _EMAIL.fullmatch(address):
+            shown = f"{code(rest[0])} is not an e-mail address; " if len(rest) == 1 else ""
+            return Command(name, error=f"{shown}{usage}", raw=raw)
+        return Command(name, arg=address, raw=raw)
     if name == "queue":
         if len(rest) > 1 or (rest and not _TEAM.fullmatch(rest[0])):
             return Command(name, error=usage, raw=raw)

@@ -8,12 +8,18 @@ import hmac
 import json
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 
+from handoff.app.account_lookup import HandoffReleased, LookupsOff, Refreshed
 from handoff.app.followups import Agent
+from handoff.app.handoff_reads import NotFoundError
+from handoff.core.brief.facts import account_facts
+from handoff.core.brief.models import AccountFact
+from handoff.core.models import AccountContext, SourceResult
 from handoff.devtools.fakes.http import FakeRequest, FakeResponse
 from handoff.devtools.fakes.slack import FakeSlack
 
@@ -109,6 +115,27 @@ class FakeOps:
     async def mark_unnecessary(self, handoff_id: str, slack_user_id: str) -> dict[str, Any]:
         await self._enter("mark_unnecessary", handoff_id, slack_user_id)
         return {"ok": True, "message": ""}
+
+    async def lookup(self, email: str) -> tuple[AccountFact, ...]:
+        await self._enter("lookup", email)
+        if "lookup_off" in self.failing:
+            raise LookupsOff("no enricher")
+        return account_facts(AccountContext((
+            SourceResult("stripe", "ok", {"customer_id": "cus_1", "mrr": {"amount": 499.0, "currency": "usd"},
+                                          "card": {"brand": "visa", "last4": "4242"}}),
+            SourceResult("hubspot", "ok", {"owner": {"name": None, "email": EMAIL}, "lifecycle_stage": "customer"}),
+            SourceResult("zendesk", "unavailable", reason="timed out after 2 s"),
+        )))
+
+    async def refresh(self, handoff_id: str, agent_id: str) -> Refreshed:
+        await self._enter("refresh", handoff_id, agent_id)
+        if handoff_id == "h_released":
+            raise HandoffReleased("released")
+        if handoff_id != HID:
+            raise NotFoundError(handoff_id)
+        return Refreshed(HID, datetime(2026, 3, 2, 15, 1, tzinfo=UTC),
+                         (AccountFact("stripe", "MRR", "$998.00"), AccountFact("hubspot", "Owner", EMAIL)),
+                         ("stripe MRR: $499.00 → $998.00",), 1)
 
     def async_calls(self) -> list[tuple[Any, ...]]:
         return [c for c in self.calls if c[0] != "agent_for_slack_user"]

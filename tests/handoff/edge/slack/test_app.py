@@ -59,7 +59,8 @@ def test_manifest_creates_the_app_with_the_command_and_scopes() -> None:
     assert manifest["features"]["bot_user"]["display_name"] == "Handoff"
     [command] = manifest["features"]["slash_commands"]
     assert command["command"] == "/handoff" and command["url"] == "https://YOUR-HOST/slack/events"
-    for sub in ("help", "queue", "status", "claim", "available", "away", "callbacks", "stats"):
+    for sub in ("help", "queue", "status", "claim", "release", "available", "away", "callbacks", "stats", "lookup",
+                "refresh"):
         assert re.search(rf"\b{sub}\b", command["usage_hint"]), sub
     assert manifest["settings"]["interactivity"] == {"is_enabled": True,
                                                      "request_url": "https://YOUR-HOST/slack/events"}
