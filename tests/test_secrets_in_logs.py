@@ -21,6 +21,9 @@ SECRETS = {
     "SLACK_SIGNING_SECRET": "slack-signing-secret-0a1b2c3d4e",
     "HANDOFF_SUMMARISER_API_KEY": "sk-summariser-key-5566778899",
     "HANDOFF_REPLIES_API_KEY": "sk-replies-key-1122334455",
+    "HANDOFF_BOT_WEBHOOK_SECRET": "bot-webhook-secret-6677889900",
+    "LINEAR_API_KEY": "lin_api_secret_key_AbCdEf0123",
+    "SUNSHINE_KEY_SECRET": "sunshine-key-secret-ZyXwVu9876",
 }
 
 
@@ -49,14 +52,19 @@ def test_a_full_run_logs_no_secret(tmp_path: Path, database_url, fake_zendesk, f
         "[zendesk]\nsubdomain = 'acme'\n[slack]\ndefault_channel = 'C0HANDOFF'\n"
         "[delivery]\npoll_seconds = 0.2\nbackoff_initial_seconds = 0.1\n"
         "[briefing.summariser]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n"
-        "[briefing.replies]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n",
+        "[briefing.replies]\nenabled = true\nurl = 'http://127.0.0.1:9'\ntimeout_seconds = 0.5\n"
+        # the bot webhook, Linear and the Switchboard configured but unreachable: their failures are logged too
+        "[bot]\nwebhook_url = 'http://127.0.0.1:9/updates'\ntimeout_seconds = 0.5\n"
+        "[linear]\nteam_id = 'team-1'\nurl = 'http://127.0.0.1:9/graphql'\ntimeout_seconds = 0.5\n"
+        "[sunshine]\napp_id = 'app-1'\nurl = 'http://127.0.0.1:9/sc'\ntimeout_seconds = 0.5\n",
         encoding="utf-8",
     )
     env = {**SECRETS, "DATABASE_URL": database_url, "HANDOFF_SETTINGS": str(settings),
            "ZENDESK_EMAIL": fake_zendesk.email, "ZENDESK_API_TOKEN": fake_zendesk.token, "ZENDESK_URL": fake_zendesk.url,
            "SLACK_BOT_TOKEN": fake_slack.token, "SLACK_API_URL": fake_slack.api_url,
            "STRIPE_API_KEY": fake_stripe.api_key, "STRIPE_API_BASE": fake_stripe.url,
-           "HUBSPOT_ACCESS_TOKEN": fake_hubspot.token, "HUBSPOT_URL": fake_hubspot.url}
+           "HUBSPOT_ACCESS_TOKEN": fake_hubspot.token, "HUBSPOT_URL": fake_hubspot.url,
+           "SUNSHINE_KEY_ID": "app_5e4af71a81966cfff3ef6550"}
     proc = start_process(["serve", "--port", str(port)], env, tmp_path, tmp_path / "run.log")
     base = f"http://127.0.0.1:{port}"
     auth = {"Authorization": f"Bearer {SECRETS['HANDOFF_API_KEYS']}"}
