@@ -9,7 +9,8 @@ Pure: no I/O, no clock. The store keeps `HandoffStatus`; the bot is told who own
 |                       |           |                      |       | nobody was left but the fallback team      |
 | open                  | yes       | assigned             | human | routed, or re-offered, to an agent         |
 | claimed               | -         | claimed              | human | an agent claimed it (Slack, Zendesk)       |
-| callback_scheduled    | -         | callback_scheduled   | human | nobody on shift: a callback at the opening |
+| callback_scheduled    | -         | callback_scheduled   | human | nobody on shift: a callback at the opening;|
+|                       |           |                      |       | or a waiting customer chose a callback     |
 | solved                | -         | solved               | human | only rows stored before revision 0007      |
 | released              | -         | released             | ai    | handed back: released (API, Slack) or the  |
 |                       |           |                      |       | ticket solved in Zendesk (`solved_at` set) |

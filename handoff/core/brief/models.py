@@ -15,25 +15,26 @@ KNOWN_SOURCES: tuple[str, ...] = ("stripe", "hubspot", "zendesk")
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "pt")
 
 
-class SummariserSettings(BaseModel):
-    """The optional LLM summariser (`[briefing.summariser]`); the key is HANDOFF_SUMMARISER_API_KEY."""
+class _ChatModelSettings(BaseModel):
+    """Where an optional OpenAI-compatible model is (off by default); each use sets its own budgets."""
 
     model_config = ConfigDict(extra="forbid")
     enabled: bool = False
     url: str = "https://api.openai.com/v1"
     model: str = "gpt-4o-mini"
+
+
+class SummariserSettings(_ChatModelSettings):
+    """The optional LLM summariser (`[briefing.summariser]`); the key is HANDOFF_SUMMARISER_API_KEY."""
+
     timeout_seconds: float = Field(8.0, gt=0, le=120)
     max_tokens: int = Field(120, ge=16, le=2000)
     max_transcript_chars: int = Field(12000, ge=500, le=200_000)
 
 
-class ReplyDrafterSettings(BaseModel):
+class ReplyDrafterSettings(_ChatModelSettings):
     """The optional LLM drafter of suggested replies (`[briefing.replies]`); the key is HANDOFF_REPLIES_API_KEY."""
 
-    model_config = ConfigDict(extra="forbid")
-    enabled: bool = False
-    url: str = "https://api.openai.com/v1"
-    model: str = "gpt-4o-mini"
     timeout_seconds: float = Field(4.0, gt=0, le=60)
     max_tokens: int = Field(300, ge=32, le=2000)
     max_transcript_chars: int = Field(6000, ge=500, le=100_000)
