@@ -51,8 +51,21 @@ HAND_BACKS = Counter("handoff_hand_backs", "Conversations handed back to the AI,
                      registry=REGISTRY)  # api | slack | zendesk_solved
 REHANDOFFS = Counter("handoff_rehandoffs", "Handoffs made within the re-handoff window of a hand-back", ["to"],
                      registry=REGISTRY)  # same_agent | routed (the agent was away or off shift, or nobody had it)
+HANDOFFS_BY_PAGE = Counter("handoff_handoffs_by_page", "Handoffs created, by page group ([signals] page_groups)",
+                           ["page_group"], registry=REGISTRY)
+MAX_PAGE_GROUPS = 200  # pages no pattern names are series too: beyond this many, they count as "other"
+_page_groups: set[str] = set()
 RESOLUTION_SECONDS = Histogram("handoff_resolution_seconds", "From handoff to solved", buckets=_HUMAN,
                                registry=REGISTRY)
+
+
+def count_page_handoff(group: str) -> None:
+    """Count a handoff under its page group, folding groups past MAX_PAGE_GROUPS into "other" (bounded series)."""
+    if group not in _page_groups:
+        if len(_page_groups) >= MAX_PAGE_GROUPS:
+            group = "other"
+        _page_groups.add(group)
+    HANDOFFS_BY_PAGE.labels(page_group=group).inc()
 
 
 def multiprocess_dir() -> str | None:

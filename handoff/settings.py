@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from connectors.config import EnrichmentSettings, HubSpotSettings, LinearSettings, StripeSettings, SunshineSettings
 from handoff.core.brief.account import AccountRules
 from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.signal_settings import SignalSettings
 from handoff.core.brief import BriefingSettings
 from handoff.core.similar import SimilarSettings
 from handoff.core.decide.config import TriggerSettings
@@ -163,6 +164,7 @@ class Settings(_Section):
     sla: SlaSettings = SlaSettings()
     quality: QualitySettings = QualitySettings()
     digest: DigestSettings = DigestSettings()
+    signals: SignalSettings = SignalSettings()
     jobs: JobSettings = JobSettings()
     waiting: WaitingSettings = WaitingSettings()
     bot: BotSettings = BotSettings()

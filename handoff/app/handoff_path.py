@@ -103,6 +103,7 @@ class HandoffPath:
 
     def _opened(self, handoff_id: str, cid: str, decision: Decision, account: AccountContext, pkg: Package) -> None:
         _count_handoff(decision, account, pkg.route.team)
+        metrics.count_page_handoff(self.settings.signals.groups().name_of(pkg.briefing.page_url))
         if pkg.continues is not None:
             same = pkg.route.agent is not None and pkg.route.agent == pkg.continues.agent
             metrics.REHANDOFFS.labels(to="same_agent" if same else "routed").inc()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rich.console import Group
@@ -10,9 +10,11 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from handoff.app.product_signals import collect_signals
 from handoff.core.decide.categories import topic_for
 from handoff.core.measure.analytics import compute_stats
 from handoff.core.measure.quality_settings import QualitySettings
+from handoff.core.measure.signal_settings import SignalSettings
 from handoff.core.measure.records import ConversationRecord, HandoffRecord
 from handoff.storage.tables import ConversationRow, DeliveryRow, HandoffEventRow, HandoffRow, MessageRow
 
@@ -121,8 +123,10 @@ def choice_counts(sessions: sessionmaker[Session], *, since: datetime | None = N
 def collect_stats(sessions: sessionmaker[Session], quality: QualitySettings | None = None, *,
                   since: datetime | None = None, until: datetime | None = None, team: str | None = None,
                   bucket: str = "day", now: datetime | None = None,
-                  records: tuple[list[HandoffRecord], list[ConversationRecord]] | None = None) -> dict[str, Any]:
-    """The stats object of `handoff stats --json` (DESIGN §4 keys, plus deliveries and dead letters)."""
+                  records: tuple[list[HandoffRecord], list[ConversationRecord]] | None = None,
+                  signals: SignalSettings | None = None) -> dict[str, Any]:
+    """The stats object of `handoff stats --json` (DESIGN §4 keys, plus deliveries, dead letters and signals)."""
+
     quality = quality or QualitySettings()
     handoffs, conversations = records or load_records(sessions, since=since, until=until,
                                                       repeat_window_days=quality.repeat_window_days)
@@ -132,6 +136,8 @@ def collect_stats(sessions: sessionmaker[Session], quality: QualitySettings | No
     data["deliveries"] = deliveries
     data["dead_deliveries"] = sum(n for k, n in deliveries.items() if k.endswith(":dead"))
     data["alternatives_chosen"] = choice_counts(sessions, since=since, until=until)
+    data["signals"] = collect_signals(sessions, signals or SignalSettings(), since=since, until=until,
+                                      now=now or datetime.now(UTC), team=team)
     return data
 
 
@@ -171,6 +177,38 @@ def _rehandoffs_line(r: dict[str, Any] | None) -> str:
     if not r:
         return "0"
     return f"{r.get('within_window', 0)} ({r.get('same_agent', 0)} back to the same agent)"
+
+
+def _signal_tables(signals: dict[str, Any] | None) -> list[Any]:
+    """Handoffs by page group and topic against their usual level, spikes marked and described."""
+    from rich.markup import escape
+
+    from handoff.core.measure.signals import describe_spike
+
+    if not signals or not (signals.get("pages") or signals.get("topics")):
+        return []
+    days, periods = signals["period"]["days"], signals["baseline"]["periods"]
+    known = signals["baseline"]["periods_with_data"]
+    usual_title = f"usual (mean of {known} earlier period{'' if known == 1 else 's'})" if known else "usual (no history yet)"
+    out: list[Any] = []
+    for kind, rows in (("page", signals.get("pages") or []), ("topic", signals.get("topics") or [])):
+        if not rows:
+            continue
+        t = Table(kind, f"handoffs ({days:g} days)", usual_title, "ratio", "top reason", "",
+                  title=f"product signals by {kind}", title_justify="left")
+        for r in rows:
+            # page keys come from customers' URLs: "[" must not read as markup
+            t.add_row(escape(str(r["key"])), str(r["current"]), f"{r['usual']:g}" if known else "-",
+                      "new" if r["ratio"] is None and known else ("-" if r["ratio"] is None else f"{r['ratio']:.1f}×"),
+                      escape(f"{r['top_reason']} ({r['top_reason_count']})"), "[bold red]SPIKE[/]" if r["spike"] else "")
+        out.append(t)
+    spikes = signals.get("spikes") or []
+    if spikes:
+        s = Table("spike", title="spikes", title_justify="left", show_header=False)
+        for spike in spikes:
+            s.add_row(escape(describe_spike(spike, days=days, baseline_periods=periods)))
+        out.append(s)
+    return out
 
 
 def render_stats(data: dict[str, Any]) -> Group:
@@ -217,6 +255,7 @@ def render_stats(data: dict[str, Any]) -> Group:
         for topic, n in data["by_topic"].items():
             t.add_row(str(topic), str(n))
         parts.append(t)
+    parts.extend(_signal_tables(data.get("signals")))
     if data.get("worst_handoffs"):
         w = Table("handoff", "score", "what lowered it", "summary", title="lowest quality", title_justify="left")
         w.columns[0].no_wrap = True  # whole ids: they are what `handoff erase` and the API take

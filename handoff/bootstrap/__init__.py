@@ -101,7 +101,8 @@ class Runtime:
 
         return await run_digest(
             sessions=self.sessions, settings=s.digest, clock=self.clock, owner=self.dispatcher.owner,
-            stats_between=lambda a, b: collect_stats(self.sessions, s.quality, since=a, until=b, now=b),
+            stats_between=lambda a, b: collect_stats(self.sessions, s.quality, since=a, until=b, now=b,
+                                                     signals=s.signals),
             render=lambda cur, prev: render_digest(cur, prev, worst_count=s.digest.worst_count), send=send,
         )
 
@@ -313,7 +314,7 @@ def build_runtime(config: Config, *, clock: Callable[[], datetime] = utc_now, ru
                    "bot": targets[DeliveryKind.BOT_WEBHOOK]}
     operations = Operations(sessions, s, clock, targets=ops_targets, wake=dispatcher.wake,
                             stats=lambda: collect_stats(sessions, s.quality, since=clock() - timedelta(days=7),
-                                                        now=clock()),
+                                                        now=clock(), signals=s.signals),
                             accounts=AccountLookups(sessions, enricher, clock, zendesk_target=ops_targets["zendesk"],
                                                     wake=dispatcher.wake))
     inbound = InboundProcessor(sessions, s, clock, zendesk=connectors.get("zendesk"), service=service,

@@ -12,10 +12,10 @@ import hashlib
 import re
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from urllib.parse import urlsplit
 
 from handoff.core.brief.models import Briefing
 from handoff.core.masking import ALL_KINDS, for_ticket, mask_pii
+from handoff.core.pages import host_and_path
 
 TECHNICAL = "technical"
 MAX_ERROR_CHARS = 300
@@ -37,7 +37,6 @@ _BROKEN = re.compile(
     r"spinner|fails?|failed|bug)\b", re.I)
 _VOLATILE = re.compile(r"\b(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|0x[0-9a-f]+|"
                        r"[0-9a-f]{16,}|\d{5,}|\d+(?:\.\d+)+)\b", re.I)
-_ID_SEGMENT = re.compile(r"^(?:\d+|[0-9a-f]{8,}|[0-9a-f-]{32,36}|[A-Za-z0-9_-]{20,})$")
 
 
 @dataclass(frozen=True)
@@ -89,11 +88,7 @@ def broken_feature(briefing: Briefing) -> str | None:
 
 def page_of(url: str | None) -> str | None:
     """The page as host and path, ids replaced by `:id` and no query (where a customer's data could be)."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    segments = [":id" if _ID_SEGMENT.match(s) else s for s in parts.path.split("/") if s]
-    return f"{parts.hostname or ''}/{'/'.join(segments)}".rstrip("/") or None
+    return host_and_path(url)
 
 
 def in_product_area(page: str | None, rules: BugRules) -> bool:

@@ -71,3 +71,39 @@ def test_offers_and_hand_backs_are_exposed() -> None:
                          ("handoff_rehandoffs_total", {"to": "same_agent"})):
         assert _sample(text, name, **labels) >= 1
     assert "handoff_time_to_claim_seconds_bucket" in text  # the time waiting before a claim
+
+
+async def test_handoffs_are_counted_per_page_group(make_config, tmp_path: Path, monkeypatch) -> None:
+    from handoff.app.turns import TurnInput
+    from handoff.bootstrap import build_runtime
+    from handoff.devtools.support.settings import shipped_settings
+
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+
+    def count(group: str) -> float:
+        return _sample(metrics.exposition().decode(), "handoff_handoffs_by_page_total", page_group=group)
+
+    billing, orders = count("/settings/billing"), count("/orders/:id/refund")
+    rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")))
+    try:
+        # shipped settings name /settings/billing*; other pages are their path with ids replaced, no query
+        await rt.service.post_message("m-1", TurnInput(role="customer", text="I want a human",
+                                                        page_url="https://app.example.com/settings/billing/cards?e=a@b.co"))
+        await rt.service.post_message("m-2", TurnInput(role="customer", text="I want a human",
+                                                        page_url="https://app.example.com/orders/88123/refund"))
+    finally:
+        rt.close()
+    assert count("/settings/billing") == billing + 1 and count("/orders/:id/refund") == orders + 1
+    assert "a@b.co" not in metrics.exposition().decode()
+
+
+def test_page_groups_beyond_the_cap_count_as_other(monkeypatch) -> None:
+    monkeypatch.delenv(metrics.MULTIPROC_ENV, raising=False)
+    monkeypatch.setattr(metrics, "_page_groups", {f"/p{i}" for i in range(metrics.MAX_PAGE_GROUPS)})
+    before = _sample(metrics.exposition().decode(), "handoff_handoffs_by_page_total", page_group="other")
+    metrics.count_page_handoff("/one/too/many")
+    metrics.count_page_handoff("/p7")  # a group already seen keeps its own series
+    text = metrics.exposition().decode()
+    assert _sample(text, "handoff_handoffs_by_page_total", page_group="other") == before + 1
+    assert _sample(text, "handoff_handoffs_by_page_total", page_group="/one/too/many") == 0
+    assert _sample(text, "handoff_handoffs_by_page_total", page_group="/p7") == 1

@@ -1,7 +1,7 @@
 """The weekly digest is due at the configured local time and sent once per week across processes."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -74,5 +74,46 @@ async def test_runtime_posts_the_digest_once_locally(make_config, tmp_path):
         assert await rt.run_digest() is None
         [kept] = (tmp_path / "outbox" / "updates").glob("digest-*.json")
         assert "1 handoff in 1 conversation (100.0%)" in kept.read_text()
+    finally:
+        rt.close()
+
+
+async def test_the_digest_flags_an_injected_page_spike(make_config, tmp_path):
+    """Two handoffs a week from the billing page for four weeks, then eight: the digest says so, masked."""
+    import json
+
+    from handoff.bootstrap import build_runtime
+    from handoff.app.turns import TurnInput
+    from handoff.devtools.support.settings import shipped_settings
+
+    clock = Clock(datetime(2026, 2, 3, 15, 0, tzinfo=UTC))
+    rt = build_runtime(make_config(shipped_settings(tmp_path / "outbox")), clock=clock)
+    n = 0
+
+    async def handoff_from(page: str) -> None:
+        nonlocal n
+        n += 1
+        await rt.service.post_message(f"c-{n}", TurnInput(role="customer", text="I want a human", page_url=page))
+
+    try:
+        for week in range(4):  # Feb 3, 10, 17, 24: the four weeks before the digest's week
+            clock.set(datetime(2026, 2, 3, 15, 0, tzinfo=UTC) + timedelta(weeks=week))
+            for i in range(2):
+                await handoff_from(f"https://app.example.com/settings/billing/invoices/{week}{i}42?email=a@b.co")
+            await handoff_from(f"https://app.example.com/orders/{week}77/refund")
+        clock.set(datetime(2026, 3, 6, 15, 0, tzinfo=UTC))  # the week before the digest
+        for i in range(8):
+            await handoff_from(f"https://app.example.com/settings/billing?card=4242424242424242&i={i}")
+        await handoff_from("https://app.example.com/orders/9977/refund")
+        clock.set(datetime(2026, 3, 9, 14, 0, tzinfo=UTC))  # Monday 10:00 New York
+        assert await rt.run_digest() == "2026-W11"
+        [kept] = (tmp_path / "outbox" / "updates").glob("digest-*.json")
+        body = json.loads(kept.read_text())
+        text = "\n".join(b["text"]["text"] for b in body["payload"]["blocks"]
+                         if b.get("type") == "section")
+        assert "*Product signals: spikes against the previous 4 weeks*" in text
+        assert "/settings/billing: 8 handoffs this week, 4.0× the usual 2; top reason: explicit request (8)" in text
+        assert "orders" not in text  # one a week, as usual: no spike
+        assert "4242" not in kept.read_text() and "a@b.co" not in kept.read_text()
     finally:
         rt.close()

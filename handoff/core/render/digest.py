@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handoff.core.measure.signals import describe_spike
 from handoff.core.measure.trend import trend
 from handoff.core.masking import for_slack
 from handoff.core.render.slack_card import truncate
@@ -18,6 +19,19 @@ def _delta(d: dict[str, Any], pct: bool = True) -> str:
         return ""
     sign = "+" if delta > 0 else ""
     return f" ({sign}{delta * 100:.1f} pts)" if pct else f" ({sign}{delta:.1f})"
+
+
+def _signals_text(signals: dict[str, Any] | None) -> str | None:
+    """Spikes by page and topic against the baseline; None when there is no baseline to compare with."""
+    if not signals or not signals.get("baseline", {}).get("periods_with_data"):
+        return None
+    weeks = signals["baseline"]["periods"]
+    spikes = signals.get("spikes") or []
+    if not spikes:
+        return f"*Product signals*\nNo page or topic spiked against the previous {weeks} weeks."
+    # page keys come from customers' URLs and reasons from the decision: masked and neutralised for Slack
+    lines = [f"• :warning: {for_slack(describe_spike(sp, days=signals['period']['days'], baseline_periods=weeks))}" for sp in spikes[:8]]
+    return "*Product signals: spikes against the previous " + f"{weeks} weeks*\n" + "\n".join(lines)
 
 
 def render_digest(current: dict[str, Any], previous: dict[str, Any], *, worst_count: int = 5) -> tuple[str, list[dict[str, Any]]]:
@@ -46,6 +60,9 @@ def render_digest(current: dict[str, Any], previous: dict[str, Any], *, worst_co
     if reasons:
         blocks.append({"type": "section", "text": {"type": "mrkdwn",
                                                     "text": truncate("*Top reasons (vs last week)*\n" + "\n".join(reasons), 3000)}})
+    signals = _signals_text(current.get("signals"))
+    if signals:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": truncate(signals, 3000)}})
     if worst:
         blocks.append({"type": "section", "text": {"type": "mrkdwn",
                                                     "text": truncate("*Lowest-quality handoffs*\n" + "\n".join(worst), 3000)}})

@@ -42,7 +42,7 @@ def stats(
             quality = config.settings.quality
             records = load_records(sessions, since=start, until=end, repeat_window_days=quality.repeat_window_days)
             data = collect_stats(sessions, quality, since=start, until=end, team=team, bucket=bucket, now=now,
-                                 records=records)
+                                 records=records, signals=config.settings.signals)
         finally:
             engine.dispose()
     if html is not None:

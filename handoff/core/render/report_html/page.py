@@ -8,6 +8,7 @@ from typing import Any
 from handoff.core.json_values import as_mapping
 from handoff.core.render.report_html.charts import bar_chart, first_response_chart, quality_chart, rate_chart
 from handoff.core.render.report_html.formatting import count, esc, num, pct, score, whole
+from handoff.core.render.report_html.signal_chart import signals_chart
 from handoff.core.render.report_html.style import CSP, CSS, MEASURE_JS
 from handoff.core.render.report_html.tables import durations_table, precision_table, team_table, worst_table
 
@@ -32,6 +33,7 @@ def render_report(
                        sub_format="{n} triggers · a handoff counts once per trigger"),
             bar_chart("categories", "Categories", "Handoffs by category", s.get("by_category"), alt=True,
                        sub_format="{total:,} handoffs"),
+            signals_chart(s.get("signals")),
             first_response_chart(first_response_seconds),
             quality_chart(quality_scores),
         ]

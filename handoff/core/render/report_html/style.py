@@ -7,6 +7,7 @@ import hashlib
 W = 640  # every chart shares one coordinate width; CSS scales it to the column
 ACCENT = "#1d5fa8"  # 6.3:1 on white
 ACCENT_2 = "#1f6f43"  # 6.4:1 on white
+SPIKE = "#b3261e"  # 6.5:1 on white; never the only sign: spikes also say "SPIKE" in words
 INK = "#1b1f24"
 MUTED = "#4a5360"  # 7.6:1 on white
 # Runs once the DOM is parsed and records what the browser actually laid out, so a headless test can tell
@@ -74,6 +75,13 @@ svg .grid {{ stroke: #e3e7ec; stroke-width: 1; }}
 svg .axis {{ stroke: #8a94a1; stroke-width: 1; }}
 svg rect.bar {{ fill: {ACCENT}; }}
 svg rect.bar.alt {{ fill: {ACCENT_2}; }}
+svg rect.bar.spike {{ fill: {SPIKE}; }}
+svg rect.usual {{ fill: #8a94a1; }}
+svg text.flag {{ fill: {SPIKE}; font-weight: 650; }}
+.legend {{ font-size: .8rem; color: {MUTED}; margin: 4px 0 0; }}
+.legend .key {{ display: inline-block; width: 12px; height: 8px; margin: 0 4px 0 10px; border-radius: 1px; }}
+.legend .key.now {{ background: {ACCENT}; }} .legend .key.usual {{ background: #8a94a1; height: 4px; }}
+.legend .key.spike {{ background: {SPIKE}; }}
 svg path.line {{ fill: none; stroke: {ACCENT}; stroke-width: 2.5; stroke-linejoin: round; }}
 svg circle.point {{ fill: #fff; stroke: {ACCENT}; stroke-width: 2; }}
 details.data {{ margin-top: 6px; font-size: .85rem; color: {MUTED}; }}

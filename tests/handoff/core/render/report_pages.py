@@ -9,7 +9,7 @@ from typing import Any
 
 from handoff.core.render.report_html import render_report
 
-CHARTS = ("rate", "reasons", "categories", "first-response", "quality")
+CHARTS = ("rate", "reasons", "categories", "signals", "first-response", "quality")
 NOW = datetime(2026, 11, 21, 5, 0, tzinfo=timezone.utc)
 EVIL = "<script>alert('x')</script><img src=\"https://evil.example/p.png\"> see https://evil.example/help"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -53,6 +53,20 @@ def sample_stats(**overrides: Any) -> dict[str, Any]:
             "low_confidence": {"handoffs": 40, "flagged_unnecessary": 12, "precision": 0.7},
         },
         "timeline": timeline,
+        "signals": {
+            "period": {"start": "2026-11-14T05:00:00+00:00", "end": "2026-11-21T05:00:00+00:00", "days": 7.0},
+            "baseline": {"periods": 4, "periods_with_data": 4, "start": "2026-10-17T05:00:00+00:00"},
+            "spike_rule": {"ratio": 2.0, "min_handoffs": 5},
+            "pages": [
+                {"key": "/settings/billing", "current": 31, "usual": 9.1, "ratio": 3.41, "spike": True,
+                 "top_reason": "payment failed", "top_reason_count": 19},
+                {"key": "/orders/:id/refund", "current": 12, "usual": 11.5, "ratio": 1.04, "spike": False,
+                 "top_reason": "refund", "top_reason_count": 9},
+                {"key": EVIL, "current": 3, "usual": 0, "ratio": None, "spike": False,
+                 "top_reason": "frustration", "top_reason_count": 3},
+            ],
+            "topics": [], "without_page": 4, "spikes": [],
+        },
         "by_team": {
             "tech": {"handoffs": 297, "unnecessary_rate": 0.1, "quality_mean": 68.25,
                      "first_response_median_seconds": 800.0, "csat": {"good": 41, "bad": 9, "rate": 0.82}},

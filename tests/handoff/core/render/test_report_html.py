@@ -228,6 +228,13 @@ def test_renders_what_compute_stats_returns() -> None:
     conversations = [ConversationRecord(f"c{n}", t0 + n * timedelta(days=1) - hour / 6, n < 3, None)
                      for n in range(6)]
     stats = compute_stats(handoffs, conversations, settings=QualitySettings(), now=t0 + timedelta(days=4))
+    from handoff.core.measure.signal_settings import SignalSettings
+    from handoff.core.measure.signals import SignalRecord, product_signals
+
+    # signals are computed beside compute_stats (handoff.app.product_signals), from the same handoffs
+    stats["signals"] = product_signals(
+        [SignalRecord(h.created_at, h.team, h.category, h.topic, f"/orders/{h.id}1234") for h in handoffs],
+        end=t0 + timedelta(days=4), period=timedelta(days=7), settings=SignalSettings())
     d = parse_dom(render_report(stats, first_response_seconds=[1800, 3600, 10800], quality_scores=[40, 75, 90],
                            generated_at=NOW))
     for chart in CHARTS:
@@ -250,3 +257,16 @@ def test_precision_reads_no_feedback_until_agents_said_something_and_worst_lists
     assert "50" in html[html.index("frustration"):].split("</tr>")[0]
     worst = worst_table([{"id": "h_0a1b2c3d4e5f", "score": 40, "notes": ["briefing lacks account facts"]}])
     assert "<th" in worst and ">Handoff<" in worst and ">Conversation<" not in worst
+
+
+def test_signals_chart_marks_spikes_in_words_not_colour_alone() -> None:
+    html = sample_page()
+    figure = html.split('data-chart="signals"')[1].split("</figure>")[0]
+    assert figure.count('class="bar spike"') == 1 and figure.count('class="bar"') == 2
+    assert figure.count('class="usual"') == 3
+    assert "31 · SPIKE 3.4×" in figure and "12 · 1.0× usual" in figure and "3 · new" in figure
+    assert "against the mean of 4 earlier periods" in figure
+    assert "<script>alert" not in figure  # a page key from a URL is escaped
+    no_history = sample_stats(signals={**sample_stats()["signals"],
+                                       "baseline": {"periods": 4, "periods_with_data": 0}})
+    assert "no earlier history to compare with yet" in sample_page(no_history)

@@ -47,6 +47,7 @@ def test_chromium_draws_every_chart(tmp_path: Path) -> None:
         "rate": len(stats["timeline"]) + 1,  # every point and the line
         "reasons": len(stats["by_reason"]),
         "categories": len(stats["by_category"]),
+        "signals": len(stats["signals"]["pages"]),
         "first-response": sum(1 for n in first_response_histogram(FIRST_RESPONSES) if n),
         "quality": sum(1 for n in quality_histogram(QUALITY) if n),
     }
