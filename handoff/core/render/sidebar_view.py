@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from handoff.core.brief.models import KNOWN_SOURCES
+from handoff.core.handoff_status import WAITING, HandoffStatus, can_move
 from handoff.core.masking import TICKET_KINDS, mask_json
 from handoff.core.similar.models import took
 
@@ -134,6 +135,9 @@ def sidebar_view(h: SidebarHandoff) -> dict[str, Any]:
         "handoff_id": h.handoff_id,
         "ticket_id": h.ticket_id,
         "status": h.status,
+        # what the buttons may do: claim while it waits for someone; hand back until it is released
+        "can_claim": h.status in {w.value for w in WAITING},
+        "can_hand_back": can_move(h.status, HandoffStatus.RELEASED),
         "team": h.team,
         "claimed_by": {"id": h.claimed_by, "name": h.claimed_by_name or h.claimed_by} if h.claimed_by else None,
         "created_at": h.created_at.isoformat(),
