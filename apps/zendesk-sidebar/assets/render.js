@@ -123,7 +123,7 @@ function repliesSection(h, t) {
 function transcriptSection(h, t) {
   const tr = h.transcript;
   return el("details", { id: "transcript" },
-    el("summary", {}, t("transcript"), el("span", { class: "muted" }, ` · ${t("messages", { n: tr.total })}`)),
+    el("summary", {}, t("transcript"), el("span", { class: "muted" }, ` · ${t(tr.total === 1 ? "message" : "messages", { n: tr.total })}`)),
     tr.total > tr.messages.length ? el("p", { class: "muted" }, t("earlier", { n: tr.total - tr.messages.length })) : null,
     el("ol", { class: "transcript" }, tr.messages.map((m) => el("li", { class: `role-${m.role}`, value: m.number || undefined },
       el("span", { class: "role" }, t(m.role) || m.role), " ", el("span", {}, m.text)))));
@@ -131,7 +131,7 @@ function transcriptSection(h, t) {
 
 /** The whole sidebar for one handoff; `on` holds the button handlers (claim, handBack, copy, insert). */
 export function renderHandoff(root, h, t, on) {
-  root.replaceChildren(
+  const parts = [
     topBar(h, t),
     statusLine(h, t),
     el("p", { class: "summary", "data-testid": "summary" }, h.summary),
@@ -143,7 +143,8 @@ export function renderHandoff(root, h, t, on) {
     aiSection(h, t),
     similarSection(h, t),
     repliesSection(h, t),
-    transcriptSection(h, t));
+    transcriptSection(h, t)];
+  root.replaceChildren(...parts.filter(Boolean)); // an absent section is null: never the text "null"
 }
 
 /** The sidebar of a ticket Handoff did not escalate. */

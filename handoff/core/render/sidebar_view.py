@@ -81,11 +81,17 @@ def _sources(b: Mapping[str, Any]) -> list[dict[str, Any]]:
         ok = status == "ok"
         # an unusable source has one "Status" fact saying why (handoff.core.brief.facts): shown as the reason
         rows = facts.get(name, []) if ok else []
-        reason = None if ok else (next((r["value"] for r in facts.get(name, []) if r["label"] == "Status"), None)
-                                  or result.get("reason") or status.replace("_", " "))
+        reason = None if ok else _why(next((r["value"] for r in facts.get(name, []) if r["label"] == "Status"), None)
+                                      or result.get("reason") or status.replace("_", " "))
         out.append({"source": name, "name": SOURCE_NAMES[name], "status": status, "available": ok,
                     "facts": rows, "reason": reason})
     return out
+
+
+def _why(reason: str) -> str:
+    """Why a source is unusable, without the "unavailable: " the app already shows as the source's badge."""
+    head, sep, rest = reason.partition(": ")
+    return rest if sep and head == "unavailable" and rest else reason
 
 
 def _open_tickets(b: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,7 +173,8 @@ def sidebar_view(h: SidebarHandoff) -> dict[str, Any]:
 
 def _signals(b: Mapping[str, Any]) -> list[dict[str, str]]:
     return [{"label": str(f.get("label")), "value": str(f.get("value"))}
-            for f in map(_map, _list(b.get("account_facts"))) if f.get("source") == "signals"]
+            for f in map(_map, _list(b.get("account_facts")))
+            if f.get("source") == "signals" and f.get("label") != "Tier"]  # the tier is in the top bar
 
 
 def no_handoff_view(ticket_id: int, external_id: str | None) -> dict[str, Any]:

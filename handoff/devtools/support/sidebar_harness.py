@@ -266,7 +266,7 @@ def open_sidebar(browser: Any, scene_: Scene, ticket_id: int, external_id: str |
     """A page showing the sidebar for one ticket: the stub in place of Zendesk's SDK, nothing else from outside.
 
     The page's `outside` list holds every request to anywhere but 127.0.0.1 (there should be none)."""
-    context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1)
+    context = browser.new_context(viewport={"width": width, "height": 240}, device_scale_factor=1)
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=scene_.assets)
     page = context.new_page()
     page.outside = []  # type: ignore[attr-defined]
