@@ -61,7 +61,7 @@ def test_a_handoff_with_full_account_data(browser, sidebar_scene):
 def test_a_handoff_whose_sources_were_unavailable(browser, sidebar_scene):
     page = open_sidebar(browser, sidebar_scene, 98765, sidebar_scene.unavailable)  # by the external id
     assert text(page, "h1") == "Bo Chen"
-    assert "no tier" in text(page, "[data-testid=tier]")
+    assert text(page, "[data-testid=tier]") == "Tier: unknown"
     assert "Upset" in text(page, "[data-testid=sentiment]")
     for source in ("stripe", "hubspot", "zendesk"):
         box = text(page, f"[data-source={source}]")
