@@ -131,7 +131,7 @@ def sidebar_view(h: SidebarHandoff) -> dict[str, Any]:
     """The JSON the sidebar app renders for one handoff, masked for the ticket."""
     b = h.briefing
     sentiment = _map(b.get("sentiment"))
-    level = str(sentiment.get("trajectory") or "green")
+    level = str(sentiment.get("trajectory") or "yellow")
     if level not in SENTIMENT:
         level = "yellow"  # an unknown trajectory is shown as worth a look, never as calm
     customer = _map(b.get("customer"))
