@@ -192,3 +192,17 @@ def test_allowed_origins_must_be_origins(make_config):
     assert zendesk_app_origins(config.settings) == ["https://help.acme.com"]
     assert zendesk_app_origins(make_config("[zendesk]\nsubdomain = 'acme'\n").settings) == [ZENDESK]
     assert zendesk_app_origins(make_config("").settings) == []
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/zendesk-app/handoffs/not-an-id/claim", {"agent_email": "priya@example.com"}),
+    ("/zendesk-app/handoffs/h_abc/claim", {"agent_email": "p" * 400 + "@example.com"}),
+    ("/zendesk-app/handoffs/h_abc/claim", {"agent_email": "priya@example.com", "agent": "sam"}),
+    ("/zendesk-app/handoffs/h_abc/hand-back", {"agent_email": ["priya@example.com"]}),
+])
+async def test_a_malformed_action_is_refused_and_changes_nothing(runtime, path, body):
+    async with client_for(runtime) as c:
+        r = await c.post(path, headers=AUTH, json=body)
+    assert r.status_code == 422 and r.json()["error"].startswith("invalid request")
+    with runtime.sessions() as s:
+        assert s.scalars(select(HandoffRow)).first() is None
