@@ -5,6 +5,7 @@ Both are validated once at start-up; an error names the key that is wrong.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,6 +74,31 @@ class ZendeskSettings(_Section):
     # webhook calls signed longer ago than this (or this far in the future) are refused as stale
     webhook_tolerance_seconds: float = Field(300.0, ge=10, le=3600)
     timeout_seconds: float = Field(10.0, gt=0, le=60)
+
+
+class ZendeskAppSettings(_Section):
+    """`[zendesk_app]`: the sidebar app's endpoints (`/zendesk-app/`); its key or secret come from the environment."""
+
+    # browser origins CORS answers; empty: https://<[zendesk] subdomain>.zendesk.com
+    allowed_origins: list[str] = []
+    # signed (JWT) requests: clock skew tolerated, and the oldest `iat` accepted
+    jwt_leeway_seconds: float = Field(60.0, ge=0, le=600)
+    jwt_max_age_seconds: float = Field(3600.0, ge=10, le=86_400)
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _origins(cls, v: list[str]) -> list[str]:
+        for origin in v:
+            if not re.fullmatch(r"https?://[^\s/?#]+", origin.rstrip("/")):
+                raise ValueError(f"{origin!r} is not an origin (scheme and host only, e.g. https://acme.zendesk.com)")
+        return [o.rstrip("/") for o in v]
+
+
+def zendesk_app_origins(settings: "Settings") -> list[str]:
+    """The origins the sidebar app's CORS answers: `[zendesk_app] allowed_origins`, else the account's own."""
+    if settings.zendesk_app.allowed_origins:
+        return list(settings.zendesk_app.allowed_origins)
+    return [f"https://{settings.zendesk.subdomain}.zendesk.com"] if settings.zendesk.subdomain else []
 
 
 class SlackSettings(_Section):
@@ -155,6 +181,7 @@ class Settings(_Section):
     enrichment: EnrichmentSettings = EnrichmentSettings()
     account: AccountRules = AccountRules()
     zendesk: ZendeskSettings = ZendeskSettings()
+    zendesk_app: ZendeskAppSettings = ZendeskAppSettings()
     slack: SlackSettings = SlackSettings()
     stripe: StripeSettings = StripeSettings()
     hubspot: HubSpotSettings = HubSpotSettings()
@@ -181,6 +208,8 @@ class Environment(BaseSettings):
     zendesk_email: str | None = None
     zendesk_api_token: SecretStr | None = None
     zendesk_webhook_secret: SecretStr | None = None
+    handoff_zendesk_app_key: SecretStr | None = None
+    handoff_zendesk_app_secret: SecretStr | None = None
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     stripe_api_key: SecretStr | None = None

@@ -28,7 +28,8 @@ SLOW_MODULES = frozenset({
     "tests/handoff/edge/http/test_serving.py", "tests/handoff/edge/cli/test_serve.py",
     "tests/hostile/test_slow_clients.py", "tests/faults/test_process_kill.py", "tests/faults/test_database_outage.py",
     "tests/test_big_conversation.py", "tests/test_end_to_end.py", "tests/jobs/test_workers.py",
-    "tests/test_after_the_handoff.py",
+    "tests/test_after_the_handoff.py", "tests/apps/zendesk_sidebar/test_sidebar_in_browser.py",
+    "tests/apps/zendesk_sidebar/test_zcli_server.py",
 })
 
 

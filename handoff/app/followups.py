@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # account_lookup builds on this module
 log = structlog.get_logger("handoff.operations")
 
 OPEN_STATES = tuple(s.value for s in WAITING)
+# where a claim was made, as the ticket note says it
+_CLAIMED_VIA = {"slack": "in Slack", "zendesk_app": "in the Zendesk app"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,13 @@ class Operations:
         """The agent whose Slack user id this is, if any."""
         return next((a for a in self._agents.values() if a.slack_user_id == slack_user_id), None)
 
+    def agent_for_email(self, email: str | None) -> Agent | None:
+        """The agent with this e-mail address (case-insensitive), if any: who a Zendesk user is."""
+        wanted = (email or "").strip().lower()
+        if not wanted:
+            return None
+        return next((a for a in self._agents.values() if (a.email or "").strip().lower() == wanted), None)
+
     def agent_for_zendesk_user(self, zendesk_user_id: int | None) -> Agent | None:
         """The agent whose Zendesk user id this is, if any."""
         if zendesk_user_id is None:
@@ -142,15 +151,15 @@ class Operations:
             metrics.CLAIM_SECONDS.observe(max(0.0, (now - h.created_at).total_seconds()))
             if h.reoffers:
                 metrics.CLAIMS_AFTER_REOFFER.inc()
-            self._queue_state_change(s, h, "claimed", agent, now)
+            self._queue_state_change(s, h, "claimed", agent, now, via=source)
             s.commit()
         self.wake()
         log.info("claimed", handoff_id=handoff_id, agent=agent.id, source=source)
         return {"ok": True, "handoff_id": handoff_id, "status": "claimed", "claimed_by": agent.id,
                 "message": f"{handoff_id} is yours, {agent.name}."}
 
-    async def release(self, handoff_id: str, agent_id: str) -> dict[str, Any]:
-        """An agent hands the conversation back to the AI (the Slack button or `/handoff release`)."""
+    async def release(self, handoff_id: str, agent_id: str, *, source: str | None = None) -> dict[str, Any]:
+        """An agent hands the conversation back to the AI (the Slack button, `/handoff release`, the Zendesk app)."""
         from handoff.app.handoff_reads import NotFoundError
         from handoff.app.release import (  # release builds on this module
             AlreadyReleased,
@@ -160,7 +169,7 @@ class Operations:
 
         try:
             await asyncio.to_thread(release_handoff, self.sessions, handoff_id, clock=self.clock, targets=self._by_kind(),
-                                    reason=None, actor=agent_id, source=HandBackSource.SLACK)
+                                    reason=None, actor=agent_id, source=source or HandBackSource.SLACK)
         except NotFoundError:
             return {"ok": False, "handoff_id": handoff_id, "message": "no such handoff"}
         except AlreadyReleased as e:
@@ -179,7 +188,8 @@ class Operations:
                     "message": f"{agent_id} is not an agent in settings.toml."}
         return await asyncio.to_thread(self._claim, handoff_id, agent, source)
 
-    def _queue_state_change(self, s: Session, h: HandoffRow, state: str, agent: Agent | None, now: datetime) -> None:
+    def _queue_state_change(self, s: Session, h: HandoffRow, state: str, agent: Agent | None, now: datetime,
+                            via: str = "slack") -> None:
         name = agent.name if agent else None
         # posted as is in the alert's thread: rendered for Slack here
         note = {
@@ -191,7 +201,7 @@ class Operations:
                 f"{h.id}:slack:{state}:{agent.id if agent else ''}", now)
         if state == "claimed" and agent is not None:
             enqueue(s, h.id, TicketNote(external_id=f"{h.id}:claimed:{agent.id}",
-                                        note=for_ticket(f"Handoff claimed in Slack by {agent.name}."),
+                                        note=for_ticket(f"Handoff claimed {_CLAIMED_VIA.get(via, 'in Slack')} by {agent.name}."),
                                         assignee_id=agent.zendesk_user_id, tags=("handoff_claimed",),
                                         priority=h.priority),
                     self.targets["zendesk"], f"{h.id}:zendesk:claimed:{agent.id}", now)

@@ -41,6 +41,7 @@ class HandBackSource(StrEnum):
 
     API = "api"
     SLACK = "slack"
+    ZENDESK_APP = "zendesk_app"
     ZENDESK_SOLVED = "zendesk_solved"
 
 

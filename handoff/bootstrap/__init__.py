@@ -187,6 +187,8 @@ class Runtime:
                 tolerance_seconds=self.config.settings.zendesk.webhook_tolerance_seconds, clock=self.clock,
                 wake=self.inbound.wake,
             )
+            if self.operations is not None:
+                self._mount_zendesk_app(app, env)
             if self.operations is not None and self.operations.accounts is not None:
                 from handoff.edge.http.account_refresh import mount_account_refresh
 
@@ -212,6 +214,19 @@ class Runtime:
             guard_operations=service.metrics_require_key,
             body_timeout_seconds=service.body_timeout_seconds,
         )
+
+    def _mount_zendesk_app(self, app: FastAPI, env: dict[str, str]) -> None:
+        """The sidebar app's endpoints, over the same Operations as the Slack app."""
+        from handoff.app.sidebar import Sidebar
+        from handoff.edge.http.zendesk_app import mount_zendesk_app
+        from handoff.edge.http.zendesk_app_auth import ZendeskAppAuth
+        from handoff.settings import zendesk_app_origins
+
+        s = self.config.settings
+        auth = ZendeskAppAuth(key=env.get("HANDOFF_ZENDESK_APP_KEY"), secret=env.get("HANDOFF_ZENDESK_APP_SECRET"),
+                              clock=self.clock, leeway_seconds=s.zendesk_app.jwt_leeway_seconds,
+                              max_age_seconds=s.zendesk_app.jwt_max_age_seconds)
+        mount_zendesk_app(app, Sidebar(self.operations), auth, origins=zendesk_app_origins(s))
 
     def warm_up(self) -> None:
         """Do before the first request what it would otherwise pay for: compile the trigger patterns, load the

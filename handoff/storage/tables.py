@@ -147,7 +147,7 @@ class HandoffRow(Base):
     offered_to: Mapped[list[Any] | None] = mapped_column(JSON)
     reoffers: Mapped[int] = mapped_column(Integer, server_default="0")  # no Python default: older revisions lack it
     released_at: Mapped[datetime | None]
-    released_via: Mapped[str | None] = mapped_column(String(16))  # api | slack | zendesk_solved
+    released_via: Mapped[str | None] = mapped_column(String(16))  # api | slack | zendesk_app | zendesk_solved
     rehandoff_of: Mapped[str | None] = mapped_column(String(40))  # the handoff this one continues (within the window)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
