@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from handoff import metrics
+from handoff.app.agents import Agent, AgentDirectory
 from handoff.app.similar_cases import note_reply, record_resolution
 from handoff.core.delivery_kinds import DeliveryKind
 from handoff.core.delivery_payloads import CardUpdate, Payload, TicketNote, kind_of, payload_json
@@ -44,17 +44,6 @@ OPEN_STATES = tuple(s.value for s in WAITING)
 _CLAIMED_VIA = {"slack": "in Slack", "zendesk_app": "in the Zendesk app"}
 
 
-@dataclass(frozen=True)
-class Agent:
-    """An agent as settings.toml declares them."""
-
-    id: str
-    name: str
-    slack_user_id: str | None
-    email: str | None
-    zendesk_user_id: int | None = None
-
-
 def enqueue(s: Session, handoff_id: str, payload: Payload, target: str, key: str, now: datetime) -> None:
     """Record one write to make (in the caller's transaction), of the kind its payload's type stands for; a key
     already queued is a no-op.
@@ -76,7 +65,7 @@ def record_event(s: Session, handoff_id: str, kind: str, now: datetime, actor: s
     metrics.HANDOFF_EVENTS.labels(kind=kind).inc()
 
 
-class Operations:
+class Operations(AgentDirectory):
     """The state changes behind Slack buttons and commands and Zendesk events."""
 
     def __init__(self, sessions: sessionmaker[Session], settings: Settings, clock: Callable[[], datetime], *,
@@ -89,33 +78,7 @@ class Operations:
         self.targets = targets  # "zendesk" -> zendesk|local, "slack" -> slack|local
         self.wake = wake
         self._stats = stats
-        self._agents = {
-            a.id: Agent(a.id, a.name, a.slack_user_id, a.email, a.zendesk_user_id)
-            for a in settings.routing.agents
-        }
-
-    # ---- who ---------------------------------------------------------------------------------
-
-    def agent(self, agent_id: str) -> Agent | None:
-        """An agent by id."""
-        return self._agents.get(agent_id)
-
-    def agent_for_slack_user(self, slack_user_id: str) -> Agent | None:
-        """The agent whose Slack user id this is, if any."""
-        return next((a for a in self._agents.values() if a.slack_user_id == slack_user_id), None)
-
-    def agent_for_email(self, email: str | None) -> Agent | None:
-        """The agent with this e-mail address (case-insensitive), if any: who a Zendesk user is."""
-        wanted = (email or "").strip().lower()
-        if not wanted:
-            return None
-        return next((a for a in self._agents.values() if (a.email or "").strip().lower() == wanted), None)
-
-    def agent_for_zendesk_user(self, zendesk_user_id: int | None) -> Agent | None:
-        """The agent whose Zendesk user id this is, if any."""
-        if zendesk_user_id is None:
-            return None
-        return next((a for a in self._agents.values() if a.zendesk_user_id == zendesk_user_id), None)
+        AgentDirectory.__init__(self, settings.routing.agents)
 
     # ---- claims ------------------------------------------------------------------------------
 

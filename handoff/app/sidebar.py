@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from handoff.app.account_lookup import REFRESHED
-from handoff.app.followups import Agent, Operations
+from handoff.app.agents import Agent
+from handoff.app.followups import Operations
 from handoff.app.release import HandBackSource
 from handoff.core.render.sidebar_view import SidebarHandoff, no_handoff_view, sidebar_view
 from handoff.storage.tables import HandoffEventRow, HandoffRow

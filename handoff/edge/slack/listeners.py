@@ -9,7 +9,7 @@ import structlog
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handoff.app.account_lookup import HandoffReleased, LookupsOff
-from handoff.app.followups import Agent
+from handoff.app.agents import Agent
 from handoff.app.handoff_reads import NotFoundError
 from handoff.core.render.slack_replies import (
     AGENT_ONLY,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from handoff.app.account_lookup import Refreshed
-from handoff.app.followups import Agent
+from handoff.app.agents import Agent
 from handoff.core.brief.models import AccountFact
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import httpx
 
 from handoff.app.account_lookup import HandoffReleased, LookupsOff, Refreshed
-from handoff.app.followups import Agent
+from handoff.app.agents import Agent
 from handoff.app.handoff_reads import NotFoundError
 from handoff.core.brief.facts import account_facts
 from handoff.core.brief.models import AccountFact
