@@ -16,7 +16,7 @@ from handoff.devtools.support.clock import Clock
 from handoff.storage.tables import DeliveryRow, HandoffRow
 
 KEY = "zd-app-key-0123456789"
-SECRET = "zd-shared-secret-abcdef"
+SECRET = "zd-shared-secret-abcdef-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # a Monday afternoon
 ZENDESK = "https://acme.zendesk.com"
@@ -206,3 +206,18 @@ async def test_a_malformed_action_is_refused_and_changes_nothing(runtime, path, 
     assert r.status_code == 422 and r.json()["error"].startswith("invalid request")
     with runtime.sessions() as s:
         assert s.scalars(select(HandoffRow)).first() is None
+
+
+@pytest.mark.filterwarnings("ignore::jwt.warnings.InsecureKeyLengthWarning")  # the test signs with it on purpose
+def test_a_shared_secret_too_short_for_hs256_opens_nothing() -> None:
+    import jwt
+
+    from handoff.edge.http.zendesk_app_auth import Refused, ZendeskAppAuth
+
+    short = "only-23-bytes-of-secret"
+    token = jwt.encode({"exp": NOW.timestamp() + 60, "iat": NOW.timestamp()}, short, algorithm="HS256")
+    for auth in (ZendeskAppAuth(key=None, secret=short, clock=lambda: NOW),
+                 ZendeskAppAuth(key=KEY, secret=short, clock=lambda: NOW)):
+        with pytest.raises(Refused, match="shorter than 32 bytes"):
+            auth.check(f"Bearer {token}")
+    assert ZendeskAppAuth(key=KEY, secret=short, clock=lambda: NOW).check(f"Bearer {KEY}").via == "key"
