@@ -87,9 +87,14 @@ def read_labelled(path: Path, bot_user_ids: Sequence[int] = ()) -> list[Conversa
     return out
 
 
+def fold_of(conversation_id: str) -> int:
+    """Which of HOLD_OUT folds a conversation falls in, by a hash of its id (stable across runs and machines)."""
+    return int(hashlib.sha256(conversation_id.encode()).hexdigest()[:8], 16) % HOLD_OUT
+
+
 def held_back(conversation_id: str) -> bool:
-    """Whether a conversation is in the held-back fifth (stable across runs and machines)."""
-    return int(hashlib.sha256(conversation_id.encode()).hexdigest()[:8], 16) % HOLD_OUT == 0
+    """Whether a conversation is in the held-back fifth (fold 0)."""
+    return fold_of(conversation_id) == 0
 
 
 def _top_features(model: IntentModel, k: int = 8) -> dict[str, list[str]]:

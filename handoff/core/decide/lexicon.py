@@ -199,15 +199,20 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:account|subscription|membership) (?:deletion|cancellation|closure|termination)\b",
             r"\b(?:want|need|would like|wish|going|trying|how do i|how can i|help me) to cancel(?: (?:now|asap|today|immediately|right now|please|everything|all of it))*$",
             r"\bcancel (?:everything|all of it)\b",
+            r"^(?:please |pls |plz )?cancel(?: (?:please|pls|plz|now|asap|today|immediately|thanks|thx))+$",
         ],
         "es": [
             r"\b(?:cancelar|cancelen|cancela|cerrar|cierren|eliminar|eliminen|borrar|borren|dar de baja|darme de baja|baja de) (?:\w+ ){0,2}(?:cuenta|suscripcion|plan|membresia|servicio|perfil|contrato)\b",
             r"\bdarme de baja\b",
+            r"\b(?:doy|damos|den|denme) de baja (?:esto|eso|todo|mi|mis|la|el|nuestra|nuestro)\b",
+            r"\b(?:anular|anulen|anula|anulame|anulenme) (?:\w+ ){0,2}(?:poliza|suscripcion|contrato|seguro|abono|membresia|plan)\b",
             r"\b(?:ya )?no quiero (?:\w+ ){0,2}(?:cuenta|suscripcion|servicio|plan)\b",
         ],
         "fr": [
             r"\b(?:annuler|resilier|supprimer|fermer|cloturer|desactiver|arreter|mettre fin a) (?:\w+ ){0,2}(?:compte|abonnement|souscription|contrat|forfait|profil|service|adhesion)\b",
             r"\b(?:me desabonner|me desinscrire|resiliation)\b",
+            r"\b(?:resiliez|resilie|resilions|resilier|resilies) (?:\w+ ){0,2}(?:compte|abonnement|souscription|contrat|forfait|adhesion|assurance|tout)\b",
+            r"\bne plus (?:etre|jamais etre) (?:client|abonne)\w*\b",
         ],
         "de": [
             r"\b(?:konto|kundenkonto|account|abo|abonnement|vertrag|mitgliedschaft|profil|zugang|tarif) (?:\w+ ){0,3}(?:kundigen|loschen|schliessen|beenden|stornieren|deaktivieren|aufheben|auflosen|entfernen)\b",
@@ -266,22 +271,41 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:cobro|cobros|cargo|cargos|pago|pagos|transaccion|cobraron|cobrado|me cobraron)\b.{0,160}\b(?:dos veces|doble|duplicad\w+|no reconozco|no hice|no autorice|desconocid\w+|no realice|indebid\w+|no es mio|fraudulent\w+)\b",
             r"\b(?:no reconozco|desconozco) (?:\w+ ){0,3}(?:cobro|cargo|pago|transaccion|compra|movimiento)\b",
             r"\b(?:disputa|contracargo|reclamar un cobro|cobro indebido)\b",
+            r"\b(?:cobraron|cobrado|cobran|cobrais|cobrasteis|descontaron|descontado|cargaron|cargado|debitaron)\b (?:\w+ ){0,5}"
+            r"(?:\d|dos|tres|cuatro) veces\b",
+            r"\b(?:nunca|jamas) (?:contrate|contratamos|autorice|me suscribi|me di de alta)\b",
+            r"\b(?:nunca|jamas) (?:pedi|compre|solicite) (?:eso|esto|ese|esa|esos|esas|nada)\b",
+            r"\b(?:ni siquiera|ni) soy (?:su )?cliente\b|\bno soy (?:su |vuestro )?cliente\b(?! (?:todavia|aun))",
         ],
         "fr": [
             r"\b(?:debite|debitee|preleve|prelevee|facture|facturee|paye|payee|prelevement|paiement|transaction|achat|frais)\b.{0,160}\b(?:deux fois|2 fois|en double|double|doublon|deja paye|non autorise\w*|que je ne reconnais pas|je ne reconnais pas|pas fait|inconnu\w*|frauduleu\w+)\b",
             r"\bje ne reconnais pas (?:\w+ ){0,3}(?:paiement|prelevement|transaction|achat|debit|montant|frais)\b",
             r"\b(?:contester|litige|opposition sur) (?:\w+ ){0,3}(?:paiement|prelevement|transaction|achat|debit|facture)\b",
             r"\bremboursement (?:d un|du) (?:double|prelevement non)\b",
+            r"\b(?:\d|deux|trois|quatre) fois\b (?:\w+ ){0,6}(?:avec votre nom|preleve\w*|debite\w*|facture\w*|paye\w*)\b",
+            r"\b(?:preleve|debite|facture|paye)\w* (?:\w+ ){0,4}(?:\d|deux|trois|quatre) fois\b",
+            r"\bjamais (?:souscrit|autorise|signe)\b",
+            r"\bjamais (?:commande|demande|achete) (?:ca|cela|ce|ces|rien)\b",
+            r"\bje (?:ne )?suis (?:meme )?pas (?:votre |chez vous |un )?client\w*\b(?! (?:encore|pour l instant))",
+            r"\bje conteste\b",
         ],
         "de": [
             r"\b(?:doppelt|zweimal|zwei mal|mehrfach) (?:\w+ ){0,3}(?:abgebucht|belastet|berechnet|bezahlt|abgerechnet|gebucht)\b",
             r"\b(?:abbuchung|abbuchungen|lastschrift|zahlung|belastung|transaktion|buchung)\b.{0,160}\b(?:nicht erkenne|kenne ich nicht|nicht autorisiert|nicht gemacht|unbekannt\w*|nicht von mir|doppelt|zweimal|unberechtigt\w*)\b",
             r"\b(?:ruckbuchung|ruckbelastung|chargeback|widerspruch gegen (?:die|eine) (?:lastschrift|abbuchung|zahlung))\b",
+            r"\b(?:drei|vier|\d) ?(?:mal|fach) (?:\w+ ){0,3}(?:abgebucht|belastet|berechnet|abgezogen|eingezogen)\b",
+            r"\b(?:nichts|das nie|das niemals|sowas nie|so etwas nie|so was nie) (?:\w+ ){0,2}(?:bestellt|abgeschlossen|abonniert|autorisiert|gebucht)\b",
+            r"\b(?:nie|niemals) (?:\w+ )?(?:abgeschlossen|abonniert|autorisiert)\b",
+            r"\bich bin (?:gar |doch |nicht mal |nicht einmal )?kein (?:kunde|kundin)\b(?! (?:mehr|bei euch mehr))",
         ],
         "pt": [
             r"\b(?:cobrado|cobrada|cobraram|cobranca|cobrancas|pagamento|pagamentos|transacao|compra|debito)\b.{0,160}\b(?:duas vezes|em dobro|duplicad\w+|nao reconheco|nao fiz|nao autorizei|desconhecid\w+|indevid\w+|nao e minha|fraudulent\w+)\b",
             r"\bnao reconheco (?:\w+ ){0,3}(?:cobranca|pagamento|transacao|compra|debito)\b",
             r"\b(?:contestar|estorno|chargeback) (?:\w+ ){0,3}(?:cobranca|pagamento|transacao|compra)?\b",
+            r"\b(?:cobraram|cobrado|cobrada|descontaram|descontado|debitaram|debitado|passaram)\b (?:\w+ ){0,5}(?:\d|duas|tres|quatro) vezes\b",
+            r"\b(?:nunca|jamais) (?:assinei|contratei|autorizei|me cadastrei)\b",
+            r"\b(?:nunca|jamais) (?:pedi|comprei|solicitei) (?:isso|isto|esse|essa|esses|essas|nada)\b",
+            r"\b(?:nem|nao) sou (?:seu |sua |cliente de )?cliente\b(?! (?:ainda|ainda nao))",
         ],
     },
     "fraud": {
@@ -371,15 +395,29 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:my|our|her|his) (?:\w+ )?(?:husband|wife|partner|spouse|mother|father|mom|mum|dad|son|daughter|child|baby|brother|sister|parent|parents|grandmother|grandfather|grandma|grandpa|uncle|aunt|cousin|friend|relative|fiance|fiancee|boyfriend|girlfriend) (?:\w+ ){0,2}(?:died|passed|is dying|was killed)\b",
             r"\b(?:passed away|death in (?:the|my) family|funeral|bereavement|bereaved|widow|widowed|deceased)\b(?! (?:of the (?:server|app|process)))",
             r"\b(?:suicid\w*|kill myself|end my life|self harm|hurt myself|want to die)\b",
+            # an emergency told to the bot: a human must see it now, whatever the product
+            r"\b(?:chest pains?|can not breathe|cannot breathe|cant breathe|not breathing|an overdose|overdosed|unconscious|"
+            r"(?:having|had|has) a (?:heart attack|stroke|seizure)|bleeding (?:heavily|a lot|badly)|blackmail\w*|sextortion|extortion)\b",
+            r"\b(?:took|taken|gave|given|swallowed|ingested) (?:\w+ ){0,4}(?:double dose|too many (?:pills|tablets))\b",
             r"\b(?:domestic (?:violence|abuse)|abusive (?:partner|ex|husband|wife)|stalk\w*|harass\w*|threaten\w*|"
             r"unsafe|in danger|my safety|restraining order)\b",
             r"\b(?:my|our) (?:\d+ year old|teen|teenage|underage|minor|young) (?:son|daughter|child|kid|kids|children)\b",
             r"\b(?:minor|minors|underage|under age|child|children|kid|kids|son|daughter) (?:\w+ ){0,2}(?:used my|bought|purchased|made (?:a |some )?purchases?|spent|charged|ran up)\b",
         ],
-        "es": [r"\b(?:perdi mi (?:trabajo|empleo)|desempleado|no puedo pagar|enfermedad|en el hospital|hospitalizad\w+|cancer|fallecio|fallecimiento|murio|violencia|acoso|menor de edad)\b"],
-        "fr": [r"\b(?:perdu mon (?:emploi|travail)|chomage|ne peux pas payer|maladie|a l hopital|hospitalise\w*|cancer|deces|decede|violence|harcelement|mineur)\b"],
-        "de": [r"\b(?:arbeitslos|job verloren|nicht bezahlen|krankheit|im krankenhaus|krebs|verstorben|todesfall|gewalt|belastigung|minderjahrig\w*)\b"],
-        "pt": [r"\b(?:perdi (?:meu|o) emprego|desempregad\w+|nao consigo pagar|doenca|no hospital|hospitalizad\w+|cancer|faleceu|falecimento|violencia|assedio|menor de idade)\b"],
+        "es": [r"\b(?:perdi mi (?:trabajo|empleo)|desempleado|no puedo pagar|enfermedad|en el hospital|hospitalizad\w+|cancer|fallecio|fallecimiento|murio|violencia|acoso|menor de edad)\b",
+               r"\b(?:hacerme dano|quitarme la vida|suicid\w*|matarme|no quiero (?:seguir )?vivir|dolor en el pecho|no puedo respirar|"
+               r"sobredosis|inconsciente|(?:tiene|tuvo|le dio|me dio|esta teniendo) un infarto|acosa\w*|acosador\w*|extorsion\w*|chantaje\w*)\b"],
+        "fr": [r"\b(?:perdu mon (?:emploi|travail)|chomage|ne peux pas payer|maladie|a l hopital|hospitalise\w*|cancer|deces|decede|violence|harcelement|mineur)\b",
+               r"\b(?:me faire du mal|me suicider|suicid\w*|en finir avec (?:la vie|tout)|mettre fin a mes jours|envie de mourir|"
+               r"envie de disparaitre|douleur (?:a|dans) la poitrine|n arrive (?:plus )?pas a respirer|surdose|inconscient\w*|"
+               r"crise cardiaque|harcel\w*|chantage|sextorsion)\b"],
+        "de": [r"\b(?:arbeitslos|job verloren|nicht bezahlen|krankheit|im krankenhaus|krebs|verstorben|todesfall|gewalt|belastigung|minderjahrig\w*)\b",
+               r"\b(?:mir (?:etwas|was) antun|mich umbringen|suizid\w*|selbstmord\w*|nicht mehr leben|will sterben|brustschmerz\w*|"
+               r"kriege keine luft|krieg keine luft|bekomme keine luft|uberdosis|bewusstlos|(?:hat|hatte|habe|erlitten) (?:\w+ )?einen "
+               r"(?:herzinfarkt|schlaganfall)|belastigt|stalker\w*|gestalkt|stalkt|erpress\w*)\b"],
+        "pt": [r"\b(?:perdi (?:meu|o) emprego|desempregad\w+|nao consigo pagar|doenca|no hospital|hospitalizad\w+|cancer|faleceu|falecimento|violencia|assedio|menor de idade)\b",
+               r"\b(?:me machucar|me matar|suicid\w*|tirar (?:a )?minha (?:propria )?vida|nao quero mais viver|quero morrer|dor no peito|"
+               r"nao consigo respirar|overdose|desmaiou|inconsciente|(?:teve|tendo|deu|esta tendo) um infarto|assedi\w*|chantage\w*|extors\w*)\b"],
     },
     "enterprise_contract": {
         "en": [
@@ -412,6 +450,11 @@ FRUSTRATION_STRONG: list[str] = [
     r"\b(?:i|we) (?:already|just) (?:told|said|explained|asked|answered|tried|did)\b",
     r"\bhow many (?:more )?times\b",
     r"\bfor the (?:third|3rd|fourth|4th|fifth|5th|tenth|nth|hundredth|last) time\b",
+    # the customer counting their own repeats, or the bot's: "asking third time", "same answer again"
+    r"\b(?:asking|telling you|saying|said|told you|asked|explaining|repeating)(?: (?:it|this|you))? (?:for )?(?:the |a )?"
+    r"(?:third|3rd|fourth|4th|fifth|5th) time\b",
+    r"\b(?:third|3rd|fourth|4th|fifth|5th) time (?:i am|im|i have|ive|now|asking|telling|that)\b",
+    r"\bsame (?:answer|reply|response|message|link|article) (?:again|\d times|twice|three times|over and over)\b",
     r"\bi (?:keep|have to keep|had to keep) (?:asking|telling|repeating|explaining)\b",
     r"\byou (?:keep|kept) (?:saying|telling|sending|giving|repeating|asking)\b",
     r"\b(?:that is|thats|this is|its|it is) not what i (?:asked|said|meant|need|wanted|want)\b",
@@ -428,6 +471,10 @@ FRUSTRATION_STRONG: list[str] = [
     r"\bstop (?:sending|giving|linking) (?:me )?(?:\w+ )?(?:links|articles|the same)\b",
     # es, fr, de, pt
     r"\b(?:es ridiculo|es inaceptable|no sirves|no me ayudas|no ayuda|estoy harto|estoy harta|perdida de tiempo|ya te dije)\b",
+    r"\b(?:por (?:tercera|cuarta|quinta|enesima|3a|3ra) vez|te lo repito|la misma respuesta otra vez|otra vez la misma respuesta)\b",
+    r"\b(?:pour la (?:troisieme|quatrieme|cinquieme|enieme|3e|3eme) fois|toujours la meme reponse|encore la meme reponse)\b",
+    r"\b(?:zum (?:dritten|vierten|funften|x ten|xten|hundertsten|tausendsten) mal|immer die gleiche antwort|schon wieder die gleiche antwort)\b",
+    r"\b(?:pela (?:terceira|quarta|quinta|enesima|3a) vez|ja falei|a mesma resposta de novo|sempre a mesma resposta)\b",
     r"\b(?:c est ridicule|inadmissible|inacceptable|vous ne servez a rien|tu ne sers a rien|j en ai marre|perte de temps|je vous ai deja dit)\b",
     r"\b(?:unverschamt|lacherlich|inakzeptabel|nutzlos|das hilft nicht|zeitverschwendung|ich habe es satt|hab es satt)\b",
     r"\b(?:ridiculo|inaceitavel|voce nao ajuda|nao ajuda em nada|perda de tempo|estou farto|estou farta|ja disse)\b",

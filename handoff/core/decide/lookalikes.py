@@ -107,13 +107,25 @@ _BREACH = (r"(?:breach|leak|leaked|hacked|stolen|exposed|fuga|filtracion|filtrar
 # the provider itself being asked what it does with the data: then it is a request to the provider
 _PROVIDER = (r"(?:your|yours|you|ihr|euch|eure|euren|eurer|ihre systeme|vous|vos|votre|vosotros|vuestro|vuestros|vuestra|"
              r"voces|vcs|seus servidores|your company|su empresa|sua empresa|backups?|sub ?processors?|subprocessor\w*)")
-_CANCEL_WORDS = r"(?:cancel\w*|kundig\w*|resili\w*|cancelar|cancelo|rescindir|dar de baja|encerrar|terminate|close)"
+_CANCEL_WORDS = (r"(?:cancel\w*|kundig\w*|resili\w*|cancelar|cancelo|rescindir|dar de baja|encerrar|terminate|close|"
+                 r"desabonn\w*|desinscri\w*|unsubscrib\w*|supprimer|borrar|eliminar|excluir|loschen|delete)")
+_MAILINGS = (r"(?:newsletters?|podcasts?|mailing\w*|e ?mails?|mails?|correos?|notifications?|notificaciones|notificacoes|"
+             r"benachrichtigung\w*|alerts?|alertes?|alertas?|sms|marketing|werbung|publicidad|publicite|promo\w*|infolettre|"
+             r"liste de diffusion|lista de correo)")
 _OTHERS_IN_RECORDS = (r"(?:employees?|staff member|freelancers?|contractors?|mitarbeiter\w*|angestellt\w*|trabajador\w*|"
                       r"empleado\w*|funcionari\w*|colaborador\w*|salarie\w*|employe\w*|kunden|kundin|tenant|tenants|mieter\w*|"
                       r"inquilin\w*|locataire\w*)")
+_CHARGEBACK = r"(?:chargebacks?|contracargos?|retrofacturations?|ruckbuchung\w*|estornos? de cartao)"
 _DEATH = r"(?:died|passed away|deceased|verstorben|gestorben|decede|decedee|fallecio|fallecido|fallecida|faleceu|morreu|falecido|falecida)"
 
 CATEGORY_LOOKALIKES: dict[str, list[str]] = {
+    "enterprise_contract": [
+        # the standard DPA fetched, not a contract negotiated: "wo finde ich euren AVV zum Download"
+        r"\b(?:avv|dpa|auftragsverarbeitungsvertrag)\b(?= (?:\w+ ){0,3}(?:download\w*|herunterladen|runterladen|pdf|link)\b)",
+        r"\b(?:wo finde ich|where (?:can i|do i) (?:find|get|download)) (?:\w+ )?(?:avv|dpa|auftragsverarbeitungsvertrag)\b",
+        # a broker's buy order, not a procurement one: "como cancelo uma ordem de compra que ainda não executou"
+        r"\bordem de compra\b(?= (?:\w+ ){0,4}(?:execut\w*|acoes|acao|limite|a mercado|bolsa|stop)\b)",
+    ],
     "legal": [
         # the customer is a lawyer: "i am a lawyer with a 3-person practice", "soy abogada", "ich bin anwältin"
         r"\b(?:i am|im|as a|as an|soy|como|sou|je suis|ich bin|bin|en tant qu|als) (?:a |an |un |una |um |uma |une |eine? )?"
@@ -122,6 +134,14 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         # a form field or user role named after the profession: "add a lawyer field to our template"
         r"\b" + _PROFESSIONS_LEGAL + r"(?: \w+)? (?:field|fields|role|column|campo|rol|papel|champ|feld|rolle|responsavel)\b",
         r"\b(?:field|fields|role|column|campo|champ|feld|rolle) (?:\w+ ){0,4}" + _PROFESSIONS_LEGAL + r"\b",
+        # the business's own lawyer wanting routine site text: "our lawyer wants the returns policy linked in the footer"
+        r"\b(?:our|my|the|notre|mon|ma|nuestro|nuestra|mi|unser|unsere|unserer|mein|meine|nosso|nossa|meu|minha) "
+        + _PROFESSIONS_LEGAL + r" (?:\w+ )?(?:wants|want|asked|asks|sent|says|said|needs|veut|a demande|nous a envoye|m a envoye|"
+        r"quiere|pidio|envio|dice|will|mochte|hat|sagt|schickt|quer|pediu|mandou|enviou|disse)\b"
+        r"(?=.{0,120}\b(?:footer|policy|terms|text|wording|impressum|widerrufsbelehrung|agb|cgv|cgu|mentions legales|"
+        r"politica|pie de pagina|rodape|termos|banner|verlink\w*|linked|pied de page)\b)"
+        r"(?!.*\b(?:sue|suing|klage|klagen|demanda|processo|poursuite|owe|schulden|deben|devem|doivent)\b)",
+        r"\b" + _PROFESSIONS_LEGAL + r" sent (?:me|us) (?:the )?(?:text|wording|draft|template)\b",
         r"\b(?:taxa|tasa|taux|rate) de (?:denuncia|denuncias|reclamacao|plainte)s?\b",
         r"\b(?:sin|sem|sans|ohne|without) (?:denunciar|signaler|reporting|melden|zu melden)\b",
         r"\b(?:la |alta |mucha |poca |baja )demanda (?:de|del) (?:\w+ ){0,3}(?:se disparo|subio|sube|aumento|crece|baja|bajo)\b",
@@ -139,7 +159,8 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:nicht|not|no|nao|pas) (?:\w+ ){0,2}(?:auf|for|fall for|cair em|caer en|tomber dans) (?:einen |a |an |um |un |une )?"
         + _FRAUD_WORDS + r"\b",
         # "is this 50% off email a scam or real?"
-        r"\b(?:a |an |una |um |une |ein )?" + _FRAUD_WORDS + r" (?:or|o|ou|oder) (?:real|legit|legitimate|echt|vrai|verdad|"
+        r"\b(?:a |an |una |um |une |ein )?" + _FRAUD_WORDS + r" (?:or|o|ou|oder) (?:c est |es |e |ist (?:es |das )?|is it |"
+        r"it is |its )?(?:real|legit|legitimate|echt|vrai|verdad|"
         r"de verdad|verdadeiro|not|nicht|no|nao|pas)\b",
         # a scam message already ignored: "got a scam sms pretending to be you, i ignored it"
         r"\b" + _FRAUD_WORDS + r" ?(?:sms|text|texts|email|emails|mail|mails|correo|message|nachricht|mensagem)\b"
@@ -150,6 +171,9 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         # a business configuring compliance for the people in its records ("export the data of my
         # students for the rgpd", "DSGVO consent texts for applicants"), unless something leaked
         r"^(?!.*\b(?:" + _BREACH + r"|" + _PROVIDER + r")\b)(?=.*\b" + _RECORDS_OF_OTHERS + r"\b).*?\b" + _PRIVACY_WORDS + r"\b",
+        r"^(?!.*\b(?:" + _BREACH + r"|" + _PROVIDER + r")\b)(?=.*\b(?:cliente|kunde|kundin|client|customer|user|usuario|"
+        r"utilisateur|candidat\w*|bewerber\w*)e? (?:nuestro|nuestra|von uns|of ours|nosso|nossa|a nous|de chez nous)\b).*?\b"
+        + _PRIVACY_WORDS + r"\b",
         r"\b" + _PRIVACY_WORDS + r"(?: \w+)? (?:compliant|compliance|konform\w*|einwilligung\w*|consent|consentimiento|"
         r"consentement|consentimento|texts?|textos?|textes?|template|vorlage|plantilla|modelo|banner|cookie\w*|"
         r"schulung|training|policy page|beauftragte\w*|officer)\b",
@@ -186,12 +210,19 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"wollte|voulait|queria) (?:\w+ ){0,2}" + _CANCEL_WORDS + r" (?:su|sein|seine|seinen|ihr|ihre|ihren|his|her|their|son|sa|ses|seu|sua)\b",
         # not cancelling, or only part of the plan: "ich will nicht kündigen aber ...", "statt kündigen"
         r"\b(?:nicht|statt|anstatt|ohne|instead of|rather than|without|not|no quiero|en lugar de|en vez de|sin|sans|"
-        r"au lieu de|ne veux pas|em vez de|ao inves de|sem|nao quero) (?:(?:die|den|das|der|the|my|mi|mon|ma|meu|minha|a|o|la|le|"
-        r"el|ganze|ganzen|whole|entire|gleich|sofort|komplett|mein|meinen|meine|it|todo|tout|to|zu|de|d) ){0,3}" + _CANCEL_WORDS + r"\b",
+        r"au lieu de|ne veux pas|veux pas|em vez de|ao inves de|sem|nao quero|dont want to|do not want to) (?:(?:die|den|das|der|the|my|mi|mon|ma|meu|minha|a|o|la|le|"
+        r"el|ganze|ganzen|whole|entire|gleich|sofort|komplett|mein|meinen|meine|it|todo|tout|to|zu|de|d|me|mich|se|te) ){0,3}" + _CANCEL_WORDS + r"\b",
         # the customer's employee, tenant or customer, not the customer's own account
         r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,5}?(?:for|of|von|fur|eines|einer|des|para|de|pour|d|do|da) (?:a |an |one of our |"
         r"einen |einem |einer |eine |un |una |um |uma |une |nuestro |mi |meu |mon |unseren? |our |my )?(?:\w+ )?"
         + _OTHERS_IN_RECORDS + r"\b",
+        # a mailing, not a contract: "comment me désabonner de la newsletter", "unsubscribe from your podcast emails"
+        r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,3}?" + _MAILINGS + r"\b",
+        r"\b" + _MAILINGS + r" (?:\w+ ){0,2}?(?:abbestellen|abmelden|" + _CANCEL_WORDS[3:-1] + r")\b",
+        # a departed colleague's seat handed over first: "un employé est parti, je veux transférer ses fichiers
+        # avant de supprimer le compte"
+        r"\b" + _OTHERS_IN_RECORDS + r" (?:\w+ ){0,2}(?:left|has left|quit|est parti|est partie|a quitte|se fue|se ha ido|"
+        r"ha dejado|ist ausgeschieden|ausgeschieden|hat gekundigt|saiu|foi embora|deixou)\b.*",
     ],
     "sensitive": [
         # a device that "died", not a person: "se me murió el móvil", "my phone died"
@@ -228,10 +259,13 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
     ],
     "billing_dispute": [
         # a merchant's chargeback tooling: "chargeback notification template", "the fee for a chargeback"
-        r"\bchargebacks? (?:notification|notifications|template|email|emails|fee|fees|gebuhr|vorlage|benachrichtigung\w*|"
+        r"\b" + _CHARGEBACK + r" (?:notification|notifications|template|email|emails|fee|fees|gebuhr|vorlage|benachrichtigung\w*|"
         r"modelo|notificacao|notificacion|rate|policy|process)\b",
-        r"\b(?:template|vorlage|modelo|modele|plantilla|fee|gebuhr|taxa|tarifa|frais|notification|benachrichtigung) "
-        r"(?:\w+ ){0,4}chargebacks?\b",
+        r"\b(?:template|vorlage|modelo|modele|plantilla|fee|gebuhr|taxa|tarifa|frais|notification|notificacion|notificacao|"
+        r"benachrichtigung) (?:\w+ ){0,4}" + _CHARGEBACK + r"\b",
+        # a merchant receiving one from a buyer: "me llegó un contracargo de un cliente, cómo subo la evidencia"
+        r"\b" + _CHARGEBACK + r" (?:de|from|von|d|by) (?:un |una |a |an |einem |einer |um |uma |mi |my |un de mes |one of my )?"
+        r"(?:cliente|customer|kunde\w*|client|comprador|buyer|acheteur|kaufer)s?\b",
     ],
 }
 # a keyword quoted as a keyword ("tickets with the word 'lawyer'", "wenn ein Kunde 'Anwalt' schreibt")

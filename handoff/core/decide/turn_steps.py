@@ -57,6 +57,16 @@ _CORRECTION = re.compile(r"\b(?:just|only|i said|i asked|i told|i meant|already)
 _BARE_NO = re.compile(r"^(?:no|nope|nah|not really)\b")
 
 
+# After a bare "no", the customer states what they want instead ("No, make it 11:45 am", "nope, diner food for me",
+# "no, it's the day before, the 13th"): a correction of a detail, the ordinary way to steer a booking, not pushback.
+# Turning down what was found ("No, find some other movies") still is: twice running, the search is failing them.
+_RESPECIFIED = re.compile(
+    r"\d|\b(?:instead|make it|change it to|i want|i would like|i would prefer|i prefer|i need|we need|we want|let us|lets|"
+    r"how about|what about|go with|rather|for me|(?:the|a) (?:earlier|later|cheaper|bigger|smaller)|"
+    r"it is (?:the|on|at|for)|its (?:the|on|at|for)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|morning|afternoon|"
+    r"evening|night|january|february|march|april|may|june|july|august|september|october|november|december))\b")
+
+
 _ACK = re.compile(r"^(?:yes|yeah|yep|ok|okay|sure|thanks|thank you|great|perfect|correct|fine|that is fine|sounds good|alright|cool)\b")
 
 
@@ -166,8 +176,9 @@ def customer_step(
         else:
             mild = bool(mx.frustration_mild and mx.frustration_mild.search(norm))
             push = bool(mx.pushback and mx.pushback.search(norm))
-            if push and (_POLITE.search(norm) or (st.last_ai_offer and _BARE_NO.search(norm) and not _CORRECTION.search(norm))):
-                push = False  # "no thanks" or a "no" answering an offer is not pushback
+            bare_no = bool(_BARE_NO.search(norm)) and not _CORRECTION.search(norm)
+            if push and (_POLITE.search(norm) or (bare_no and (st.last_ai_offer or (not mild and _RESPECIFIED.search(norm))))):
+                push = False  # "no thanks", a "no" answering an offer, or one that corrects a detail is not pushback
             loud = _shouting(text)
             pts = 2 if (push and (mild or loud)) else (1 if (mild or push or loud) else 0)
         st.frustration_points = (st.frustration_points + [pts])[-s.frustration.window:]

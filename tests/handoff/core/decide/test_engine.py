@@ -242,6 +242,24 @@ def test_declining_offers_is_not_pushback() -> None:
     assert at is None
 
 
+def test_correcting_a_detail_is_not_pushback() -> None:
+    _, _, at = run([
+        ("customer", "book me a table at Luigi's"), ("ai", "For which day and time?", 0.9),
+        ("customer", "Friday at 7"), ("ai", "I have Friday the 14th at 7pm at Luigi's.", 0.9),
+        ("customer", "No, it's the day before, the 13th"), ("ai", "Thursday the 13th at 7pm, then.", 0.9),
+        ("customer", "No, make it 8:30 instead"), ("ai", "Thursday the 13th at 8:30pm.", 0.9),
+    ])
+    assert at is None
+
+
+def test_a_correction_with_frustration_is_still_pushback() -> None:
+    _, d, at = run([
+        ("customer", "book me a table at Luigi's on the 13th"), ("ai", "I have Friday the 14th at 7pm.", 0.9),
+        ("customer", "No, I said the 13th. this is so annoying"),
+    ])
+    assert at == 2 and triggers(d) == {"frustration"}
+
+
 def test_repeated_corrections_escalate_as_frustration() -> None:
     _, d, at = run([
         ("customer", "find me a dentist in Gilroy"), ("ai", "How about Albert Lee in Gilroy?", 0.9),
@@ -249,3 +267,17 @@ def test_repeated_corrections_escalate_as_frustration() -> None:
         ("customer", "No, someone else please."),
     ])
     assert at == 4 and triggers(d) == {"frustration"}
+
+
+@pytest.mark.parametrize("text", [
+    "it says NO INFORMATION. where is my bag. asking third time",
+    "i went there with ID and code. it's not there. same answer 3 times",
+    "te digo por tercera vez que ya puse pilas nuevas",
+    "ich schreib das jetzt zum dritten Mal: die Mail kommt nicht an",
+    "je le dis pour la troisième fois, le code ne marche pas",
+    "pela terceira vez: o boleto não aparece",
+])
+def test_a_customer_counting_their_repeats_is_frustrated(text: str) -> None:
+    _, d, at = run([("customer", "my parcel has not arrived"), ("ai", "Please check the tracking page.", 0.9),
+                    ("customer", text)])
+    assert at == 2 and "frustration" in triggers(d)

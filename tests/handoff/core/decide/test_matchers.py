@@ -84,6 +84,23 @@ def test_look_alikes_are_not_requests(text: str) -> None:
         ("this is a GDPR request", "data_privacy"),
         ("I can't pay, I lost my job", "sensitive"),
         ("we want to renegotiate our contract", "enterprise_contract"),
+        # imperative, colloquial and counted forms in the other languages
+        ("résiliez mon abonnement à la salle, je déménage", "cancellation"),
+        ("comment on fait pour ne plus être client chez vous ?", "cancellation"),
+        ("che, cómo doy de baja esto, ya fue", "cancellation"),
+        ("anulen mi póliza de vida por favor", "cancellation"),
+        ("cancel pls", "cancellation"),
+        ("me cobraron 3 veces la anualidad de la tarjeta", "billing_dispute"),
+        ("3 fois 39,90 ce mois-ci avec votre nom", "billing_dispute"),
+        ("des SMS+ à 4,99 par semaine sur ma facture, j'ai jamais souscrit à ça", "billing_dispute"),
+        ("tem 34,90 de vcs no meu cartão e eu nem sou cliente", "billing_dispute"),
+        ("ich hab nichts bestellt und ihr bucht 30 Euro ab", "billing_dispute"),
+        ("gracias, pero hoy es distinto. pienso en hacerme daño", "sensitive"),
+        ("j'ai envie de disparaître, elle me fait du chantage avec des photos", "sensitive"),
+        ("ich will nicht mehr leben", "sensitive"),
+        ("alguém tá me assediando pelo app, mesmo bloqueado", "sensitive"),
+        ("i'm having chest pain and my left arm feels numb, should i book a video appointment?", "sensitive"),
+        ("my mother just took a double dose of her heart medicine by mistake", "sensitive"),
     ],
 )
 def test_always_human_categories(text: str, expected: str) -> None:
@@ -104,6 +121,14 @@ def test_always_human_categories(text: str, expected: str) -> None:
         "we are a law firm, what plan do you recommend",
         "my card expired, how do I update it",
         "what is the minimum payment on my bill",
+        "cancel my order please",
+        "no soy cliente todavía, ¿cuánto cuesta?",
+        "je ne suis pas encore client, c'est combien ?",
+        "nunca pedí factura en papel, ¿se puede digital?",
+        "jamais commandé chez vous avant, la livraison est gratuite ?",
+        "I set a double dose reminder in the app, how do I change the time",
+        "wie erfasse ich einen Schlaganfall-Patienten im Formular",
+        "comment annuler une commande",
     ],
 )
 def test_look_alikes_are_not_categories(text: str) -> None:

@@ -32,3 +32,12 @@ def test_english_words_do_not_score_other_languages() -> None:
 def test_negation_turns_a_word_round() -> None:
     assert score("no es malo", "es") > 0 > score("es malo", "es")
     assert score("das ist nicht gut", "de") < 0 < score("das ist gut", "de")
+
+
+def test_a_leading_no_that_answers_the_bot_says_nothing_of_mood() -> None:
+    # VADER scores "no" and lets it negate the next words: "No I'd like ..." came out at -0.51
+    assert score("No I'd like you to book the Ashley Hotel for 5 nights starting on Tuesday.", "en") > 0
+    assert score("No issues, thank you very much.", "en") > 0
+    assert score("No, es horrible", "es") < -0.4  # the rest of the message is still read
+    assert score("No! this is terrible", "en") < -0.4
+    assert score("No one helps me here, this is awful", "en") < -0.4  # "no one" is not an answer
