@@ -72,6 +72,11 @@ class Matchers:
                     return name, m.group(0)
         return None
 
+    def guarded(self, text: str, intent: str) -> bool:
+        """Whether a look-alike guard of `intent` matches `text`: the learned layer's reason for it is withdrawn."""
+        guard = self.explicit_guard if intent == "explicit_request" else self.category_guards.get(intent)
+        return guard is not None and guard.search(text) is not None
+
     def find_explicit(self, text: str) -> str | None:
         """The words of an explicit request for a human, once look-alikes are blanked out."""
         if self.explicit is None:

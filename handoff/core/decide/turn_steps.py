@@ -107,7 +107,7 @@ def _detect_language(st: DecisionState, ctx: DecisionContext, text: str) -> str 
 _LANGUAGE_TRIES = 3
 
 
-def _learned_step(st: DecisionState, text: str, idx: int, ev: str, first_turn: bool, ctx: DecisionContext,
+def _learned_step(st: DecisionState, text: str, norm: str, idx: int, ev: str, first_turn: bool, ctx: DecisionContext,
                   s: TriggerSettings, mx: Matchers, strong: list[Reason]) -> Scores | None:
     model = mx.intent_model
     if model is None:
@@ -123,7 +123,9 @@ def _learned_step(st: DecisionState, text: str, idx: int, ev: str, first_turn: b
     allowed = (s.explicit_request.enabled if sc.intent == "explicit_request"
                else s.frustration.enabled if sc.intent == "frustration"
                else s.always_human.enabled and sc.intent in s.always_human.categories)
-    if allowed:
+    # the rules' look-alike guards bind the layer too: "wie kündige ich nur das Sportpaket" is not a cancellation
+    # whoever reads it (the guard is tried only here, on the few messages the layer would escalate)
+    if allowed and not mx.guarded(norm, sc.intent):
         weighed = ", ".join(f'"{w}"' for w in model.explain(text, features, sc.intent)) or "the message as a whole"
         strong.append(Reason("learned_intent", idx, ev, f"{sc.intent} ({sc.escalate_p:.2f}): {weighed}"))
     return sc
@@ -150,7 +152,7 @@ def customer_step(
         if cat:
             strong.append(Reason("always_human", idx, ev, f'{cat[0]}: "{cat[1]}"'))
 
-    learned = _learned_step(st, text, idx, ev, first_turn, ctx, s, mx, strong)
+    learned = _learned_step(st, text, norm, idx, ev, first_turn, ctx, s, mx, strong)
 
     single = single_message(ctx, s)
     score = _sentiment.score(text[: s.max_text_chars], lang)

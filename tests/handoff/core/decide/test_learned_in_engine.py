@@ -106,3 +106,21 @@ async def test_the_api_passes_the_customers_language(make_config) -> None:
         assert state["language"] is None  # given, so nothing was detected
     finally:
         rt.close()
+
+
+def test_a_look_alike_guard_withdraws_the_layers_reason_for_its_intent() -> None:
+    """The shipped model reads "kündige ... abo" as a cancellation (0.74); the rules' guard says only part of the plan."""
+    from handoff.core.decide.learned.model import load
+    from handoff.core.decide.matchers import for_settings
+    from handoff.core.decide.normalize import normalize
+
+    text = "wie kündige ich nur das Sportpaket, nicht das ganze Abo"
+    shipped = TriggerSettings()
+    scores = load().score(text, ["first_turn"])
+    assert scores.intent == "cancellation" and scores.escalate_p >= shipped.learned.threshold
+    assert for_settings(shipped).guarded(normalize(text), "cancellation")
+    _, d, at = run([("customer", text)], settings=shipped)
+    assert at is None and not d.handoff
+    # a cancellation meant outright is not guarded, and the layer and the rules both fire
+    _, d, at = run([("customer", "wie kündige ich mein ganzes Abo, ich will raus")], settings=shipped)
+    assert at == 0 and "learned_intent" in triggers(d)

@@ -35,6 +35,16 @@ def category(text: str) -> str | None:
         "Je voudrais parler à un conseiller",
         "Kann ich mit einem Mitarbeiter sprechen?",
         "Quero falar com um atendente",
+        "HUMAIN",
+        "humain j'ai dit",
+        "hay alguien ahí que no sea un robot? tenemos el checkout caído",
+        "kundenbetreuer pls, hab fragen zu meiner Steuerbescheinigung",
+        "das sagst du seit 40 min. gib mir nen Menschen",
+        "ok et sinon jpeux avoir qqn au tel ?",
+        "nan laisse, passe moi qqun stp",
+        "je veux appeler le service à la clientèle",
+        "pouvez-vous transmettre ma demande à un responsable ?",
+        "quero falar com uma pessoa de vdd",
     ],
 )
 def test_explicit_requests(text: str) -> None:
@@ -101,6 +111,12 @@ def test_look_alikes_are_not_requests(text: str) -> None:
         ("alguém tá me assediando pelo app, mesmo bloqueado", "sensitive"),
         ("i'm having chest pain and my left arm feels numb, should i book a video appointment?", "sensitive"),
         ("my mother just took a double dose of her heart medicine by mistake", "sensitive"),
+        ("ich bekomme alle 5 Minuten einen Anmeldecode per SMS, ich hab keinen angefordert", "account_security"),
+        ("Meldung 'neues Gerät verknüpft – iPhone 15'. ich hab ein Samsung", "account_security"),
+        ("no puedo entrar, la contraseña es incorrecta y el 2fa no es el mío", "account_security"),
+        ("je reçois des codes par sms que j'ai pas demandé", "account_security"),
+        ("me vaciaron la billetera, hay 4 envíos a números que no conozco", "fraud"),
+        ("levaram meu celular no ônibus e tem compras novas", "fraud"),
     ],
 )
 def test_always_human_categories(text: str, expected: str) -> None:
@@ -129,6 +145,7 @@ def test_always_human_categories(text: str, expected: str) -> None:
         "I set a double dose reminder in the app, how do I change the time",
         "wie erfasse ich einen Schlaganfall-Patienten im Formular",
         "comment annuler une commande",
+        "où est le code promo que j'ai pas demandé ?",
     ],
 )
 def test_look_alikes_are_not_categories(text: str) -> None:
