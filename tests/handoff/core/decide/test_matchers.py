@@ -146,6 +146,7 @@ def test_always_human_categories(text: str, expected: str) -> None:
         "wie erfasse ich einen Schlaganfall-Patienten im Formular",
         "comment annuler une commande",
         "où est le code promo que j'ai pas demandé ?",
+        "je peux payer en 3 fois sans frais ?",
     ],
 )
 def test_look_alikes_are_not_categories(text: str) -> None:
