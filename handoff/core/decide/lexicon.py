@@ -208,7 +208,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:account|subscription|membership) (?:deletion|cancellation|closure|termination)\b",
             r"\b(?:want|need|would like|wish|going|trying|how do i|how can i|help me) to cancel(?: (?:now|asap|today|immediately|right now|please|everything|all of it))*$",
             r"\bcancel (?:everything|all of it)\b",
-            r"^(?:please |pls |plz )?cancel(?: (?:please|pls|plz|now|asap|today|immediately|thanks|thx))+$",
+            # no "^": one anchored branch makes the whole alternation try every position the slow way (+10 us a message)
+            r"\bcancel(?: (?:please|pls|plz|now|asap|today|immediately|thanks|thx))+$",
         ],
         "es": [
             r"\b(?:cancelar|cancelen|cancela|cerrar|cierren|eliminar|eliminen|borrar|borren|dar de baja|darme de baja|baja de) (?:\w+ ){0,2}(?:cuenta|suscripcion|plan|membresia|servicio|perfil|contrato)\b",
