@@ -37,7 +37,7 @@ from handoff.core.formats.conversations import Conversation, read_conversations 
 from handoff.settings import load_config  # noqa: E402
 
 
-def _held_out_model(out: Path, fold: int) -> float:
+def _held_out_model(out: Path, fold: int, options: TrainOptions) -> float:
     """Fit on the corpus less the written fold `fold`; the seconds it took."""
     started = time.perf_counter()
     convs: list[Conversation] = []
@@ -46,7 +46,7 @@ def _held_out_model(out: Path, fold: int) -> float:
             if not (path.name.startswith("written-") and fold_of(c.id) == fold):
                 convs.append(c)
     page_kind, ai_offer = page_and_offer(TriggerSettings())
-    data, _ = fit(all_examples(convs, page_kind, ai_offer), TrainOptions(), meta={"held_out": f"written fold {fold}"})
+    data, _ = fit(all_examples(convs, page_kind, ai_offer), options, meta={"held_out": f"written fold {fold}"})
     out.write_bytes(to_bytes(data))
     return time.perf_counter() - started
 
@@ -90,14 +90,18 @@ def main(argv: list[str] | None = None) -> int:
                     help="which fifth of the written conversations to hold out: 0 is the one `handoff train` holds "
                          "back and the README reports; tune on another, so that 0 stays unseen")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON instead of a table")
+    ap.add_argument("--c", type=float, default=TrainOptions().c, help="the fit's inverse regularisation (as train.py)")
+    ap.add_argument("--threshold", type=float, help="the learned layer's threshold instead of the settings'")
     args = ap.parse_args(argv)
 
     model = args.model
     if model is None:
         model = Path(tempfile.mkdtemp(prefix="handoff-accuracy-")) / "held-out-model.json.gz"
-        secs = _held_out_model(model, args.fold)
+        secs = _held_out_model(model, args.fold, TrainOptions(c=args.c))
         print(f"held-out model fitted in {secs:.0f} s: {model} (pass --model to reuse it)", file=sys.stderr)
     base = load_config(args.settings).settings.triggers
+    if args.threshold is not None:
+        base = base.model_copy(update={"learned": base.learned.model_copy(update={"threshold": args.threshold})})
     off = base.model_copy(update={"learned": base.learned.model_copy(update={"enabled": False})})
     held = base.model_copy(update={"learned": base.learned.model_copy(update={"enabled": True, "model_path": str(model)})})
     shipped = base.model_copy(update={"learned": base.learned.model_copy(update={"enabled": True, "model_path": SHIPPED})})

@@ -215,6 +215,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:cancelar|cancelen|cancela|cerrar|cierren|eliminar|eliminen|borrar|borren|dar de baja|darme de baja|baja de) (?:\w+ ){0,2}(?:cuenta|suscripcion|plan|membresia|servicio|perfil|contrato)\b",
             r"\bdarme de baja\b",
             r"\b(?:doy|damos|den|denme) de baja (?:esto|eso|todo|mi|mis|nuestra|nuestro)\b",
+            r"\b(?:dejar de pagar|dejo de pagar|deje de pagar|no pagar mas|no seguir pagando|dejen de cobrarme|dejad de cobrarme)\b"
+            r"(?! (?:en|con|por|a|al|mediante|el|la|los|las) )",
             r"\b(?:anular|anulen|anula|anulame|anulenme) (?:\w+ ){0,2}(?:poliza|suscripcion|contrato|seguro|abono|membresia|plan)\b",
             r"\b(?:ya )?no quiero (?:\w+ ){0,2}(?:cuenta|suscripcion|servicio|plan)\b",
         ],
@@ -223,6 +225,7 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:me desabonner|me desinscrire|resiliation)\b",
             r"\b(?:resiliez|resilie|resilions|resilier|resilies) (?:\w+ ){0,2}(?:compte|abonnement|souscription|contrat|forfait|adhesion|assurance|tout)\b",
             r"\bne plus (?:etre|jamais etre) (?:client|abonne)\w*\b",
+            r"\b(?:arreter de payer|j arrete de payer|ne plus payer|plus rien payer|arretez de me prelever|arretez les prelevements)\b",
         ],
         "de": [
             r"\b(?:konto|kundenkonto|account|abo|abonnement|vertrag|mitgliedschaft|profil|zugang|tarif) (?:\w+ ){0,3}(?:kundigen|loschen|schliessen|beenden|stornieren|deaktivieren|aufheben|auflosen|entfernen)\b",
@@ -276,6 +279,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             rf"\b{_TX} is (?:bs|bullshit|wrong|incorrect|a scam|not right|fraud|fake|bogus|a mistake|an error)\b",
             r"\bdo not remember (?:buying|ordering|paying|purchasing|making|spending)\b",
             r"\b(?:refund|money back) (?:for|of|on) (?:a|the|this) (?:charge|payment|transaction|debit) (?:i|that i) (?:did not|never)\b",
+            r"\b(?:i am not|im not|i will not|i wont|not going to|never going to) (?:be )?(?:paying|pay) (?:for )?(?:that|this|it|these|those|for something)\b",
+            r"\b(?:give me|i want|i need) my money back\b|\brefund me\b",
         ],
         "es": [
             r"\b(?:cobro|cobros|cargo|cargos|pago|pagos|transaccion|cobraron|cobrado|me cobraron)\b.{0,160}\b(?:dos veces|doble|duplicad\w+|no reconozco|no hice|no autorice|desconocid\w+|no realice|indebid\w+|no es mio|fraudulent\w+)\b",
@@ -284,6 +289,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:cobraron|cobrado|cobran|cobrais|cobrasteis|descontaron|descontado|cargaron|cargado|debitaron)\b (?:\w+ ){0,5}"
             r"(?:\d|dos|tres|cuatro) veces\b",
             r"\b(?:nunca|jamas) (?:contrate|contratamos|autorice|me suscribi|me di de alta)\b",
+            r"\b(?:no (?:pienso|voy a) pagar|no (?:lo |la |los )?pago) (?:eso|esto|esa|ese|nada|ni)\b",
+            r"\b(?:devolvedme|devuelvanme|devuelveme|devolveme|reembolsadme|reembolsenme|quiero (?:que me devolvais|que me devuelvan|mi dinero de vuelta))\b",
             r"\b(?:nunca|jamas) (?:pedi|compre|solicite) (?:eso|esto|ese|esa|esos|esas|nada)\b",
             r"\b(?:ni siquiera|ni) soy (?:su )?cliente\b|\bno soy (?:su |vuestro )?cliente\b(?! (?:todavia|aun))",
         ],
@@ -298,6 +305,9 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\bjamais (?:commande|demande|achete) (?:ca|cela|ce|ces|rien)\b",
             r"\bje (?:ne )?suis (?:meme )?pas (?:votre |chez vous |un )?client\w*\b(?! (?:encore|pour l instant))",
             r"\bje conteste\b",
+            r"(?<!si )\bje (?:ne )?(?:paye|paie|paierai) pas (?:ca|cela|ces|pour|\d)|\bje (?:ne )?vais pas payer (?:ca|cela|ces|pour|\d)|"
+            r"\bpas question que je pa(?:ye|ie)\b",
+            r"\b(?:rendez moi|remboursez moi|rembourse moi|rendez nous|remboursez nous)\b",
         ],
         "de": [
             r"\b(?:doppelt|zweimal|zwei mal|mehrfach) (?:\w+ ){0,3}(?:abgebucht|belastet|berechnet|bezahlt|abgerechnet|gebucht)\b",
@@ -307,6 +317,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:nichts|das nie|das niemals|sowas nie|so etwas nie|so was nie) (?:\w+ ){0,2}(?:bestellt|abgeschlossen|abonniert|autorisiert|gebucht)\b",
             r"\b(?:nie|niemals) (?:\w+ )?(?:abgeschlossen|abonniert|autorisiert)\b",
             r"\bich bin (?:gar |doch |nicht mal |nicht einmal )?kein (?:kunde|kundin)\b(?! (?:mehr|bei euch mehr))",
+            r"\b(?:zahl ich nicht|zahle ich nicht|werde ich nicht (?:be)?zahlen|ich zahl(?:e)? (?:das|die|den) nicht)\b",
+            r"\b(?:erstattet mir|erstatten sie mir|ich will mein geld zuruck|gebt mir (?:mein|das) geld zuruck|geld zuruck (?:bitte|jetzt|sofort))\b",
         ],
         "pt": [
             r"\b(?:cobrado|cobrada|cobraram|cobranca|cobrancas|pagamento|pagamentos|transacao|compra|debito)\b.{0,160}\b(?:duas vezes|em dobro|duplicad\w+|nao reconheco|nao fiz|nao autorizei|desconhecid\w+|indevid\w+|nao e minha|fraudulent\w+)\b",
@@ -314,6 +326,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:contestar|estorno|chargeback) (?:\w+ ){0,3}(?:cobranca|pagamento|transacao|compra)?\b",
             r"\b(?:cobraram|cobrado|cobrada|descontaram|descontado|debitaram|debitado|passaram)\b (?:\w+ ){0,5}(?:\d|duas|tres|quatro) vezes\b",
             r"\b(?:nunca|jamais) (?:assinei|contratei|autorizei|me cadastrei)\b",
+            r"\bnao vou pagar (?:isso|isto|essa|esse|nada)\b",
+            r"\b(?:me devolvam|devolvam (?:meu|o meu|o)|quero (?:meu|o meu) dinheiro de volta|quero (?:o )?reembolso (?:de|do|da|dos|das))\b",
             r"\b(?:nunca|jamais) (?:pedi|comprei|solicitei) (?:isso|isto|esse|essa|esses|essas|nada)\b",
             r"\b(?:nem|nao) sou (?:seu |sua |cliente de )?cliente\b(?! (?:ainda|ainda nao))",
         ],
@@ -418,6 +432,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:chest pains?|can not breathe|cannot breathe|cant breathe|not breathing|an overdose|overdosed|unconscious|"
             r"(?:having|had|has) a (?:heart attack|stroke|seizure)|bleeding (?:heavily|a lot|badly)|blackmail\w*|sextortion|extortion)\b",
             r"\b(?:took|taken|gave|given|swallowed|ingested) (?:\w+ ){0,4}(?:double dose|too many (?:pills|tablets))\b",
+            r"\b(?:no point (?:in )?(?:living|going on)|can not go on|cannot go on|cant go on|do not want to be here anymore|"
+            r"emergency room|in a and e|in the er)\b",
             r"\b(?:domestic (?:violence|abuse)|abusive (?:partner|ex|husband|wife)|stalk\w*|harass\w*|threaten\w*|"
             r"unsafe|in danger|my safety|restraining order)\b",
             r"\b(?:my|our) (?:\d+ year old|teen|teenage|underage|minor|young) (?:son|daughter|child|kid|kids|children)\b",
@@ -425,17 +441,20 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
         ],
         "es": [r"\b(?:perdi mi (?:trabajo|empleo)|desempleado|no puedo pagar|enfermedad|en el hospital|hospitalizad\w+|cancer|fallecio|fallecimiento|murio|violencia|acoso|menor de edad)\b",
                r"\b(?:hacerme dano|quitarme la vida|suicid\w*|matarme|no quiero (?:seguir )?vivir|dolor en el pecho|no puedo respirar|"
+               r"para que sigo|no creo que aguante|ya no aguanto mas|no quiero seguir (?:viviendo|asi)|en urgencias|"
                r"sobredosis|inconsciente|(?:tiene|tuvo|le dio|me dio|esta teniendo) un infarto|acosa\w*|acosador\w*|extorsion\w*|chantaje\w*)\b"],
         "fr": [r"\b(?:perdu mon (?:emploi|travail)|chomage|ne peux pas payer|maladie|a l hopital|hospitalise\w*|cancer|deces|decede|violence|harcelement|mineur)\b",
                r"\b(?:me faire du mal|me suicider|suicid\w*|en finir avec (?:la vie|tout)|mettre fin a mes jours|envie de mourir|"
-               r"envie de disparaitre|douleur (?:a|dans) la poitrine|n arrive (?:plus )?pas a respirer|surdose|inconscient\w*|"
+               r"envie de disparaitre|j en peux plus de (?:tout|la vie|vivre)|plus envie de vivre|a quoi bon (?:vivre|continuer)|aux urgences|"
+               r"douleur (?:a|dans) la poitrine|n arrive (?:plus )?pas a respirer|surdose|inconscient\w*|"
                r"crise cardiaque|harcel\w*|chantage|sextorsion)\b"],
         "de": [r"\b(?:arbeitslos|job verloren|nicht bezahlen|krankheit|im krankenhaus|krebs|verstorben|todesfall|gewalt|belastigung|minderjahrig\w*)\b",
                r"\b(?:mir (?:etwas|was) antun|mich umbringen|suizid\w*|selbstmord\w*|nicht mehr leben|will sterben|brustschmerz\w*|"
-               r"kriege keine luft|krieg keine luft|bekomme keine luft|uberdosis|bewusstlos|(?:hat|hatte|habe|erlitten) (?:\w+ )?einen "
+               r"hat alles keinen sinn mehr|in der notaufnahme|kriege keine luft|krieg keine luft|bekomme keine luft|uberdosis|bewusstlos|(?:hat|hatte|habe|erlitten) (?:\w+ )?einen "
                r"(?:herzinfarkt|schlaganfall)|belastigt|stalker\w*|gestalkt|stalkt|erpress\w*)\b"],
         "pt": [r"\b(?:perdi (?:meu|o) emprego|desempregad\w+|nao consigo pagar|doenca|no hospital|hospitalizad\w+|cancer|faleceu|falecimento|violencia|assedio|menor de idade)\b",
                r"\b(?:me machucar|me matar|suicid\w*|tirar (?:a )?minha (?:propria )?vida|nao quero mais viver|quero morrer|dor no peito|"
+               r"nao aguento mais (?:viver|isso tudo|tudo isso)|pra que continuar|nao vejo mais sentido|no pronto socorro|"
                r"nao consigo respirar|overdose|desmaiou|inconsciente|(?:teve|tendo|deu|esta tendo) um infarto|assedi\w*|chantage\w*|extors\w*)\b"],
     },
     "enterprise_contract": {

@@ -117,6 +117,16 @@ def test_look_alikes_are_not_requests(text: str) -> None:
         ("je reçois des codes par sms que j'ai pas demandé", "account_security"),
         ("me vaciaron la billetera, hay 4 envíos a números que no conozco", "fraud"),
         ("levaram meu celular no ônibus e tem compras novas", "fraud"),
+        ("c'est LUI qui a annulé 1h avant, pas moi. rendez-moi les 16 balles", "billing_dispute"),
+        ("je paye pas 1200 pour un simple", "billing_dispute"),
+        ("no pienso pagar eso", "billing_dispute"),
+        ("zahl ich nicht, die Stornogebühr", "billing_dispute"),
+        ("não vou pagar isso", "billing_dispute"),
+        ("i'm not paying for that", "billing_dispute"),
+        ("sí, y quiero devolver las tablets y dejar de pagar", "cancellation"),
+        ("da igual la verdad. ya no sé para qué sigo, esta noche no creo que aguante", "sensitive"),
+        ("je sais plus quoi faire, j'en peux plus de tout ça", "sensitive"),
+        ("plusieurs invités sont malades après le buffet, une dame est aux urgences", "sensitive"),
     ],
 )
 def test_always_human_categories(text: str, expected: str) -> None:
@@ -147,6 +157,10 @@ def test_always_human_categories(text: str, expected: str) -> None:
         "comment annuler une commande",
         "où est le code promo que j'ai pas demandé ?",
         "je peux payer en 3 fois sans frais ?",
+        "how does the refund process work?",
+        "¿cómo puedo dejar de pagar en efectivo y pagar con tarjeta?",
+        "si je paye pas ce mois-ci, il se passe quoi ?",
+        "je ne paye pas de frais si je paye par virement ?",
     ],
 )
 def test_look_alikes_are_not_categories(text: str) -> None:
