@@ -373,7 +373,10 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
         "es": [r"\b(?:hackearon|hackeada|hackeado|hackeo|pirateada|pirateado|acceso no autorizado|comprometida|comprometido|robaron mi cuenta|bloquear mi tarjeta)\b",
                r"\b(?:2fa|codigo|autenticador|dispositivo|sesion|inicio de sesion) (?:\w+ ){0,2}no es (?:el |la )?mi[oa]\b",
                r"\b(?:codigos? (?:de (?:verificacion|acceso|seguridad|inicio de sesion)|por sms)|sms|2fa)\b (?:\w+ ){0,8}no (?:lo |los )?(?:pedi|he pedido|solicite)\b"],
-        "fr": [r"\b(?:pirate|piratee|piratage|compromis|compromise|acces non autorise|bloquer ma carte|connexion suspecte)\b",
+        # "pirate" alone is also an English costume or ship: the French verb only with what was hacked or who
+        "fr": [r"\b(?:(?:ete|a ete|est|suis|se fait|s est fait|me suis fait|on m a|ils ont) pirate\w*|pirate (?:mon|ma|mes|le compte|notre|nos)|"
+               r"(?:compte|mot de passe|boite mail|email|mail|telephone|portable|ordi\w*|facebook|instagram|whatsapp|site) (?:\w+ ){0,2}"
+               r"(?:pirate|piratee|pirates|piratees)|piratage|compromis|compromise|acces non autorise|bloquer ma carte|connexion suspecte)\b",
                r"\b(?:codes? (?:de (?:connexion|verification|securite|validation)|par sms)|sms|2fa)\b (?:\w+ ){0,8}(?:pas demande|jamais demande)\b"],
         "de": [r"\b(?:gehackt|kompromittiert|unbefugte\w* zugriff|verdachtige\w* anmeldung|karte sperren|konto sperren)\b",
                r"\b(?:neues|unbekanntes|fremdes) gerat (?:\w+ ){0,6}(?:ich hab(?:e)? (?:ein|einen|kein)|nicht meins|nicht von mir|war ich nicht)\b",
@@ -430,7 +433,7 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:suicid\w*|kill myself|end my life|self harm|hurt myself|want to die)\b",
             # an emergency told to the bot: a human must see it now, whatever the product
             r"\b(?:chest pains?|can not breathe|cannot breathe|cant breathe|not breathing|an overdose|overdosed|unconscious|"
-            r"(?:having|had|has) a (?:heart attack|stroke|seizure)|bleeding (?:heavily|a lot|badly)|blackmail\w*|sextortion|extortion)\b",
+            r"(?:is having|am having|having|just had) a (?:heart attack|stroke|seizure)|bleeding (?:heavily|a lot|badly)|blackmail\w*|sextortion|extortion)\b",
             r"\b(?:took|taken|gave|given|swallowed|ingested) (?:\w+ ){0,4}(?:double dose|too many (?:pills|tablets))\b",
             r"\b(?:no point (?:in )?(?:living|going on)|can not go on|cannot go on|cant go on|do not want to be here anymore|"
             r"emergency room|in a and e|in the er)\b",

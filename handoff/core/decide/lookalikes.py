@@ -59,6 +59,10 @@ EXPLICIT_LOOKALIKES: list[str] = [
     r"\b(?:bot|chatbot|widget|ivr|sprachmenu|phone system|telefonanlage) " + _NOT_ME + r"{0,4}?" + _HANDOVER + r" "
     + _NOT_ME + r"{0,3}?(?:an|to|a|pra|al|zu|para|au) (?:a |an |un |um |uma |einen |einem |einer )?(?:\w+ )?" + _PEOPLE_WORD + r"\w*\b",
     r"\bbutton (?:\w+ ){0,3}(?:talk|speak|chat|mit|hablar|falar|parler)\b(?: \w+){0,4}",
+    # a setting named after the hand-over: "o que o toggle 'transferir para humano' faz no fluxo?"
+    r"\b(?:toggle|option|setting|switch|flag|feature|opcao|botao|bouton|opcion|boton|schalter|einstellung|regla|regra|regle|rule) "
+    r"(?:\w+ ){0,2}(?:transfer\w*|talk to|speak to|falar com|hablar con|parler a|pasar a|passar para|ubergabe an|an)"
+    r"(?: (?:para|pra|to|al|au|zu|a))? (?:a |an |um |uma |un |une |einen )?" + _PEOPLE_WORD + r"\b",
     r"\b(?:boton|botao|bouton) (?:de |pour |pra |para )?(?:\w+ ){0,2}(?:hablar|falar|parler|talk|speak)\b(?: \w+){0,4}",
     _WHEN_CUSTOMER_SAYS,
     # a name, not a callback: "you can call me Bob", "just call me Des"
@@ -225,6 +229,8 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"ha dejado|ist ausgeschieden|ausgeschieden|hat gekundigt|saiu|foi embora|deixou)\b.*",
     ],
     "sensitive": [
+        # a florist's order: "can you deliver funeral flowers to a church on Friday"
+        r"\bfuneral (?:flowers|wreaths?|arrangements?|bouquets?|sprays?|tributes?)\b",
         # a device that "died", not a person: "se me murió el móvil", "my phone died"
         r"\b(?:phone|battery|laptop|computer|pc|tablet|screen|charger|movil|bateria|handy|akku|celular|telephone|"
         r"batterie|ordenador|portatil|telefono|computador|notebook)(?: \w+)? (?:died|dead|murio|morreu|est mort|tot)\b",

@@ -64,7 +64,10 @@ _RESPECIFIED = re.compile(
     r"\d|\b(?:instead|make it|change it to|i want|i would like|i would prefer|i prefer|i need|we need|we want|let us|lets|"
     r"how about|what about|go with|rather|for me|(?:the|a) (?:earlier|later|cheaper|bigger|smaller)|"
     r"it is (?:the|on|at|for)|its (?:the|on|at|for)|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|morning|afternoon|"
-    r"evening|night|january|february|march|april|may|june|july|august|september|october|november|december))\b")
+    r"evening|night|january|february|march|april|may|june|july|august|september|october|november|december|"
+    # the days in the other four languages: "no, el martes no, miércoles?"
+    r"lunes|martes|miercoles|jueves|viernes|sabado|domingo|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    r"segunda|terca|quarta|quinta|sexta|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag))\b")
 
 
 _ACK = re.compile(r"^(?:yes|yeah|yep|ok|okay|sure|thanks|thank you|great|perfect|correct|fine|that is fine|sounds good|alright|cool)\b")

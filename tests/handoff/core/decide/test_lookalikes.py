@@ -71,6 +71,10 @@ def hit(text: str) -> str | None:
         "me llegó un contracargo de un cliente, cómo subo la evidencia?",
         "wo finde ich euren AVV zum Download",
         "como cancelo uma ordem de compra que ainda não executou?",
+        "can i keep the pirate costume an extra day? the party got moved to sunday",
+        "my husband had a stroke last year so he uses a buggy now, can we book one with the tee time?",
+        "o que o toggle \"transferir para humano\" faz no fluxo?",
+        "Can you deliver funeral flowers to a church on Friday morning? It's for my gran",
     ],
 )
 def test_lookalikes_do_not_fire(text: str) -> None:
@@ -111,6 +115,10 @@ def test_lookalikes_do_not_fire(text: str) -> None:
         ("I got a chargeback from my bank for a payment I never made", "billing_dispute"),
         ("we need a DPA with custom terms for 500 seats, where do I send the redlines", "enterprise_contract"),
         ("um cliente nosso diz que vazaram os dados dele de vocês, LGPD", "data_privacy"),
+        ("mon compte facebook a été piraté", "account_security"),
+        ("on m'a piraté mon compte", "account_security"),
+        ("my dad is having a stroke, what do I do", "sensitive"),
+        ("my mum's funeral is tomorrow and you cut our power", "sensitive"),
     ],
 )
 def test_meant_keywords_still_fire(text: str, expected: str) -> None:
