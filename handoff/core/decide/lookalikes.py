@@ -216,6 +216,9 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:nicht|statt|anstatt|ohne|instead of|rather than|without|not|no quiero|en lugar de|en vez de|sin|sans|"
         r"au lieu de|ne veux pas|veux pas|em vez de|ao inves de|sem|nao quero|dont want to|do not want to) (?:(?:die|den|das|der|the|my|mi|mon|ma|meu|minha|a|o|la|le|"
         r"el|ganze|ganzen|whole|entire|gleich|sofort|komplett|mein|meinen|meine|it|todo|tout|to|zu|de|d|me|mich|se|te) ){0,3}" + _CANCEL_WORDS + r"\b",
+        # a cancellation thought of and given up: "ich wollte erst kündigen, aber dann gibt es einen Seniorentarif"
+        r"\b(?:i was going to|i wanted to|i was about to|ich wollte erst|ich wollte eigentlich|ich wollte schon|queria|je voulais|"
+        r"j allais|iba a|ia) (?:\w+ ){0,2}" + _CANCEL_WORDS + r"\b(?= (?:\w+ ){0,4}(?:aber|but|pero|mais|mas|doch)\b)",
         # the customer's employee, tenant or customer, not the customer's own account
         r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,5}?(?:for|of|von|fur|eines|einer|des|para|de|pour|d|do|da) (?:a |an |one of our |"
         r"einen |einem |einer |eine |un |una |um |uma |une |nuestro |mi |meu |mon |unseren? |our |my )?(?:\w+ )?"
@@ -255,6 +258,8 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"(?:\w+ )?(?:mitarbeiter\w*|kunden|kundin|empleado\w*|funcionari\w*|salarie\w*|employee|customer|client\w*|tenant|mieter\w*)\b",
     ],
     "account_security": [
+        # a helpdesk's service levels, not a break-in: "will breached tickets be highlighted?", "SLA breaches"
+        r"\b(?:sla|slas|service level\w*)\b.{0,40}\bbreach\w*|\bbreach\w* (?:tickets?|slas?|deadlines?|targets?|timers?)\b",
         # a past or imagined hack: "i got hacked last year on another service, so how do i turn on 2fa",
         # "pensaba que me habían hackeado pero es festivo", "protect my account from getting hacked"
         r"\b(?:thought|geglaubt|dachte|pensaba|pensei|achei|croyais|cru|crei) (?:\w+ ){0,3}(?:hacked|gehackt|hackeado|hackeada|pirate)\b",

@@ -75,6 +75,8 @@ def hit(text: str) -> str | None:
         "my husband had a stroke last year so he uses a buggy now, can we book one with the tee time?",
         "o que o toggle \"transferir para humano\" faz no fluxo?",
         "Can you deliver funeral flowers to a church on Friday morning? It's for my gran",
+        "created. will breached tickets be highlighted?",
+        "ich wollte erst kündigen, aber dann hab ich gesehen es gibt einen Seniorentarif. wie wechsle ich?",
     ],
 )
 def test_lookalikes_do_not_fire(text: str) -> None:
@@ -118,6 +120,8 @@ def test_lookalikes_do_not_fire(text: str) -> None:
         ("mon compte facebook a été piraté", "account_security"),
         ("on m'a piraté mon compte", "account_security"),
         ("my dad is having a stroke, what do I do", "sensitive"),
+        ("our data was breached, customers' emails are on a forum", "account_security"),
+        ("I wanted to pause but no, cancel my subscription", "cancellation"),
         ("my mum's funeral is tomorrow and you cut our power", "sensitive"),
     ],
 )
