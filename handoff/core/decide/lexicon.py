@@ -99,6 +99,7 @@ EXPLICIT: dict[str, list[str]] = {
     "de": [
         r"\b(?:mit|einen|einem|einer|zu einem|zu einer) (?:\w+ ){0,2}(?:mensch|menschen|mitarbeiter|mitarbeiterin|berater|beraterin|person|agenten|kundenberater|sachbearbeiter|ansprechpartner|support mitarbeiter|vorgesetzten)\b",
         r"\b(?:gib mir|hol mir|ich will|ich brauch\w*|kann ich|mit) (?:nen|nem|ner|ne) (?:echten |richtigen )?(?:mensch|menschen|mitarbeiter\w*|berater\w*|person)\b",
+        r"\bmit (?:der |dem |einer |einem )?\w*(?:leitung|chefin|chef|geschaftsfuhrung|verantwortlichen)\b (?:\w+ ){0,3}(?:sprechen|reden|telefonieren)\b",
         r"^(?:\w+ )?(?:kundenbetreuer\w*|kundenberater\w*|kundenservice|mitarbeiter\w*|mensch|menschen|support)(?: (?:pls|plz|bitte|please|jetzt|sofort|asap|dringend))+\b",
         r"\b(?:echten|echte|echter|richtigen|richtige|lebenden) (?:mensch|menschen|person|mitarbeiter)\b",
         r"\b(?:verbinden|weiterleiten|durchstellen|zuruckrufen|ruckruf)\b",
@@ -208,6 +209,7 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:account|subscription|membership) (?:deletion|cancellation|closure|termination)\b",
             r"\b(?:want|need|would like|wish|going|trying|how do i|how can i|help me) to cancel(?: (?:now|asap|today|immediately|right now|please|everything|all of it))*$",
             r"\bcancel (?:everything|all of it)\b",
+            r"\bget out of (?:the |my |our |this |a )?(?:\w+ ){0,2}(?:lease|contract|plan|subscription|membership|agreement|term|remaining \w+)\b",
             # no "^": one anchored branch makes the whole alternation try every position the slow way (+10 us a message)
             r"\bcancel(?: (?:please|pls|plz|now|asap|today|immediately|thanks|thx))+$",
         ],
@@ -230,6 +232,8 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
         "de": [
             r"\b(?:konto|kundenkonto|account|abo|abonnement|vertrag|mitgliedschaft|profil|zugang|tarif) (?:\w+ ){0,3}(?:kundigen|loschen|schliessen|beenden|stornieren|deaktivieren|aufheben|auflosen|entfernen)\b",
             r"\b(?:kundigen|kundigung|kundige|abmelden|loschen sie mein)\b",
+            r"\b(?:aus dem|aus meinem|aus unserem) (?:\w+ )?(?:vertrag|abo|leasing\w*|mietvertrag|abonnement) (?:\w+ ){0,2}raus\b",
+            r"\b(?:ganz|komplett|endgultig) (?:\w+ ){0,2}beenden\b",
         ],
         "pt": [
             r"\b(?:cancelar|cancele|cancela|encerrar|encerre|excluir|exclua|apagar|apague|deletar|delete|fechar|feche|desativar|remover) (?:\w+ ){0,2}(?:conta|assinatura|plano|perfil|servico|contrato|inscricao)\b",
@@ -411,11 +415,18 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:sell|sold|selling|share|shared|sharing|leak|leaked|leaking) (?:\w+ ){0,2}(?:my|our) (?:personal )?(?:data|information|info|details)\b",
             r"\bpersonal (?:data|information) (?:\w+ ){0,3}(?:deleted|removed|erased|access|request|copy)\b",
             r"\bopt out of (?:data|tracking|sale|selling)\b",
+            # someone else's records shown to this customer: "it opened, but these are not my results, it's a woman's name"
+            r"\b(?:received|got|sent me|sent us|opened|showing|shows|i see|i can see|mandaron|mandado|mandasteis|recibi|aparece|salen|recu|envoye|affiche|bekommen|geschickt|sehe|recebi|abri|mostra|veio)\b.{0,80}\b(?:someone else s|another (?:person|patient|customer|client|user|student|member) s?|"
+            r"not my) (?:results?|data|details|records?|documents?|file|files|invoice|name|address|test|lab results|x rays?)\b",
         ],
-        "es": [r"\b(?:proteccion de datos|borrar mis datos|eliminar mis datos|mis datos personales|derecho al olvido|derechos arco|rgpd)\b"],
-        "fr": [r"\b(?:rgpd|donnees personnelles|supprimer mes donnees|effacer mes donnees|droit a l oubli|droit d acces)\b"],
-        "de": [r"\b(?:dsgvo|datenschutz\w*|personenbezogene\w* daten|meine daten loschen|auskunft uber meine daten|recht auf vergessenwerden)\b"],
-        "pt": [r"\b(?:lgpd|dados pessoais|apagar meus dados|excluir meus dados|protecao de dados)\b"],
+        "es": [r"\b(?:proteccion de datos|borrar mis datos|eliminar mis datos|mis datos personales|derecho al olvido|derechos arco|rgpd)\b",
+               r"\b(?:received|got|sent me|sent us|opened|showing|shows|i see|i can see|mandaron|mandado|mandasteis|recibi|aparece|salen|recu|envoye|affiche|bekommen|geschickt|sehe|recebi|abri|mostra|veio)\b.{0,80}\b(?:de otro|de otra) (?:alumno|alumna|paciente|cliente|persona|usuario|usuaria|socio|socia)\b"],
+        "fr": [r"\b(?:rgpd|donnees personnelles|supprimer mes donnees|effacer mes donnees|droit a l oubli|droit d acces)\b",
+               r"\b(?:received|got|sent me|sent us|opened|showing|shows|i see|i can see|mandaron|mandado|mandasteis|recibi|aparece|salen|recu|envoye|affiche|bekommen|geschickt|sehe|recebi|abri|mostra|veio)\b.{0,80}\b(?:d un autre|d une autre) (?:client|cliente|patient|patiente|eleve|utilisateur|personne|adherent)\b"],
+        "de": [r"\b(?:dsgvo|datenschutz\w*|personenbezogene\w* daten|meine daten loschen|auskunft uber meine daten|recht auf vergessenwerden)\b",
+               r"\b(?:received|got|sent me|sent us|opened|showing|shows|i see|i can see|mandaron|mandado|mandasteis|recibi|aparece|salen|recu|envoye|affiche|bekommen|geschickt|sehe|recebi|abri|mostra|veio)\b.{0,80}\b(?:von (?:einem |einer )?(?:anderen|fremden) (?:kunden|kundin|patienten|patientin|schuler\\w*|nutzer\\w*|person)|fremde daten)\b"],
+        "pt": [r"\b(?:lgpd|dados pessoais|apagar meus dados|excluir meus dados|protecao de dados)\b",
+               r"\b(?:received|got|sent me|sent us|opened|showing|shows|i see|i can see|mandaron|mandado|mandasteis|recibi|aparece|salen|recu|envoye|affiche|bekommen|geschickt|sehe|recebi|abri|mostra|veio)\b.{0,80}\b(?:de outra pessoa|de outro (?:paciente|cliente|aluno|usuario)|de outra (?:paciente|cliente|aluna|usuaria))\b"],
     },
     "sensitive": {
         "en": [
@@ -435,6 +446,7 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\b(?:chest pains?|can not breathe|cannot breathe|cant breathe|not breathing|an overdose|overdosed|unconscious|"
             r"(?:is having|am having|having|just had) a (?:heart attack|stroke|seizure)|bleeding (?:heavily|a lot|badly)|blackmail\w*|sextortion|extortion)\b",
             r"\b(?:took|taken|gave|given|swallowed|ingested) (?:\w+ ){0,4}(?:double dose|too many (?:pills|tablets))\b",
+            r"\b(?:smoke (?:is )?coming|smoke everywhere|there is (?:a )?fire|on fire|gas leak|smells? (?:of|like) gas)\b",
             r"\b(?:no point (?:in )?(?:living|going on)|can not go on|cannot go on|cant go on|do not want to be here anymore|"
             r"emergency room|in a and e|in the er)\b",
             r"\b(?:domestic (?:violence|abuse)|abusive (?:partner|ex|husband|wife)|stalk\w*|harass\w*|threaten\w*|"
@@ -444,20 +456,20 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
         ],
         "es": [r"\b(?:perdi mi (?:trabajo|empleo)|desempleado|no puedo pagar|enfermedad|en el hospital|hospitalizad\w+|cancer|fallecio|fallecimiento|murio|violencia|acoso|menor de edad)\b",
                r"\b(?:hacerme dano|quitarme la vida|suicid\w*|matarme|no quiero (?:seguir )?vivir|dolor en el pecho|no puedo respirar|"
-               r"para que sigo|no creo que aguante|ya no aguanto mas|no quiero seguir (?:viviendo|asi)|en urgencias|"
+               r"sale humo|hay humo|hay fuego|fuga de gas|huele a gas|para que sigo|no creo que aguante|ya no aguanto mas|no quiero seguir (?:viviendo|asi)|en urgencias|"
                r"sobredosis|inconsciente|(?:tiene|tuvo|le dio|me dio|esta teniendo) un infarto|acosa\w*|acosador\w*|extorsion\w*|chantaje\w*)\b"],
         "fr": [r"\b(?:perdu mon (?:emploi|travail)|chomage|ne peux pas payer|maladie|a l hopital|hospitalise\w*|cancer|deces|decede|violence|harcelement|mineur)\b",
                r"\b(?:me faire du mal|me suicider|suicid\w*|en finir avec (?:la vie|tout)|mettre fin a mes jours|envie de mourir|"
-               r"envie de disparaitre|j en peux plus de (?:tout|la vie|vivre)|plus envie de vivre|a quoi bon (?:vivre|continuer)|aux urgences|"
+               r"envie de disparaitre|il y a de la fumee|il y a le feu|fuite de gaz|ca sent le gaz|j en peux plus de (?:tout|la vie|vivre)|plus envie de vivre|a quoi bon (?:vivre|continuer)|aux urgences|"
                r"douleur (?:a|dans) la poitrine|n arrive (?:plus )?pas a respirer|surdose|inconscient\w*|"
                r"crise cardiaque|harcel\w*|chantage|sextorsion)\b"],
         "de": [r"\b(?:arbeitslos|job verloren|nicht bezahlen|krankheit|im krankenhaus|krebs|verstorben|todesfall|gewalt|belastigung|minderjahrig\w*)\b",
                r"\b(?:mir (?:etwas|was) antun|mich umbringen|suizid\w*|selbstmord\w*|nicht mehr leben|will sterben|brustschmerz\w*|"
-               r"hat alles keinen sinn mehr|in der notaufnahme|kriege keine luft|krieg keine luft|bekomme keine luft|uberdosis|bewusstlos|(?:hat|hatte|habe|erlitten) (?:\w+ )?einen "
+               r"hat alles keinen sinn mehr|es raucht|rauch kommt|es brennt|gasgeruch|riecht nach gas|in der notaufnahme|kriege keine luft|krieg keine luft|bekomme keine luft|uberdosis|bewusstlos|(?:hat|hatte|habe|erlitten) (?:\w+ )?einen "
                r"(?:herzinfarkt|schlaganfall)|belastigt|stalker\w*|gestalkt|stalkt|erpress\w*)\b"],
         "pt": [r"\b(?:perdi (?:meu|o) emprego|desempregad\w+|nao consigo pagar|doenca|no hospital|hospitalizad\w+|cancer|faleceu|falecimento|violencia|assedio|menor de idade)\b",
                r"\b(?:me machucar|me matar|suicid\w*|tirar (?:a )?minha (?:propria )?vida|nao quero mais viver|quero morrer|dor no peito|"
-               r"nao aguento mais (?:viver|isso tudo|tudo isso)|pra que continuar|nao vejo mais sentido|no pronto socorro|"
+               r"saindo fumaca|pegando fogo|vazamento de gas|cheiro de gas|nao aguento mais (?:viver|isso tudo|tudo isso)|pra que continuar|nao vejo mais sentido|no pronto socorro|"
                r"nao consigo respirar|overdose|desmaiou|inconsciente|(?:teve|tendo|deu|esta tendo) um infarto|assedi\w*|chantage\w*|extors\w*)\b"],
     },
     "enterprise_contract": {

@@ -45,6 +45,7 @@ def category(text: str) -> str | None:
         "je veux appeler le service à la clientèle",
         "pouvez-vous transmettre ma demande à un responsable ?",
         "quero falar com uma pessoa de vdd",
+        "ich möcht bitte mit der Pflegedienstleitung sprechen",
     ],
 )
 def test_explicit_requests(text: str) -> None:
@@ -127,6 +128,11 @@ def test_look_alikes_are_not_requests(text: str) -> None:
         ("da igual la verdad. ya no sé para qué sigo, esta noche no creo que aguante", "sensitive"),
         ("je sais plus quoi faire, j'en peux plus de tout ça", "sensitive"),
         ("plusieurs invités sont malades après le buffet, une dame est aux urgences", "sensitive"),
+        ("it opened, but these are not my results. it's a woman's name and her HIV test", "data_privacy"),
+        ("me habéis mandado por email la ficha de otro alumno con su DNI", "data_privacy"),
+        ("I'm here and there's smoke coming from the electronics room", "sensitive"),
+        ("es gibt keine neue Adresse. wir müssen aus dem Vertrag raus, irgendwie", "cancellation"),
+        ("can I get out of the remaining 8 weeks", "cancellation"),
     ],
 )
 def test_always_human_categories(text: str, expected: str) -> None:
@@ -161,6 +167,9 @@ def test_always_human_categories(text: str, expected: str) -> None:
         "¿cómo puedo dejar de pagar en efectivo y pagar con tarjeta?",
         "si je paye pas ce mois-ci, il se passe quoi ?",
         "je ne paye pas de frais si je paye par virement ?",
+        "how do I see another user's results as an admin?",
+        "the fire alarm test is on friday, can we book the room",
+        "how do I fire the webhook on a schedule",
     ],
 )
 def test_look_alikes_are_not_categories(text: str) -> None:
