@@ -154,7 +154,9 @@ async def test_linear_down_delays_neither_the_ticket_nor_the_alert_and_the_repor
     await runtime.dispatcher.run_due()
     assert tickets_by_handoff(fake_zendesk)[hid] == 1 and alerts_by_handoff(fake_slack)[hid] == 1
     [row] = reports(runtime)
-    assert row.status == "pending" and "503" in row.last_error
+    # the in-process retries share a wall-clock budget: on a loaded machine it runs out before the third 503,
+    # and the report is rescheduled saying "timed out" instead; either way it waits, named, for its next turn
+    assert row.status == "pending" and ("503" in row.last_error or row.last_error == "linear: timed out")
     assert row.next_attempt_at.replace(tzinfo=UTC) > clock()
     await drain(runtime, clock)
     assert fake_linear.created == 1 and reports(runtime)[0].status == "sent"
