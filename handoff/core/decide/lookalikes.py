@@ -23,7 +23,8 @@ _HANDOVER = (r"(?:hand|hands|pass|passes|transfer|transfers|route|routes|forward
              r"transfert|transferer|transmettre|transmet|bascule\w*|derive|derivar|encaminh\w*)")
 _HUMAN_ADJ = r"(?: (?:humano|humana|humain|humaine|human|real|reel|de verdade|de verdad|echten?))?\b"
 _THIRD_PARTIES = (r"(?:customers|clients|users|visitors|shoppers|buyers|kunden|kundschaft|clientes|usuarios|"
-                  r"utilisateurs|visitantes|besucher|alunos|alumnos|students|patients|pacientes|patienten)")
+                  r"utilisateurs|visitantes|besucher|alunos|alumnos|students|patients|pacientes|patienten|tenants|residents|"
+                  r"mieter|mieterinnen|bewohner|inquilinos|locataires|residentes|moradores|members|mitglieder|socios|adherents)")
 _KEYWORD_MENTION = (r"(?:(?:the|with|containing|contain|like|such as|mentions?|includes?) words?|keywords?|palabras?|"
                     r"palavras?(?! passe)|mots? cles?|le mot|les mots|wort|worter|stichwort\w*|schlagwort\w*)")
 _WHEN_CUSTOMER_SAYS = (r"\b(?:when|if|wenn|falls|cuando|si|quand|quando|whenever) (?:a |the |an |ein |eine |el |la |"
@@ -65,6 +66,9 @@ EXPLICIT_LOOKALIKES: list[str] = [
     r"(?: (?:para|pra|to|al|au|zu|a))? (?:a |an |um |uma |un |une |einen )?" + _PEOPLE_WORD + r"\b",
     r"\b(?:boton|botao|bouton) (?:de |pour |pra |para )?(?:\w+ ){0,2}(?:hablar|falar|parler|talk|speak)\b(?: \w+){0,4}",
     _WHEN_CUSTOMER_SAYS,
+    # a profession, not the service's staff: "mes contacts 'agents immobiliers'", "my travel agent booked this"
+    r"\b(?:real estate|travel|insurance|estate|letting|shipping|customs|booking) agents?\b|\bagents? (?:immobiliers?|de voyages?|"
+    r"d assurances?)\b|\bagentes? (?:inmobiliari[oa]s?|de viajes?|de seguros|imobiliari[oa]s?|de viagens?)\b",
     # a name, not a callback: "you can call me Bob", "just call me Des"
     r"\b(?:you can|u can|you may|just|pls|please just) call me\b(?! (?:back|now|asap|today|tomorrow|at|on|please|when|if|to|right))",
     # German HR and admin sentences about an employee, not a request to speak to one: "wie lege ich einen
@@ -149,13 +153,16 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:taxa|tasa|taux|rate) de (?:denuncia|denuncias|reclamacao|plainte)s?\b",
         r"\b(?:sin|sem|sans|ohne|without) (?:denunciar|signaler|reporting|melden|zu melden)\b",
         r"\b(?:la |alta |mucha |poca |baja )demanda (?:de|del) (?:\w+ ){0,3}(?:se disparo|subio|sube|aumento|crece|baja|bajo)\b",
+        # on demand: "bajo demanda este mes", "sob demanda"
+        r"\b(?:bajo|sob|por) demanda\b",
     ],
     "fraud": [
         # a business's fraud tooling or prevention: "our fraud team wants a dashboard", "block cards to reduce fraud"
         r"\b(?:fraud|fraude|betrugs?|anti ?fraud|antifraude|anti fraude) (?:team|teams|equipe|rules?|regeln|regel|alerts?|"
         r"prevention|protection|detection|dashboard|score|filters?|settings|checks?|tools?)\b",
         r"\b(?:equipo|equipe|team|reglas|regras|regles|alertas?|alertes?|protecao|proteccion|"
-        r"protection|prevencion|prevencao|prevention|filtro|filtre) (?:de |d |anti |contra |contre )?(?:anti )?(?:fraude|fraud)s?\b",
+        r"protection|prevencion|prevencao|prevention|filtro|filtre|detection|deteccion|deteccao|seuil|umbral|limite|score|"
+        r"scoring|puntuacion|pontuacao) (?:de |d |anti |contra |contre )?(?:anti )?(?:fraude|fraud)s?\b",
         r"\b(?:prevent|preventing|avoid|reduce|reducing|block|detect|fight|vorbeugen|verhindern|reduzieren|vermeiden|"
         r"erkennen|evitar|reducir|prevenir|detectar|eviter|reduire|detecter|reduzir|combater|combatir|lutter contre) "
         r"(?:\w+ ){0,2}" + _FRAUD_WORDS + r"\b",
@@ -219,6 +226,9 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         # a cancellation thought of and given up: "ich wollte erst kündigen, aber dann gibt es einen Seniorentarif"
         r"\b(?:i was going to|i wanted to|i was about to|ich wollte erst|ich wollte eigentlich|ich wollte schon|queria|je voulais|"
         r"j allais|iba a|ia) (?:\w+ ){0,2}" + _CANCEL_WORDS + r"\b(?= (?:\w+ ){0,4}(?:aber|but|pero|mais|mas|doch)\b)",
+        # an HR record: "wie lege ich für einen Mitarbeiter eine Kündigung zum 31.12. an"
+        r"\b(?:fur|for|para|pour) (?:einen |eine |einem |einer |den |die |der |an |a |un |una |um |uma |une )?(?:\w+ )?"
+        + _OTHERS_IN_RECORDS + r"\b(?: \w+){0,3} " + _CANCEL_WORDS + r"\b",
         # the customer's employee, tenant or customer, not the customer's own account
         r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,5}?(?:for|of|von|fur|eines|einer|des|para|de|pour|d|do|da) (?:a |an |one of our |"
         r"einen |einem |einer |eine |un |una |um |uma |une |nuestro |mi |meu |mon |unseren? |our |my )?(?:\w+ )?"

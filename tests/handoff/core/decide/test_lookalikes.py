@@ -77,6 +77,11 @@ def hit(text: str) -> str | None:
         "Can you deliver funeral flowers to a church on Friday morning? It's for my gran",
         "created. will breached tickets be highlighted?",
         "ich wollte erst kündigen, aber dann hab ich gesehen es gibt einen Seniorentarif. wie wechsle ich?",
+        "mes contacts \"agents immobiliers\" sortent pas dans le segment",
+        "où je règle le seuil de détection de fraude sur les tickets en double ?",
+        "bajo demanda este mes, que vamos a tope",
+        "wie können unsere Mieter bei Notfällen am Wochenende einen Menschen erreichen?",
+        "wie lege ich für einen Mitarbeiter eine Kündigung zum 31.12. an?",
     ],
 )
 def test_lookalikes_do_not_fire(text: str) -> None:
@@ -122,6 +127,8 @@ def test_lookalikes_do_not_fire(text: str) -> None:
         ("my dad is having a stroke, what do I do", "sensitive"),
         ("our data was breached, customers' emails are on a forum", "account_security"),
         ("I wanted to pause but no, cancel my subscription", "cancellation"),
+        ("I want to speak to an agent, my travel agent messed up", "explicit"),
+        ("vamos a presentar una demanda", "legal"),
         ("my mum's funeral is tomorrow and you cut our power", "sensitive"),
     ],
 )
