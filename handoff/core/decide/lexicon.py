@@ -595,7 +595,11 @@ PAGE_PATTERNS: dict[str, list[str]] = {
 # non-category reason (frustration, loop...) and to measure complexity (topics touched).
 TOPICS: dict[str, list[str]] = {
     "billing": [r"\b(?:invoice|invoices|bill|billing|charge|charged|payment|payments|refund|price|pricing|plan|subscription|card|receipt|vat|tax|factura|facture|rechnung|fatura|pago|paiement|zahlung|pagamento)\b"],
-    "technical": [r"\b(?:error|errors|bug|crash\w*|broken|not working|does not work|api|integration|sync|install\w*|login|log in|password|reset|timeout|slow|500|404|outage|down|webhook|sdk|export|import|upload|download|app|browser)\b"],
+    "technical": [r"\b(?:error|errors|\w+error|\w+exception|exception|traceback|stack trace|undefined|bug|crash\w*|broken|"
+                  r"not working|does not work|fails|failing|api|integration|sync|install\w*|login|log in|password|reset|"
+                  r"timeout|slow|500|404|outage|down|webhook|sdk|export|import|upload|download|app|browser|"
+                  r"fehler\w*|absturz|sturzt ab|funktioniert nicht|erreur|plante|ne marche pas|ne fonctionne pas|"
+                  r"falla|no funciona|se cuelga|erro|nao funciona|travou|trava)\b"],
     "account": [r"\b(?:account|profile|email address|username|user name|settings|permissions|seat|seats|team member|invite|sso)\b"],
     "shipping": [r"\b(?:order|orders|delivery|shipping|shipment|package|parcel|tracking|track)\b"],
 }

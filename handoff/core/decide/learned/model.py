@@ -177,12 +177,16 @@ class IntentModel:
         for pos, c in zip(owners, contrib):
             if pos >= 0:
                 per_word[pos] = per_word.get(pos, 0.0) + c
-        best = [pos for pos, c in sorted(per_word.items(), key=lambda kv: -kv[1]) if c > 0][:k]
         original = _TOKENS.findall(text[:MAX_CHARS])
         shown = original if len(original) == len(ws) else ws  # folding kept the word boundaries
+        # never a word with a digit: the reason is written to tickets, cards and logs, and a number a customer
+        # typed may be part of a card or account number ("4111" of "4111 1111 1111 1111" once weighed most)
+        best = [pos for pos, c in sorted(per_word.items(), key=lambda kv: -kv[1])
+                if c > 0 and not _HAS_DIGIT.search(shown[pos])][:k]
         return tuple(shown[pos] for pos in sorted(best))
 
 
+_HAS_DIGIT = re.compile(r"\d")
 _NOTHING = Scores("none", 1.0, 0.0, "general", 0.0, {})
 _WORD_CACHE = 1 << 14  # words: about 2 MB at most (measured), and chat repeats far fewer distinct words
 

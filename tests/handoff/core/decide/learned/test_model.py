@@ -95,3 +95,12 @@ def test_a_fit_started_from_an_earlier_model_reaches_the_same_model() -> None:
         a, b = cold.score(e.text, context), warm.score(e.text, context)
         assert (a.intent, a.topic) == (b.intent, b.topic)
         assert a.escalate_p == pytest.approx(b.escalate_p, abs=0.02)
+
+
+def test_an_explanation_never_quotes_a_number() -> None:
+    """The shipped model once explained a dispute with "4111", the first digits of the customer's card number."""
+    m = learned_model.load()
+    text = "Charged twice on 4111 1111 1111 1111, pw hunter2. Human now!"
+    scores = m.score(text, CTX)
+    words = m.explain(text, CTX, scores.intent, k=8)
+    assert words and not any(ch.isdigit() for w in words for ch in w)
