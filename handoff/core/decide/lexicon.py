@@ -309,7 +309,9 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
             r"\bjamais (?:commande|demande|achete) (?:ca|cela|ce|ces|rien)\b",
             r"\bje (?:ne )?suis (?:meme )?pas (?:votre |chez vous |un )?client\w*\b(?! (?:encore|pour l instant))",
             r"\bje conteste\b",
-            r"(?<!si )\bje (?:ne )?(?:paye|paie|paierai) pas (?:ca|cela|ces|pour|\d)|\bje (?:ne )?vais pas payer (?:ca|cela|ces|pour|\d)|"
+            # (the lookbehind after "je", not before it: at a branch's start it made re try the whole alternation the
+            # slow way, +34 us a message)
+            r"\bje(?<!\bsi je) (?:ne )?(?:paye|paie|paierai) pas (?:ca|cela|ces|pour|\d)|\bje (?:ne )?vais pas payer (?:ca|cela|ces|pour|\d)|"
             r"\bpas question que je pa(?:ye|ie)\b",
             r"\b(?:rendez moi|remboursez moi|rembourse moi|rendez nous|remboursez nous)\b",
         ],
