@@ -115,8 +115,11 @@ _BREACH = (r"(?:breach|leak|leaked|hacked|stolen|exposed|fuga|filtracion|filtrar
 # the provider itself being asked what it does with the data: then it is a request to the provider
 _PROVIDER = (r"(?:your|yours|you|ihr|euch|eure|euren|eurer|ihre systeme|vous|vos|votre|vosotros|vuestro|vuestros|vuestra|"
              r"voces|vcs|seus servidores|your company|su empresa|sua empresa|backups?|sub ?processors?|subprocessor\w*)")
-_CANCEL_WORDS = (r"(?:cancel\w*|kundig\w*|resili\w*|cancelar|cancelo|rescindir|dar de baja|encerrar|terminate|close|"
-                 r"desabonn\w*|desinscri\w*|unsubscrib\w*|supprimer|borrar|eliminar|excluir|loschen|delete)")
+_CANCEL_WORDS = r"(?:cancel\w*|kundig\w*|resili\w*|cancelar|cancelo|rescindir|dar de baja|encerrar|terminate|close)"
+# ... and the verbs of deleting and unsubscribing, for the guards that say it is *not* happening or is about a
+# mailing or someone else's seat (not for "delete my account but keep my photos", which is a deletion)
+_END_WORDS = (r"(?:cancel\w*|kundig\w*|resili\w*|cancelar|cancelo|rescindir|dar de baja|encerrar|terminate|close|"
+              r"desabonn\w*|desinscri\w*|unsubscrib\w*|supprimer|borrar|eliminar|excluir|loschen|delete)")
 _MAILINGS = (r"(?:newsletters?|podcasts?|mailing\w*|e ?mails?|mails?|correos?|notifications?|notificaciones|notificacoes|"
              r"benachrichtigung\w*|alerts?|alertes?|alertas?|sms|marketing|werbung|publicidad|publicite|promo\w*|infolettre|"
              r"liste de diffusion|lista de correo)")
@@ -222,20 +225,20 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         # not cancelling, or only part of the plan: "ich will nicht kündigen aber ...", "statt kündigen"
         r"\b(?:nicht|statt|anstatt|ohne|instead of|rather than|without|not|no quiero|en lugar de|en vez de|sin|sans|"
         r"au lieu de|ne veux pas|veux pas|em vez de|ao inves de|sem|nao quero|dont want to|do not want to) (?:(?:die|den|das|der|the|my|mi|mon|ma|meu|minha|a|o|la|le|"
-        r"el|ganze|ganzen|whole|entire|gleich|sofort|komplett|mein|meinen|meine|it|todo|tout|to|zu|de|d|me|mich|se|te) ){0,3}" + _CANCEL_WORDS + r"\b",
+        r"el|ganze|ganzen|whole|entire|gleich|sofort|komplett|mein|meinen|meine|it|todo|tout|to|zu|de|d|me|mich|se|te) ){0,3}" + _END_WORDS + r"\b",
         # a cancellation thought of and given up: "ich wollte erst kündigen, aber dann gibt es einen Seniorentarif"
         r"\b(?:i was going to|i wanted to|i was about to|ich wollte erst|ich wollte eigentlich|ich wollte schon|queria|je voulais|"
-        r"j allais|iba a|ia) (?:\w+ ){0,2}" + _CANCEL_WORDS + r"\b(?= (?:\w+ ){0,4}(?:aber|but|pero|mais|mas|doch)\b)",
+        r"j allais|iba a|ia) (?:\w+ ){0,2}" + _END_WORDS + r"\b(?= (?:\w+ ){0,4}(?:aber|but|pero|mais|mas|doch)\b)",
         # an HR record: "wie lege ich für einen Mitarbeiter eine Kündigung zum 31.12. an"
         r"\b(?:fur|for|para|pour) (?:einen |eine |einem |einer |den |die |der |an |a |un |una |um |uma |une )?(?:\w+ )?"
-        + _OTHERS_IN_RECORDS + r"\b(?: \w+){0,3} " + _CANCEL_WORDS + r"\b",
+        + _OTHERS_IN_RECORDS + r"\b(?: \w+){0,3} " + _END_WORDS + r"\b",
         # the customer's employee, tenant or customer, not the customer's own account
         r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,5}?(?:for|of|von|fur|eines|einer|des|para|de|pour|d|do|da) (?:a |an |one of our |"
         r"einen |einem |einer |eine |un |una |um |uma |une |nuestro |mi |meu |mon |unseren? |our |my )?(?:\w+ )?"
         + _OTHERS_IN_RECORDS + r"\b",
         # a mailing, not a contract: "comment me désabonner de la newsletter", "unsubscribe from your podcast emails"
-        r"\b" + _CANCEL_WORDS + r" (?:\w+ ){0,3}?" + _MAILINGS + r"\b",
-        r"\b" + _MAILINGS + r" (?:\w+ ){0,2}?(?:abbestellen|abmelden|" + _CANCEL_WORDS[3:-1] + r")\b",
+        r"\b" + _END_WORDS + r" (?:\w+ ){0,3}?" + _MAILINGS + r"\b",
+        r"\b" + _MAILINGS + r" (?:\w+ ){0,2}?(?:abbestellen|abmelden|" + _END_WORDS[3:-1] + r")\b",
         # a departed colleague's seat handed over first: "un employé est parti, je veux transférer ses fichiers
         # avant de supprimer le compte"
         r"\b" + _OTHERS_IN_RECORDS + r" (?:\w+ ){0,2}(?:left|has left|quit|est parti|est partie|a quitte|se fue|se ha ido|"

@@ -129,6 +129,9 @@ def test_lookalikes_do_not_fire(text: str) -> None:
         ("I wanted to pause but no, cancel my subscription", "cancellation"),
         ("I want to speak to an agent, my travel agent messed up", "explicit"),
         ("vamos a presentar una demanda", "legal"),
+        # the deletion verbs widen only the "not cancelling" and mailing guards, not the partial-plan one
+        ("I want to delete my account but keep my photos, can you send them?", "cancellation"),
+        ("je veux supprimer mon compte mais garder mes factures", "cancellation"),
         ("my mum's funeral is tomorrow and you cut our power", "sensitive"),
     ],
 )
