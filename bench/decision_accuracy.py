@@ -30,7 +30,7 @@ from handoff.app.training import HOLD_OUT, fold_of  # noqa: E402
 from handoff.core.decide.config import TriggerSettings  # noqa: E402
 from handoff.core.decide.learned.build import corpus_files  # noqa: E402
 from handoff.core.decide.learned.examples import all_examples  # noqa: E402
-from handoff.core.decide.learned.model import SHIPPED  # noqa: E402
+from handoff.core.decide.learned.model import SHIPPED, load  # noqa: E402
 from handoff.core.decide.learned.probes import page_and_offer  # noqa: E402
 from handoff.core.decide.learned.train import TrainOptions, fit, to_bytes  # noqa: E402
 from handoff.core.formats.conversations import Conversation, read_conversations  # noqa: E402
@@ -95,7 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     model = args.model
-    if model is None:
+    if model is not None:
+        # a model held out on another fold has seen this fold's conversations: its figures would flatter it
+        held_out = load(str(model)).meta.get("held_out")
+        if held_out != f"written fold {args.fold}":
+            ap.error(f"{model} was fitted with {held_out or 'nothing'} held out, not written fold {args.fold}")
+    else:
         model = Path(tempfile.mkdtemp(prefix="handoff-accuracy-")) / "held-out-model.json.gz"
         secs = _held_out_model(model, args.fold, TrainOptions(c=args.c))
         print(f"held-out model fitted in {secs:.0f} s: {model} (pass --model to reuse it)", file=sys.stderr)

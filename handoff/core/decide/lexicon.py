@@ -10,11 +10,11 @@ Settings may add phrases (`extra_phrases`) or switch languages off; they never n
 """
 from __future__ import annotations
 
-from handoff.core.decide.lexicon_categories import ALWAYS_HUMAN, W2  # noqa: F401  (re-exported)
+# the always-human categories are a long table of their own, re-exported here with the other triggers' phrases
+from handoff.core.decide.lexicon_categories import ALWAYS_HUMAN  # noqa: F401
 
-# Up to N arbitrary words between two parts of a phrase ("talk to a real live person"); W2 is shared.
+# Up to five arbitrary words between two parts of a phrase ("talk to a real live person").
 W5 = r"(?:\w+ ){0,5}"
-W6 = r"(?:\w+ ){0,6}"
 
 # --------------------------------------------------------------------------------------------
 # Explicit requests for a human
@@ -147,7 +147,6 @@ EXPLICIT_NEGATIVES: list[str] = [
     r"\b(?:need|want|get) (?:an? )?(?:\w+ )?(?:agents?|operators?) (?:license|licence|licenses|licences|seat|seats|role|account|accounts|permission|permissions)\b",
 ]
 
-# The always-human categories live in lexicon_categories.py (a long table of their own).
 
 # --------------------------------------------------------------------------------------------
 # Frustration, pushback, hedging

@@ -109,7 +109,7 @@ async def test_the_api_passes_the_customers_language(make_config) -> None:
 
 
 def test_a_look_alike_guard_withdraws_the_layers_reason_for_its_intent() -> None:
-    """The shipped model reads "kündige ... abo" as a cancellation (0.74); the rules' guard says only part of the plan."""
+    """The shipped model reads "kündige ... abo" as a cancellation (0.97 today); the rules' guard says only part of the plan."""
     from handoff.core.decide.learned.model import load
     from handoff.core.decide.matchers import for_settings
     from handoff.core.decide.normalize import normalize
