@@ -14,7 +14,12 @@ _LONG_TEXT = 400
 
 
 def _blank(rx: re.Pattern[str], text: str) -> str:
-    return re.sub(r"\s+", " ", rx.sub(" ~ ", text)).strip()
+    out, n = rx.subn(" ~ ", text)
+    # normalised text is single-spaced already: with nothing blanked there is nothing to tidy
+    return _SPACES.sub(" ", out).strip() if n else text
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
@@ -36,7 +41,7 @@ class Alternation:
         start = [p[1:] for p in patterns if p.startswith("^")]
         anywhere = [p for p in patterns if not p.startswith("^")]
         self._start = re.compile("^(?:" + "|".join(f"(?:{p})" for p in start) + ")") if start else None
-        self._anywhere = _alternation(anywhere)
+        self._anywhere = _factored(anywhere)
 
     def search(self, text: str) -> re.Match[str] | None:
         """The match at the start if an anchored pattern has one, else the leftmost of the others."""
@@ -44,6 +49,66 @@ class Alternation:
         if m is None and self._anywhere is not None:
             m = self._anywhere.search(text)
         return m
+
+
+_WORD_START = "\\b"
+
+
+def _scan(pattern: str) -> tuple[list[str], int | None]:
+    """The pattern's top-level alternatives, and where its first group closes (None unless it opens one)."""
+    pieces, first_close = [], None
+    depth, start, i, n, in_set = 0, 0, 0, len(pattern), False
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_set:
+            in_set = ch != "]"
+        elif ch == "[":
+            in_set = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and first_close is None:
+                first_close = i + 1
+        elif ch == "|" and depth == 0:
+            pieces.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    pieces.append(pattern[start:])
+    return pieces, first_close
+
+
+def _split_head(piece: str) -> tuple[str, str]:
+    """A "\\b(?:...)rest" piece as ("(?:...)", "rest"); any other piece as (itself without the "\\b", "")."""
+    body = piece[len(_WORD_START):]
+    if body.startswith("(?:"):
+        _, close = _scan(body)
+        if close is not None and (close == len(body) or body[close] not in "?*+{"):
+            return body[:close], body[close:]
+    return body, ""
+
+
+def _factored(patterns: list[str]) -> re.Pattern[str] | None:
+    """One alternation that finds the same leftmost match position as `_alternation(patterns)`, faster.
+
+    When every pattern starts at a word boundary, the "\\b" is tested once per position instead of once per
+    pattern, and patterns that open with the same word group ("(?:charge|charges|payment|...)", shared by
+    dozens of billing patterns) share one test of it. At one position the first pattern of the first group
+    that matches wins, so only the quoted words can differ from the plain alternation, never whether or where.
+    """
+    pieces = [piece for p in patterns for piece in _scan(p)[0]]  # "a|b" is the patterns "a" and "b", in order
+    if not pieces or not all(p.startswith(_WORD_START) for p in pieces):
+        return _alternation(patterns)
+    groups: dict[str, list[str]] = {}
+    for piece in pieces:
+        head, rest = _split_head(piece)
+        groups.setdefault(head, []).append(rest)
+    branches = [head + ("(?:" + "|".join(f"(?:{r})" for r in rests) + ")" if any(rests) else "")
+                for head, rests in groups.items()]
+    return re.compile(_WORD_START + "(?:" + "|".join(f"(?:{b})" for b in branches) + ")")
 
 
 def _alternation_split(patterns: list[str]) -> Alternation | None:

@@ -67,10 +67,13 @@ class IntentModel:
     # looking up a word's dozen n-grams once instead of on every message is most of the scoring's saving
     _word_rows: dict[str, tuple[int, tuple[int, ...]]] = field(default_factory=dict, repr=False, compare=False)
     _none: int = field(default=-1, repr=False, compare=False)  # the "none" class's column, -1 without one
+    # the heads' intercepts as Python floats: a softmax over a dozen classes is cheaper in Python than in numpy
+    _intercepts: tuple[list[float], list[float]] = field(default=([], []), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "stacked", np.ascontiguousarray(np.hstack([self.intent.weights, self.topic.weights])))
         object.__setattr__(self, "_none", self.intent.classes.index("none") if "none" in self.intent.classes else -1)
+        object.__setattr__(self, "_intercepts", (self.intent.intercept.tolist(), self.topic.intercept.tolist()))
 
     def _rows(self, ws: list[str], context: list[str]) -> tuple[list[int], list[int]]:
         vocab = self.vocabulary
@@ -153,12 +156,15 @@ class IntentModel:
         rows = self.score_rows(words(fold(text)), context)
         if not rows:
             return _NOTHING
-        # np.add.reduce is what ndarray.sum calls, without its Python wrapper: the same sums, cheaper
-        z = _SUM(self.stacked[rows], axis=0) * (1.0 / math.sqrt(len(rows)))
+        # take() on an index array and np.add.reduce (what ndarray.sum calls, without its Python wrapper): the
+        # same float32 sums as fancy indexing with a list, at half the cost
+        at = np.fromiter(rows, dtype=np.intp, count=len(rows))
+        z = (_SUM(self.stacked.take(at, axis=0), axis=0) * (1.0 / math.sqrt(len(rows)))).tolist()
         intent, topic = self.intent, self.topic
         k = len(intent.classes)
-        p_int = _softmax((intent.intercept + z[:k]) / intent.temperature).tolist()
-        p_top = _softmax((topic.intercept + z[k:]) / topic.temperature).tolist()
+        b_int, b_top = self._intercepts
+        p_int = _softmax(z[:k], b_int, intent.temperature)
+        p_top = _softmax(z[k:], b_top, topic.temperature)
         ci = _best_non_none(intent.classes, p_int)
         ct = p_top.index(max(p_top))  # the first of equal maxima, as argmax
         none = self._none
@@ -192,12 +198,14 @@ _WORD_CACHE = 1 << 14  # words: about 2 MB at most (measured), and chat repeats 
 
 
 _SUM = np.add.reduce
-_MAX = np.maximum.reduce
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    e = np.exp(z - _MAX(z))
-    return e / _SUM(e)
+def _softmax(z: list[float], intercept: list[float], temperature: float) -> list[float]:
+    v = [(a + b) / temperature for a, b in zip(z, intercept)]
+    top = max(v)
+    e = [math.exp(x - top) for x in v]
+    total = sum(e)
+    return [x / total for x in e]
 
 
 def _best_non_none(classes: tuple[str, ...], p: list[float]) -> int:

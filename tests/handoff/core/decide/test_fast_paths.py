@@ -1,8 +1,8 @@
 """The engine's fast paths decide exactly as the plain code they replace.
 
 The reference implementations below are the code as it was before the speed-up (normalisation running
-every contraction and the NFKD pass, VADER's own polarity_scores, the model's scoring through `_rows` and
-numpy's reductions, the state copied through dataclasses.replace). A sample of the shipped corpus and
+every contraction and the NFKD pass, VADER's own polarity_scores, the model's rows found through `_rows` and
+summed by fancy indexing, the state copied through dataclasses.replace). A sample of the shipped corpus and
 every example conversation is stepped through the engine with the fast paths and again with the
 references swapped in: every decision and every state must be the same. Comparing the two at run time
 (not against a stored file) keeps this true when the lexicon or the model change.
@@ -59,24 +59,26 @@ def ref_score(self: model_mod.IntentModel, text: str, context: list[str]) -> mod
     rows, _ = self._rows(words(fold(text)), context)
     if not rows:
         return model_mod._NOTHING
-    z = self.stacked[rows].sum(axis=0) * (1.0 / math.sqrt(len(rows)))
+    z = (self.stacked[rows].sum(axis=0) * (1.0 / math.sqrt(len(rows)))).tolist()
     k = len(self.intent.classes)
 
-    def softmax(v: np.ndarray) -> np.ndarray:
-        e = np.exp(v - v.max())
-        return e / e.sum()
+    def softmax(v: list[float], intercept: np.ndarray, temperature: float) -> list[float]:
+        # in double precision, as the model's own: the float32 sums are what the fast path must not change
+        x = [(a + b) / temperature for a, b in zip(v, intercept.tolist())]
+        e = [math.exp(u - max(x)) for u in x]
+        return [u / sum(e) for u in e]
 
-    p_int = softmax((self.intent.intercept + z[:k]) / self.intent.temperature)
-    p_top = softmax((self.topic.intercept + z[k:]) / self.topic.temperature)
+    p_int = softmax(z[:k], self.intent.intercept, self.intent.temperature)
+    p_top = softmax(z[k:], self.topic.intercept, self.topic.temperature)
     best, best_p = 0, -1.0
     for i, c in enumerate(self.intent.classes):
         if c != "none" and p_int[i] > best_p:
-            best, best_p = i, float(p_int[i])
-    ct = int(p_top.argmax())
+            best, best_p = i, p_int[i]
+    ct = int(np.argmax(p_top))
     none = self.intent.classes.index("none") if "none" in self.intent.classes else -1
-    escalate = 1.0 - float(p_int[none]) if none >= 0 else float(p_int[best])
-    return model_mod.Scores(self.intent.classes[best], float(p_int[best]), escalate, self.topic.classes[ct],
-                            float(p_top[ct]), dict(zip(self.intent.classes, p_int.tolist())))
+    escalate = 1.0 - p_int[none] if none >= 0 else p_int[best]
+    return model_mod.Scores(self.intent.classes[best], p_int[best], escalate, self.topic.classes[ct],
+                            p_top[ct], dict(zip(self.intent.classes, p_int)))
 
 
 def ref_copy(state: engine.DecisionState) -> engine.DecisionState:

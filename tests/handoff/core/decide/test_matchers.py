@@ -198,3 +198,48 @@ def test_disabled_category_does_not_match() -> None:
     m = build(TriggerSettings.model_validate({"always_human": {"categories": ["legal"]}}))
     assert m.find_category(normalize("please close my account")) is None
     assert m.find_category(normalize("my lawyer will call")) is not None
+
+
+# --- the factored alternation finds what the plain one finds --------------------------------------
+
+import re  # noqa: E402
+
+from hypothesis import given, settings as hyp_settings, strategies as st  # noqa: E402
+
+from handoff.core.decide import lexicon  # noqa: E402
+from handoff.core.decide.matchers import Alternation, _alternation, _factored  # noqa: E402
+
+TRICKY = [
+    r"\b(?:charge|charges) (?:\w+ ){0,2}twice\b",
+    r"\b(?:charge|charges) i (?:never|did not) (?:make|authori[sz]e)\b",
+    r"\b(?:refund|money back)\b|\bchargeback\b",  # a top-level bar: two patterns, not "(?:refund...)(?:\b|\bch...)"
+    r"\b(?:double)? ?billed\b",  # a quantified first group is not a head to share
+    r"\b(?:[(]x|y)\) fee\b",  # a parenthesis inside a character set does not close the group
+    r"\bunauthori[sz]ed\b",
+]
+
+
+def _starts(rx: re.Pattern[str] | Alternation | None, text: str) -> tuple[int, int] | None:
+    m = rx.search(text) if rx is not None else None
+    return (m.start(), m.end()) if m else None
+
+
+def test_factored_handles_bars_quantified_heads_and_sets() -> None:
+    plain, fast = _alternation(TRICKY), _factored(TRICKY)
+    for text in ["they charge twice", "my charges i never made", "i want a chargeback", "refund please",
+                 "billed", "double billed", "(x) fee", "y) fee", "an unauthorized one", "chargeback"]:
+        assert _starts(fast, text) == _starts(plain, text), text
+    assert fast.search("i want a chargeback").group(0) == "chargeback"
+    assert _factored([r"\bfoo\b", r"bar"]).pattern == _alternation([r"\bfoo\b", r"bar"]).pattern  # not all at \b
+
+
+_BILLING = [p for lang in ("en", "es", "fr", "de", "pt") for p in lexicon.ALWAYS_HUMAN["billing_dispute"][lang]]
+_WORDS = sorted({w for p in _BILLING for w in re.findall(r"[a-z]{2,}", p)}) + ["i", "my", "the", "was", "0"]
+
+
+@hyp_settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=14))
+def test_factored_billing_patterns_match_where_the_plain_ones_do(ws: list[str]) -> None:
+    text = " ".join(ws)
+    fast, plain = _factored(_BILLING).search(text), _alternation(_BILLING).search(text)
+    assert (fast and fast.start()) == (plain and plain.start())  # whether and where; the words may differ
