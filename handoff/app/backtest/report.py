@@ -65,6 +65,9 @@ class BacktestReport:
     early: int = 0
     on_time: int = 0
     handoffs: int = 0
+    # caught escalations whose label names a topic, and how many were routed on that topic
+    topic_labelled: int = 0
+    topic_right: int = 0
     by_trigger: dict[str, TriggerCount] = field(default_factory=dict)
     by_category: Counter[str] = field(default_factory=Counter)
     by_label_category: dict[str, Counter[str]] = field(default_factory=dict)
@@ -90,6 +93,11 @@ class BacktestReport:
         fired = self.true_positives + self.false_positives
         return self.true_positives / fired if fired else 1.0
 
+    @property
+    def topic_accuracy(self) -> float | None:
+        """Caught escalations routed on their labelled topic, over those whose label names one."""
+        return self.topic_right / self.topic_labelled if self.topic_labelled else None
+
     def as_dict(self) -> dict[str, Any]:
         """The `backtest --json` object (DESIGN §4 keys plus details)."""
         return {
@@ -106,6 +114,8 @@ class BacktestReport:
             "late": self.late,
             "early": self.early,
             "on_time": self.on_time,
+            "topic_labelled": self.topic_labelled,
+            "topic_accuracy": None if self.topic_accuracy is None else round(self.topic_accuracy, 4),
             "by_trigger": {k: v.as_dict() for k, v in sorted(self.by_trigger.items())},
             "by_category": dict(sorted(self.by_category.items())),
             "by_label_category": {k: dict(v) for k, v in sorted(self.by_label_category.items())},
@@ -147,6 +157,9 @@ def score_conversation(report: BacktestReport, conv: Conversation, result: Repla
         per_cat["true_positives"] += 1
         for t in triggers:
             report.by_trigger[t].true_positives += 1
+        if label.topic:
+            report.topic_labelled += 1
+            report.topic_right += decision.topic == label.topic
         if label.turn is not None and result.handoff_at is not None:
             if result.handoff_at > label.turn:
                 report.late += 1
@@ -190,7 +203,7 @@ def finish_report(report: BacktestReport) -> BacktestReport:
 def merge_reports(into: BacktestReport, part: BacktestReport) -> None:
     """Add a partial report of the conversations that follow `into`'s (merge parts in input order)."""
     for name in ("conversations", "labelled", "true_positives", "false_positives", "false_negatives",
-                 "true_negatives", "late", "early", "on_time", "handoffs"):
+                 "true_negatives", "late", "early", "on_time", "handoffs", "topic_labelled", "topic_right"):
         setattr(into, name, getattr(into, name) + getattr(part, name))
     for trigger, count in part.by_trigger.items():
         mine = into.by_trigger.setdefault(trigger, TriggerCount())

@@ -29,6 +29,8 @@ def render_report(report: BacktestReport) -> Group:
         ("on time", report.on_time),
         ("late (after labelled turn)", report.late),
     ]
+    if report.topic_accuracy is not None:
+        rows.append(("routed on the labelled topic", f"{report.topic_accuracy:.1%} of {report.topic_labelled}"))
     for k, v in rows:
         style = "bold red" if k.startswith("false negatives") and report.false_negatives else None
         summary.add_row(k, str(v), style=style)

@@ -67,6 +67,24 @@ def test_worst_misses_quote_the_customer() -> None:
     json.dumps(d)  # the --json output must serialise
 
 
+def test_caught_escalations_are_scored_on_the_topic_they_were_routed_on() -> None:
+    convs = [
+        conv("billing-right", ["I was charged twice for May", "Let me look."], Label(True, 0, "billing_dispute", "billing")),
+        conv("topic-wrong", ["agent pls", "ok"], Label(True, 0, "explicit_request", "technical")),
+        conv("no-topic", ["agent pls", "ok"], Label(True, 0, "explicit_request")),
+        conv("missed", ["where is search", "Press /."], Label(True, 0, "frustration", "technical")),
+    ]
+    for jobs in (1, 2):
+        report = run_backtest(convs, S, jobs=jobs)
+        d = report.as_dict()
+        # only caught escalations that name a topic count: the miss was routed nowhere
+        assert (d["topic_labelled"], d["topic_accuracy"]) == (2, 0.5), jobs
+    console = Console(record=True, width=140)
+    console.print(render_report(report))
+    assert "routed on the labelled topic" in console.export_text()
+    assert run_backtest(CONVS, S).as_dict()["topic_accuracy"] is None  # no label names a topic
+
+
 def test_render_report_is_readable() -> None:
     console = Console(record=True, width=140)
     console.print(render_report(run_backtest(CONVS, S)))
