@@ -8,6 +8,7 @@ sees what the model would change before pointing `[triggers.learned] model_path`
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -98,19 +99,24 @@ def held_back(conversation_id: str) -> bool:
 
 
 def _top_features(model: IntentModel, k: int = 8) -> dict[str, list[str]]:
-    """The features that weigh most for each escalating intent (char n-grams shown as they are)."""
+    """The words and word pairs that set each escalating intent apart from every other class (numbers left out)."""
+    import numpy as np
+
     vocab = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    shown = np.array([f.startswith(("w:", "b:")) and len(f) > 4 and not _ZEROS.fullmatch(f[2:]) for f in vocab])
     out: dict[str, list[str]] = {}
-    classes = model.intent.classes
-    none = model.intent.weights[:, classes.index("none")] if "none" in classes else 0.0
-    for j, intent in enumerate(classes):
-        if intent == "none":
+    weights = model.intent.weights
+    for j, intent in enumerate(model.intent.classes):
+        if intent == "none" or weights.shape[1] < 2:
             continue
-        col = model.intent.weights[:, j] - none  # what sets the intent apart from routine text
-        best = col.argsort()[::-1][: k * 4]
-        words = [vocab[i][2:] for i in best if vocab[i].startswith(("w:", "b:")) and len(vocab[i]) > 4][:k]
-        out[intent] = words
+        # the margin over the strongest other class: "my account" weighs for every escalation, "a person" for one
+        margin = weights[:, j] - np.delete(weights, j, axis=1).max(axis=1)
+        best = np.where(shown, margin, -np.inf).argsort()[::-1][:k]
+        out[intent] = [vocab[i][2:] for i in best if shown[i] and margin[i] > 0]
     return out
+
+
+_ZEROS = re.compile(r"[0 ]+")  # digits fold to 0: "000 for" is an amount, not a word
 
 
 def train(files: Iterable[Path], out: Path, settings: TriggerSettings, *, with_shipped: bool = True,

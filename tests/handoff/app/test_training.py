@@ -73,3 +73,19 @@ def test_a_settings_file_pointing_at_a_bad_model_is_a_clear_error(tmp_path: Path
     settings.write_text(f"[triggers.learned]\nmodel_path = '{tmp_path / 'missing.json.gz'}'\n")
     res = runner.invoke(app, ["check-config", "--settings", str(settings)])
     assert res.exit_code == 2 and "missing.json.gz" in res.output
+
+
+def test_what_it_learned_names_the_words_that_set_an_intent_apart(tmp_path: Path) -> None:
+    lines = []
+    for i in range(20):
+        # "my account" is in every escalation and "2040" in some of each: neither tells the intents apart
+        lines.append(_line(f"c-{i}", f"end the retainer on my account {2040 + i % 2}", True, "cancellation"))
+        lines.append(_line(f"h-{i}", f"a human about my account {2040 + i % 2} please", True, "explicit_request"))
+        lines.append(_line(f"r-{i}", f"how do I pause notifications for board {i}", False, "routine"))
+    path = tmp_path / "team.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["train", str(path), "--out", str(tmp_path / "m.json.gz"), "--only-mine", "--json"])
+    assert result.exit_code == 0, result.output
+    top = json.loads(result.stdout)["top_features"]
+    assert "retainer" in top["cancellation"] and "human" in top["explicit_request"]
+    assert not any(w in ("my account", "0000", "account 0000") for ws in top.values() for w in ws), top

@@ -84,7 +84,7 @@ def test_a_fit_started_from_an_earlier_model_reaches_the_same_model() -> None:
     """Warm start (a team's history added to the shipped corpus) changes where the solver starts, not where it
     ends: the problem is convex, so the refit scores every example as the cold fit does."""
     page_kind, ai_offer = page_and_offer(TriggerSettings())
-    opts = TrainOptions(c=20.0, min_count=1, tol=1e-8)
+    opts = TrainOptions(c=20.0, min_count=1, tol=1e-8, warm_topic_tol=1e-8)
     corpus = tiny_corpus()
     _, earlier = fit(all_examples(corpus[::2], page_kind, ai_offer), opts)  # fitted on half: a different optimum
     ex = all_examples(corpus, page_kind, ai_offer)
@@ -95,6 +95,27 @@ def test_a_fit_started_from_an_earlier_model_reaches_the_same_model() -> None:
         a, b = cold.score(e.text, context), warm.score(e.text, context)
         assert (a.intent, a.topic) == (b.intent, b.topic)
         assert a.escalate_p == pytest.approx(b.escalate_p, abs=0.02)
+
+
+def test_repeated_examples_fit_as_one_weighted_row() -> None:
+    """Merging repeats into sample weights is the same loss: the weights of the fit do not change."""
+    import numpy as np
+
+    from handoff.core.decide.learned import train as train_mod
+
+    page_kind, ai_offer = page_and_offer(TriggerSettings())
+    ex = all_examples(tiny_corpus(), page_kind, ai_offer)
+    repeated = ex + ex[:7] * 5 + ex[-3:] * 2  # "thanks that worked" and "agent please" come back often
+    opts = TrainOptions(c=20.0, min_count=1, tol=1e-10)
+    index = {f: i for i, f in enumerate(train_mod._vocabulary(repeated, 1))}
+    rows, weights = train_mod._merged(repeated, lambda e: e.intent)
+    assert len(rows) == len(ex) and sum(weights) == len(repeated) and weights[0] == 6.0
+    plain = train_mod._fit(train_mod._matrix(repeated, index), [e.intent for e in repeated],
+                           ("none", "cancellation", "explicit_request"), opts)
+    merged = train_mod._fit(train_mod._matrix(rows, index), [e.intent for e in rows],
+                            ("none", "cancellation", "explicit_request"), opts, weights=weights)
+    np.testing.assert_allclose(merged[0], plain[0], atol=1e-3)
+    np.testing.assert_allclose(merged[1], plain[1], atol=1e-3)
 
 
 def test_an_explanation_never_quotes_a_number() -> None:
