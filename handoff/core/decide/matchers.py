@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from handoff.core.decide import lexicon, lookalikes
+from handoff.core.decide.anchors import category_anchors, is_common, pattern_anchors
 from handoff.core.decide.config import TriggerSettings
 from handoff.core.decide.learned import model as learned_model
 from handoff.core.decide.normalize import normalize
@@ -49,6 +50,35 @@ class Alternation:
         if m is None and self._anywhere is not None:
             m = self._anywhere.search(text)
         return m
+
+
+class CategoryPatterns:
+    """A category's patterns in two alternations: those opening with rarer words, searched only when the message
+    holds one of them, and those opening with common words ("i", "my", "how") or unreadably, searched whenever
+    their own first words are there. Together they find the leftmost match the single alternation finds."""
+
+    __slots__ = ("_buckets",)
+
+    def __init__(self, patterns: list[str]) -> None:
+        pieces = [piece for p in patterns for piece in _scan(p)[0]]
+        read = [(piece, pattern_anchors(piece)) for piece in pieces]
+        rare = [piece for piece, a in read if not is_common(a)]
+        common = [piece for piece, a in read if is_common(a)]
+        self._buckets = tuple((category_anchors(group), Alternation(group)) for group in (rare, common) if group)
+
+    def search(self, text: str, tokens: list[str] | None = None, token_set: set[str] | None = None) -> re.Match[str] | None:
+        """The leftmost match of any pattern (the rarer words' on a tie); `tokens`: the text's, if split already."""
+        if tokens is None or token_set is None:
+            tokens = text.split()
+            token_set = set(tokens)
+        best: re.Match[str] | None = None
+        for anchors, rx in self._buckets:
+            if anchors is not None and not anchors.admit(tokens, token_set):
+                continue  # none of the words its matches start with
+            m = rx.search(text)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        return best
 
 
 _WORD_START = "\\b"
@@ -131,7 +161,8 @@ class Matchers:
 
     explicit: Alternation | None
     explicit_negatives: re.Pattern[str] | None
-    categories: tuple[tuple[str, Alternation, tuple[re.Pattern[str], ...]], ...]
+    # (name, its patterns filtered by their first words, each pattern apart for long text)
+    categories: tuple[tuple[str, CategoryPatterns, tuple[re.Pattern[str], ...]], ...]
     frustration_strong: Alternation | None
     frustration_mild: re.Pattern[str] | None
     pushback: Alternation | None
@@ -150,15 +181,21 @@ class Matchers:
     def find_category(self, text: str) -> tuple[str, str] | None:
         """The first always-human category whose pattern matches outside a look-alike context, with its words."""
         long = len(text) > _LONG_TEXT
+        tokens = text.split()
+        token_set = set(tokens)
         for name, combined, parts in self.categories:
-            # Short text: one alternation is fastest. Long text: one search per pattern, because the
-            # alternation retries every pattern at every position and backtracks far more.
-            for rx in parts if long else (combined,):
-                m = rx.search(text)
+            # Short text: the filtered alternations are fastest. Long text: one search per pattern, because
+            # an alternation retries every pattern at every position and backtracks far more.
+            if long:
+                searches = [rx.search for rx in parts]
+            else:
+                searches = [lambda t, c=combined: c.search(t, tokens, token_set)]  # blanking only removes words
+            for search in searches:
+                m = search(text)
                 if m:
                     guard = self.category_guards.get(name)
                     if guard is not None and guard.search(text):
-                        m = rx.search(_blank(guard, text))  # the keyword again, outside the look-alike phrase
+                        m = search(_blank(guard, text))  # the keyword again, outside the look-alike phrase
                         if m is None:
                             continue
                     return name, m.group(0)
@@ -193,14 +230,13 @@ def build(settings: TriggerSettings) -> Matchers:
     negatives = lexicon.EXPLICIT_NEGATIVES + er.extra_negatives
 
     ah = settings.always_human
-    cats: list[tuple[str, Alternation, tuple[re.Pattern[str], ...]]] = []
+    cats: list[tuple[str, CategoryPatterns, tuple[re.Pattern[str], ...]]] = []
     names = list(ah.categories) + [c for c in {**ah.extra_phrases, **ah.extra_patterns} if c not in ah.categories]
     for name in names:
         pats = [p for lang in langs for p in lexicon.ALWAYS_HUMAN.get(name, {}).get(lang, [])]
         pats += ah.extra_patterns.get(name, []) + _phrases_to_patterns(ah.extra_phrases.get(name, []))
-        combined = _alternation_split(pats)
-        if combined is not None:
-            cats.append((name, combined, tuple(re.compile(p) for p in pats)))
+        if pats:
+            cats.append((name, CategoryPatterns(pats), tuple(re.compile(p) for p in pats)))
 
     fr = settings.frustration
     pc = settings.page_context
