@@ -159,7 +159,7 @@ def _phrases_to_patterns(phrases: list[str]) -> list[str]:
 class Matchers:
     """Every compiled pattern the engine needs."""
 
-    explicit: Alternation | None
+    explicit: CategoryPatterns | None
     explicit_negatives: re.Pattern[str] | None
     # (name, its patterns filtered by their first words, each pattern apart for long text)
     categories: tuple[tuple[str, CategoryPatterns, tuple[re.Pattern[str], ...]], ...]
@@ -241,7 +241,7 @@ def build(settings: TriggerSettings) -> Matchers:
     fr = settings.frustration
     pc = settings.page_context
     return Matchers(
-        explicit=_alternation_split(explicit) if er.enabled else None,
+        explicit=CategoryPatterns(explicit) if er.enabled and explicit else None,
         explicit_negatives=_alternation(negatives),
         categories=tuple(cats) if ah.enabled else (),
         frustration_strong=_alternation_split(lexicon.FRUSTRATION_STRONG + _phrases_to_patterns(fr.extra_strong)),

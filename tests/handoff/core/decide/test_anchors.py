@@ -64,10 +64,12 @@ def test_every_category_finds_where_its_plain_alternation_does_on_its_own_phrase
         assert _start(fast.search(t)) == _start(plain.search(t)), t
 
 
+_EXPLICIT = [p for lang in ("en", "es", "fr", "de", "pt") for p in lexicon.EXPLICIT.get(lang, [])]
 _ALL = [p for d in lexicon.ALWAYS_HUMAN.values() for lang in ("en", "es", "fr", "de", "pt") for p in d.get(lang, [])]
-_WORDS = sorted({w for p in _ALL for w in re.findall(r"[a-z]{2,}", p)}) + ["i", "my", "a", "0", "3", "the"]
+_WORDS = sorted({w for p in _ALL + _EXPLICIT for w in re.findall(r"[a-z]{2,}", p)}) + ["i", "my", "a", "0", "3", "the"]
 _BY_CATEGORY = {c: (CategoryPatterns(ps), _alternation(ps)) for c, ps in (
     (c, [p for lang in ("en", "es", "fr", "de", "pt") for p in d.get(lang, [])]) for c, d in lexicon.ALWAYS_HUMAN.items())}
+_BY_CATEGORY["explicit requests"] = (CategoryPatterns(_EXPLICIT), _alternation(_EXPLICIT))  # "^" ones included
 
 
 @hyp_settings(max_examples=400, deadline=None)
