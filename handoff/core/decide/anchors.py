@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 
 try:  # the parser of the re module: private, so any change in it only turns the filter off
-    import re._parser as _sre  # type: ignore[import-not-found]
-    from re._constants import (  # type: ignore[import-not-found]
+    import re._parser as _sre
+    from re._constants import (
         ASSERT,
         ASSERT_NOT,
         AT,

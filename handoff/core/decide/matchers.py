@@ -186,16 +186,14 @@ class Matchers:
         for name, combined, parts in self.categories:
             # Short text: the filtered alternations are fastest. Long text: one search per pattern, because
             # an alternation retries every pattern at every position and backtracks far more.
-            if long:
-                searches = [rx.search for rx in parts]
-            else:
-                searches = [lambda t, c=combined: c.search(t, tokens, token_set)]  # blanking only removes words
-            for search in searches:
-                m = search(text)
+            for rx in parts if long else (combined,):
+                m = _search(rx, text, tokens, token_set)
                 if m:
                     guard = self.category_guards.get(name)
                     if guard is not None and guard.search(text):
-                        m = search(_blank(guard, text))  # the keyword again, outside the look-alike phrase
+                        # the keyword again, outside the look-alike phrase (blanking only removes words, so
+                        # the original's tokens still admit whatever could match)
+                        m = _search(rx, _blank(guard, text), tokens, token_set)
                         if m is None:
                             continue
                     return name, m.group(0)
@@ -219,6 +217,10 @@ class Matchers:
             text = _blank(guard, text)
             m = self.explicit.search(_blank(negatives, text) if negatives is not None else text)
         return m.group(0) if m else None
+
+
+def _search(rx: CategoryPatterns | re.Pattern[str], text: str, tokens: list[str], token_set: set[str]) -> re.Match[str] | None:
+    return rx.search(text, tokens, token_set) if isinstance(rx, CategoryPatterns) else rx.search(text)
 
 
 def build(settings: TriggerSettings) -> Matchers:
