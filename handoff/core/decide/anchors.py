@@ -34,7 +34,6 @@ except ImportError:  # pragma: no cover - another Python: no filter
     _sre = None
 
 _CAP = 2000  # the most first words one pattern may expand to before it is left unfiltered
-_SPACE = ord(" ")
 _DIGITS = tuple("0123456789")
 
 
@@ -125,6 +124,8 @@ def pattern_anchors(pattern: str) -> Anchors | None:
                 exact.add(first)
             else:
                 prefixes.add(first)  # the pattern went on (or ended) without saying where the token ends
+        if not exact and not prefixes:
+            return None  # nothing read: filtering on it would skip everything
         return Anchors(frozenset(exact), tuple(sorted(prefixes)))
     except (_Unreadable, re.error, TypeError, ValueError, IndexError):
         return None
