@@ -105,6 +105,9 @@ class Learned(_Strict):
     thresholds: dict[str, float] = {"explicit_request": 0.65, "billing_dispute": 0.65}
     # a topic from the model counts for routing from this probability on
     topic_threshold: float = Field(0.4, ge=0, le=1)
+    # an illness or a death in the family said in passing (lexicon.SENSITIVE_CIRCUMSTANCES) is "sensitive" only
+    # when the layer gives the message at least this probability of holding something a human must handle
+    circumstance_threshold: float = Field(0.3, ge=0, le=1)
 
 
 class SecondOpinion(_Strict):

@@ -11,7 +11,11 @@ Settings may add phrases (`extra_phrases`) or switch languages off; they never n
 from __future__ import annotations
 
 # the always-human categories are a long table of their own, re-exported here with the other triggers' phrases
-from handoff.core.decide.lexicon_categories import ALWAYS_HUMAN  # noqa: F401
+from handoff.core.decide.lexicon_categories import (  # noqa: F401
+    ALWAYS_HUMAN,
+    CIRCUMSTANCE_MATTERS,
+    SENSITIVE_CIRCUMSTANCES,
+)
 
 # Up to five arbitrary words between two parts of a phrase ("talk to a real live person").
 W5 = r"(?:\w+ ){0,5}"

@@ -177,6 +177,8 @@ class Matchers:
     # category -> its look-alike guard (lookalikes.CATEGORY_LOOKALIKES), tried only after the category hit
     category_guards: dict[str, re.Pattern[str]] = field(default_factory=dict)
     explicit_guard: re.Pattern[str] | None = None  # lookalikes.EXPLICIT_LOOKALIKES, tried only after a hit
+    circumstances: CategoryPatterns | None = None  # lexicon.SENSITIVE_CIRCUMSTANCES, when "sensitive" is on
+    circumstance_matters: re.Pattern[str] = re.compile(lexicon.CIRCUMSTANCE_MATTERS)
 
     def find_category(self, text: str) -> tuple[str, str] | None:
         """The first always-human category whose pattern matches outside a look-alike context, with its words."""
@@ -198,6 +200,18 @@ class Matchers:
                             continue
                     return name, m.group(0)
         return None
+
+    def find_circumstance(self, text: str) -> str | None:
+        """The words of an illness or a bereavement the message tells of, outside the "sensitive" look-alikes."""
+        if self.circumstances is None:
+            return None
+        tokens = text.split()
+        token_set = set(tokens)
+        m = self.circumstances.search(text, tokens, token_set)
+        guard = self.category_guards.get("sensitive")
+        if m is not None and guard is not None and guard.search(text):
+            m = self.circumstances.search(_blank(guard, text), tokens, token_set)
+        return m.group(0) if m else None
 
     def guarded(self, text: str, intent: str) -> bool:
         """Whether a look-alike guard of `intent` matches `text`: the learned layer's reason for it is withdrawn."""
@@ -240,6 +254,8 @@ def build(settings: TriggerSettings) -> Matchers:
         if pats:
             cats.append((name, CategoryPatterns(pats), tuple(re.compile(p) for p in pats)))
 
+    sensitive_on = ah.enabled and "sensitive" in ah.categories
+    circumstances = [p for lang in langs for p in lexicon.SENSITIVE_CIRCUMSTANCES.get(lang, [])] if sensitive_on else []
     fr = settings.frustration
     pc = settings.page_context
     return Matchers(
@@ -260,6 +276,7 @@ def build(settings: TriggerSettings) -> Matchers:
         category_guards={name: rx for name, rx in
                          ((n, _alternation(lookalikes.CATEGORY_LOOKALIKES.get(n, []))) for n, _, _ in cats) if rx is not None},
         intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
+        circumstances=CategoryPatterns(circumstances) if circumstances else None,
     )
 
 

@@ -156,6 +156,17 @@ def customer_step(
             strong.append(Reason("always_human", idx, ev, f'{cat[0]}: "{cat[1]}"'))
 
     learned = _learned_step(st, text, norm, idx, ev, first_turn, ctx, s, mx, strong)
+    if s.always_human.enabled and mx.circumstances is not None and not any(r.trigger == "always_human" for r in strong):
+        told = mx.find_circumstance(norm)
+        if told:
+            # an illness or a death told as the matter, not in passing: with an account, a bill or a contract to
+            # settle, or something the learned layer would hand over (without the layer, always)
+            matter = mx.circumstance_matters.search(norm)
+            if matter is not None or learned is None:
+                strong.append(Reason("always_human", idx, ev, f'sensitive: "{told}"'
+                                     + (f' with "{matter.group(0)}"' if matter is not None else "")))
+            elif learned.escalate_p >= s.learned.circumstance_threshold:
+                strong.append(Reason("always_human", idx, ev, f'sensitive: "{told}" (learned {learned.escalate_p:.2f})'))
 
     single = single_message(ctx, s)
     score = _sentiment.score(text[: s.max_text_chars], lang)

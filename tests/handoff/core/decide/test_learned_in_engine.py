@@ -124,3 +124,24 @@ def test_a_look_alike_guard_withdraws_the_layers_reason_for_its_intent() -> None
     # a cancellation meant outright is not guarded, and the layer and the rules both fire
     _, d, at = run([("customer", "wie kündige ich mein ganzes Abo, ich will raus")], settings=shipped)
     assert at == 0 and "learned_intent" in triggers(d)
+
+
+def test_an_illness_or_a_death_told_in_passing_is_not_a_sensitive_case() -> None:
+    """With an account, a bill or a contract to settle it is; without the learned layer to tell, it always is."""
+    passing = [("customer", "my husband passed three years ago and I live alone. the boiler is making a gurgling noise, "
+                            "is that the pump?")]
+    shipped = TriggerSettings()
+    assert not run(passing, settings=shipped)[1].handoff
+    for text, words in [("I've been in the hospital for two weeks and missed the payment deadline", '"missed"'),
+                        ("my mum passed away and her subscription is still charging", '"subscription"'),
+                        ("meine Frau ist verstorben und von ihrem Konto wird noch abgebucht", '"konto"')]:
+        _, d, _ = run([("customer", text)], settings=shipped)
+        assert d.handoff and d.category == "sensitive", text
+        [r] = [r for r in d.reasons if r.trigger == "always_human"]
+        assert r.detail.startswith("sensitive: ") and r.detail.endswith(f"with {words}"), r.detail
+    _, d, _ = run(passing, settings=OFF)
+    assert d.handoff and d.category == "sensitive"  # the rules alone cannot tell passing from matter
+    anything = TriggerSettings(learned={"circumstance_threshold": 0.0})
+    assert run(passing, settings=anything)[1].category == "sensitive"
+    no_sensitive = TriggerSettings(always_human={"categories": ["legal"]}, learned={"enabled": False})
+    assert not run(passing, settings=no_sensitive)[1].handoff

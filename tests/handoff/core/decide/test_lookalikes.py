@@ -14,6 +14,8 @@ def hit(text: str) -> str | None:
     if M.find_explicit(norm):
         return "explicit"
     cat = M.find_category(norm)
+    if cat is None and M.find_circumstance(norm):
+        return "sensitive"  # told as the matter or in passing: the engine asks the learned layer which
     return cat[0] if cat else None
 
 
