@@ -33,7 +33,7 @@ def runtime(make_config) -> Iterator:
     made = []
 
     def make(second_opinion: str = "", *, threshold: float = P + 0.05) -> object:
-        toml = f"[triggers.learned]\nthreshold = {threshold}\n{second_opinion}"
+        toml = f"[triggers.learned]\nthreshold = {threshold}\nthresholds = {{}}\n{second_opinion}"
         rt = build_runtime(make_config(toml, HANDOFF_SECOND_OPINION_API_KEY="sk-judge-secret"))
         rt.service.on_handoff = lambda _id: None
         made.append(rt)

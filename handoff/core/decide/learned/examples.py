@@ -63,8 +63,9 @@ def message_context(*, first_turn: bool, page_kind: str | None, ai_text: str | N
     return ctx
 
 
-def examples_from(conv: Conversation, page_kind_of, ai_offer_of) -> Iterator[Example]:
-    """The examples of one labelled conversation (none when it has no label)."""
+def examples_from(conv: Conversation, page_kind_of, ai_offer_of, join_routine: bool = False) -> Iterator[Example]:
+    """The examples of one labelled conversation (none when it has no label); `join_routine`: and its routine
+    messages joined into one long one."""
     label = conv.label
     if label is None:
         return
@@ -95,8 +96,32 @@ def examples_from(conv: Conversation, page_kind_of, ai_offer_of) -> Iterator[Exa
         feats = tuple(dict.fromkeys([f for f, _ in text_features(words(fold(m.text)))] + ctx))
         yield Example(feats, y, topic, conv.id, i, m.text)
         first = False
+    if join_routine:
+        yield from _joined_routine(conv, turn, topic, page_kind_of(conv.page_url))
 
 
-def all_examples(conversations: Iterable[Conversation], page_kind_of, ai_offer_of) -> list[Example]:
-    """Every example of many conversations, in order."""
-    return [e for c in conversations for e in examples_from(c, page_kind_of, ai_offer_of)]
+_JOIN_MIN_CHARS = 150
+
+
+def _joined_routine(conv: Conversation, turn: int | None, topic: str | None, page_kind: str | None) -> Iterator[Example]:
+    """The routine customer messages of a conversation said at once, as one long opening message ("none").
+
+    Written escalations run long and routine questions short, so a plain fit learns that length escalates (64 %
+    of long routine conversations were handed off once). A customer who puts their routine questions in one
+    message is still routine: this example says so, without anyone having to write it.
+    """
+    said = [(i, m.text) for i, m in enumerate(conv.messages)
+            if m.role == "customer" and (turn is None or i < turn)]
+    text = " ".join(t for _, t in said)
+    if len(said) < 2 or len(text) < _JOIN_MIN_CHARS:
+        return
+    ctx = message_context(first_turn=True, page_kind=page_kind, ai_text=None, ai_confidence=None, ai_offer=False)
+    feats = tuple(dict.fromkeys([f for f, _ in text_features(words(fold(text)))] + ctx))
+    yield Example(feats, "none", topic, conv.id, said[0][0], text)
+
+
+def all_examples(conversations: Iterable[Conversation], page_kind_of, ai_offer_of,
+                 join_routine: bool = True) -> list[Example]:
+    """Every example of many conversations, in order (with each one's routine messages joined, see
+    `_joined_routine`: measured on fold 1, long routine conversations handed off 14.1 -> 8.4 %)."""
+    return [e for c in conversations for e in examples_from(c, page_kind_of, ai_offer_of, join_routine)]

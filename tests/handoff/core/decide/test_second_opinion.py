@@ -19,7 +19,8 @@ NO = Verdict(False, None, "A routine question.")
 
 
 def settings(threshold: float = 0.7, band: float = 0.15, enabled: bool = True) -> TriggerSettings:
-    return TriggerSettings(learned={"threshold": threshold},
+    # no per-intent overrides: the probed message's likeliest intent must not bring a threshold of its own
+    return TriggerSettings(learned={"threshold": threshold, "thresholds": {}},
                            second_opinion={"enabled": enabled, "band": band})
 
 

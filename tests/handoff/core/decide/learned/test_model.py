@@ -125,3 +125,27 @@ def test_an_explanation_never_quotes_a_number() -> None:
     scores = m.score(text, CTX)
     words = m.explain(text, CTX, scores.intent, k=8)
     assert words and not any(ch.isdigit() for w in words for ch in w)
+
+
+def test_routine_messages_are_also_learned_joined_into_one_long_message() -> None:
+    """Written escalations run long: the routine messages said at once teach that length is not a reason."""
+    from handoff.core.formats.conversations import Conversation, Label
+    from handoff.core.models import Message
+
+    first = "hi, I moved house last month and want to update the delivery address on my weekly veg box"
+    second = "also can the box come on thursdays instead of mondays from now on, we are out on mondays"
+    msgs = (Message("customer", first), Message("ai", "Done: Settings, Address.", confidence=0.9),
+            Message("customer", second), Message("ai", "Thursdays it is.", confidence=0.9),
+            Message("customer", "and please cancel my subscription, we are leaving"))
+    page_kind, ai_offer = page_and_offer(TriggerSettings())
+    routine = Conversation(id="r", messages=msgs[:4], label=Label(False, None, "routine", "general"))
+    leaving = Conversation(id="e", messages=msgs, label=Label(True, 4, "cancellation", "cancellation"))
+    for conv in (routine, leaving):
+        ex = all_examples([conv], page_kind, ai_offer)
+        joined = [e for e in ex if e.text == f"{first} {second}"]
+        assert len(joined) == 1 and joined[0].intent == "none" and "~first" in joined[0].features, conv.id
+    assert [e.intent for e in all_examples([leaving], page_kind, ai_offer, join_routine=False)] == \
+        ["none", "none", "cancellation"]
+    short = Conversation(id="s", messages=(Message("customer", "hi"), Message("ai", "Hello!", confidence=0.9),
+                                           Message("customer", "thanks")), label=Label(False, None, "routine"))
+    assert len(all_examples([short], page_kind, ai_offer)) == 2  # too short to say anything about length
