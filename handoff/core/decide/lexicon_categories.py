@@ -353,7 +353,7 @@ ALWAYS_HUMAN: dict[str, dict[str, list[str]]] = {
 SENSITIVE_CIRCUMSTANCES: dict[str, list[str]] = {
     "en": [
             r"\b(?:had|have|having|after|recovering from|need|needs|scheduled for|emergency) (?:a |an |my |major )?(?:\w+ )?surgery\b",
-            r"\b(?:cancer|chemo|chemotherapy|in (?:the )?hospital|hospitali[sz]ed|illness|terminal|diagnosed|"
+            r"\b(?:cancer|chemo|chemotherapy|in (?:the )?hospital|hospitali[sz]ed|illness|terminal (?:illness|cancer|diagnosis|condition)|diagnosed|"
             r"medical (?:emergency|condition|leave|reasons|bills)|"
             r"mental health|depression|depressed|anxiety attack)\b",
             r"\b(?:i am|im|i have been|got|getting|i fell|am) (?:very |really |seriously |so |terribly |gravely )?(?:sick|ill)\b(?! (?:of|and tired))",

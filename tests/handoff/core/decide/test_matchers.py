@@ -170,10 +170,12 @@ def test_always_human_categories(text: str, expected: str) -> None:
         "how do I see another user's results as an admin?",
         "the fire alarm test is on friday, can we book the room",
         "how do I fire the webhook on a schedule",
+        "das Terminal zeigt keine Zahlungen mehr an",  # a payment terminal: not a terminal illness
     ],
 )
 def test_look_alikes_are_not_categories(text: str) -> None:
     assert category(text) is None
+    assert M.find_circumstance(normalize(text)) is None
 
 
 def test_extra_phrases_and_negatives_come_from_settings() -> None:
