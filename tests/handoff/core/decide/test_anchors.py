@@ -89,7 +89,7 @@ def test_find_category_is_unchanged_by_the_filter(monkeypatch: pytest.MonkeyPatc
 
     root = Path(__file__).resolve().parents[4]
     convs = [c for p in [*corpus_files(), root / "examples" / "conversations.jsonl"] for c in read_conversations(p)]
-    texts = [normalize(m.text) for c in convs[::7] for m in c.messages if m.role == "customer"]
+    texts = [normalize(m.text) for c in convs[::14] for m in c.messages if m.role == "customer"]
     mx = for_settings(TriggerSettings())
     fast = [mx.find_category(t) for t in texts]
     monkeypatch.setattr(Anchors, "admit", lambda self, tokens, token_set: True)

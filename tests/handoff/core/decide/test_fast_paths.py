@@ -91,7 +91,7 @@ def ref_copy(state: engine.DecisionState) -> engine.DecisionState:
 
 # --- the sample -------------------------------------------------------------------------------------
 
-def _sample(every: int = 12) -> list:
+def _sample(every: int = 18) -> list:  # about 2,000 conversations of the corpus
     convs = list(read_conversations(ROOT / "examples" / "conversations.jsonl"))
     n = 0
     for path in corpus_files():
