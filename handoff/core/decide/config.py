@@ -105,8 +105,9 @@ class Learned(_Strict):
     thresholds: dict[str, float] = {"explicit_request": 0.65, "billing_dispute": 0.65}
     # a topic from the model counts for routing from this probability on
     topic_threshold: float = Field(0.4, ge=0, le=1)
-    # an illness or a death in the family said in passing (lexicon.SENSITIVE_CIRCUMSTANCES) is "sensitive" only
-    # when the layer gives the message at least this probability of holding something a human must handle
+    # an illness or a death in the family (lexicon.SENSITIVE_CIRCUMSTANCES) is "sensitive" when the message also
+    # names an account, a bill or a contract (CIRCUMSTANCE_MATTERS), or the layer gives it at least this
+    # probability of holding something a human must handle; told in passing otherwise, it is routine
     circumstance_threshold: float = Field(0.3, ge=0, le=1)
 
 

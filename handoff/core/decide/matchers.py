@@ -189,15 +189,8 @@ class Matchers:
             # Short text: the filtered alternations are fastest. Long text: one search per pattern, because
             # an alternation retries every pattern at every position and backtracks far more.
             for rx in parts if long else (combined,):
-                m = _search(rx, text, tokens, token_set)
+                m = self._unguarded(name, rx, text, tokens, token_set)
                 if m:
-                    guard = self.category_guards.get(name)
-                    if guard is not None and guard.search(text):
-                        # the keyword again, outside the look-alike phrase (blanking only removes words, so
-                        # the original's tokens still admit whatever could match)
-                        m = _search(rx, _blank(guard, text), tokens, token_set)
-                        if m is None:
-                            continue
                     return name, m.group(0)
         return None
 
@@ -206,12 +199,18 @@ class Matchers:
         if self.circumstances is None:
             return None
         tokens = text.split()
-        token_set = set(tokens)
-        m = self.circumstances.search(text, tokens, token_set)
-        guard = self.category_guards.get("sensitive")
-        if m is not None and guard is not None and guard.search(text):
-            m = self.circumstances.search(_blank(guard, text), tokens, token_set)
+        m = self._unguarded("sensitive", self.circumstances, text, tokens, set(tokens))
         return m.group(0) if m else None
+
+    def _unguarded(self, name: str, rx: CategoryPatterns | re.Pattern[str], text: str, tokens: list[str],
+                   token_set: set[str]) -> re.Match[str] | None:
+        """A match of `rx` that is still there once the look-alikes of category `name` are blanked out."""
+        m = _search(rx, text, tokens, token_set)
+        guard = self.category_guards.get(name)
+        if m is not None and guard is not None and guard.search(text):
+            # blanking only removes words, so the original's tokens still admit whatever could match
+            m = _search(rx, _blank(guard, text), tokens, token_set)
+        return m
 
     def guarded(self, text: str, intent: str) -> bool:
         """Whether a look-alike guard of `intent` matches `text`: the learned layer's reason for it is withdrawn."""
