@@ -44,10 +44,12 @@ def _serve(tmp_path: Path, database_url: str, service: str) -> Iterator[tuple[st
         stop_process(proc)
 
 
-@pytest.fixture
-def quick_deadlines(tmp_path: Path, database_url: str) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
-    """A server whose clients have 1 s for their headers and 1 s for their body."""
-    yield from _serve(tmp_path, database_url, "header_timeout_seconds = 1.0\nbody_timeout_seconds = 1.0\n")
+@pytest.fixture(scope="module")
+def quick_deadlines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, subprocess.Popen[bytes]]]:
+    """A server whose clients have 1 s for their headers and 1 s for their body, shared by the tests of one
+    connection each (starting one costs ~2 s); on a SQLite file of its own, since what is tested is HTTP."""
+    tmp = tmp_path_factory.mktemp("quick-deadlines")
+    yield from _serve(tmp, f"sqlite:///{tmp / 'handoff.db'}", "header_timeout_seconds = 1.0\nbody_timeout_seconds = 1.0\n")
 
 
 def _connect(port: int) -> socket.socket:

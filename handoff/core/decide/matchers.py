@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from handoff.core.decide import lexicon, lookalikes
 from handoff.core.decide.anchors import category_anchors, is_common, pattern_anchors
@@ -79,6 +80,13 @@ class CategoryPatterns:
             if m is not None and (best is None or m.start() < best.start()):
                 best = m
         return best
+
+
+@lru_cache(maxsize=64)
+def category_patterns(patterns: tuple[str, ...]) -> CategoryPatterns:
+    """The CategoryPatterns of these patterns, built once per process: reading the first words of a lexicon's
+    patterns costs ~0.1 s, and every settings object (each test's, each reload's) asks again."""
+    return CategoryPatterns(list(patterns))
 
 
 _WORD_START = "\\b"
@@ -251,14 +259,14 @@ def build(settings: TriggerSettings) -> Matchers:
         pats = [p for lang in langs for p in lexicon.ALWAYS_HUMAN.get(name, {}).get(lang, [])]
         pats += ah.extra_patterns.get(name, []) + _phrases_to_patterns(ah.extra_phrases.get(name, []))
         if pats:
-            cats.append((name, CategoryPatterns(pats), tuple(re.compile(p) for p in pats)))
+            cats.append((name, category_patterns(tuple(pats)), tuple(re.compile(p) for p in pats)))
 
     sensitive_on = ah.enabled and "sensitive" in ah.categories
     circumstances = [p for lang in langs for p in lexicon.SENSITIVE_CIRCUMSTANCES.get(lang, [])] if sensitive_on else []
     fr = settings.frustration
     pc = settings.page_context
     return Matchers(
-        explicit=CategoryPatterns(explicit) if er.enabled and explicit else None,
+        explicit=category_patterns(tuple(explicit)) if er.enabled and explicit else None,
         explicit_negatives=_alternation(negatives),
         categories=tuple(cats) if ah.enabled else (),
         frustration_strong=_alternation_split(lexicon.FRUSTRATION_STRONG + _phrases_to_patterns(fr.extra_strong)),
@@ -275,7 +283,7 @@ def build(settings: TriggerSettings) -> Matchers:
         category_guards={name: rx for name, rx in
                          ((n, _alternation(lookalikes.CATEGORY_LOOKALIKES.get(n, []))) for n, _, _ in cats) if rx is not None},
         intent_model=learned_model.load(settings.learned.model_path) if settings.learned.enabled else None,
-        circumstances=CategoryPatterns(circumstances) if circumstances else None,
+        circumstances=category_patterns(tuple(circumstances)) if circumstances else None,
     )
 
 

@@ -82,7 +82,7 @@ class AssetServer:
 
         Quiet.extensions_map = {**Quiet.extensions_map, ".js": "text/javascript"}
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     @property
     def origin(self) -> str:
