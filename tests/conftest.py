@@ -6,11 +6,10 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from handoff.settings import normalise_database_url
 
@@ -101,7 +100,7 @@ def pg_database() -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="session")
-def _pg_engine(pg_database: str | None) -> Iterator[Any]:
+def _pg_engine(pg_database: str | None) -> Iterator[Engine]:
     """One engine for emptying the session's PostgreSQL database between tests (a connection per test costs)."""
     assert pg_database is not None
     engine = create_engine(pg_database)
