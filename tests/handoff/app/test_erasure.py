@@ -69,7 +69,7 @@ async def one_turn_each(rt, customers: dict[str, str | None], text_: str = "how 
 
 def texts(rt, cid):
     with rt.sessions() as s:
-        return [m.text for m in s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid))]
+        return [m.text for m in s.scalars(select(MessageRow).where(MessageRow.conversation_id == cid).order_by(MessageRow.idx))]
 
 
 def store_dump(rt) -> str:
