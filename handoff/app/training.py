@@ -12,6 +12,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,20 +133,26 @@ def train(files: Iterable[Path], out: Path, settings: TriggerSettings, *, with_s
     shipped = [c for p in corpus_files() for c in read_conversations(p)] if with_shipped else []
     page_kind, ai_offer = page_and_offer(settings)
     examples = all_examples([*shipped, *learn], page_kind, ai_offer)
-    # with the shipped corpus in, the shipped model (fitted on it) is where the solver starts
-    data, model = fit(examples, options, meta={"trained_on": [p.name for p in paths], "with_shipped": with_shipped},
-                      start=load_model(SHIPPED) if with_shipped else None)
-    raw = to_bytes(data)
-    out.write_bytes(raw)
-    report = TrainingReport(
-        files=[str(p) for p in paths], conversations=len(team), held_back=len(test) if learn is not team else 0,
-        examples=len(examples), intents=dict(Counter(e.intent for e in examples if e.intent)), features=len(model.vocabulary),
-        out=str(out), size_bytes=len(raw), seconds=0.0, top_features=_top_features(model),
-    )
-    if test and learn is not team:
-        new = settings.model_copy(update={"learned": settings.learned.model_copy(update={"model_path": str(out.resolve()), "enabled": True})})
-        report.before = run_backtest(test, settings)
-        report.after = run_backtest(test, new)
+    compare = bool(test) and learn is not team
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # the current settings' backtest needs no new model: it runs while the solver works (whose heavy
+        # parts leave the interpreter free)
+        before = pool.submit(run_backtest, test, settings) if compare else None
+        # with the shipped corpus in, the shipped model (fitted on it) is where the solver starts
+        data, model = fit(examples, options, meta={"trained_on": [p.name for p in paths], "with_shipped": with_shipped},
+                          start=load_model(SHIPPED) if with_shipped else None)
+        raw = to_bytes(data)
+        out.write_bytes(raw)
+        report = TrainingReport(
+            files=[str(p) for p in paths], conversations=len(team), held_back=len(test) if compare else 0,
+            examples=len(examples), intents=dict(Counter(e.intent for e in examples if e.intent)),
+            features=len(model.vocabulary), out=str(out), size_bytes=len(raw), seconds=0.0,
+            top_features=_top_features(model),
+        )
+        if before is not None:
+            new = settings.model_copy(update={"learned": settings.learned.model_copy(update={"model_path": str(out.resolve()), "enabled": True})})
+            report.before = before.result()
+            report.after = run_backtest(test, new)
     report.intents = {k: report.intents.get(k, 0) for k in INTENTS if report.intents.get(k)}
     report.seconds = time.perf_counter() - started
     return report

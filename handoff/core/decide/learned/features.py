@@ -46,6 +46,18 @@ def text_features(ws: list[str]) -> list[tuple[str, int]]:
     return out
 
 
+def feature_names(ws: list[str]) -> list[str]:
+    """The features of `text_features` without their positions, in the same order (what training needs)."""
+    out: list[str] = []
+    prev: str | None = None
+    for w in ws:
+        out.extend(_word_grams(w))
+        if prev is not None:
+            out.append("b:" + prev + " " + w)
+        prev = w
+    return out
+
+
 @lru_cache(maxsize=1 << 15)  # training featurises every word of a corpus: the frequent ones once
 def _word_grams(w: str) -> tuple[str, ...]:
     """A word's own features in order: the word, then its character 3-, 4- and 5-grams (padded)."""

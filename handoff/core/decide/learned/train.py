@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import itertools
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,27 +46,63 @@ class TrainOptions:
     warm_topic_tol: float = 1e-3
 
 
-def _vocabulary(examples: Sequence[Example], min_count: int) -> list[str]:
-    counts: Counter[str] = Counter()
-    for e in examples:
-        counts.update(e.features)
-    return sorted(f for f, n in counts.items() if n >= min_count)
+@dataclass(frozen=True)
+class _Design:
+    """Every example vectorised once: the vocabulary, one normalised row per distinct feature set, and which
+    row each example is. Both heads take their rows from it, so nothing is featurised or counted twice."""
+
+    vocabulary: list[str]
+    rows: Any  # scipy CSR, one row per distinct feature set
+    row_of: np.ndarray  # example i -> its row
+
+    def matrix(self, picks: Sequence[int]):
+        """The rows of the given examples, in their order."""
+        return self.rows[self.row_of[np.asarray(picks, dtype=np.int64)]]
 
 
-def _matrix(examples: Sequence[Example], index: dict[str, int]):
+def _design(examples: Sequence[Example], min_count: int) -> _Design:
+    """Vectorise the examples: features seen in at least `min_count` examples, the most frequent first; binary
+    values, each row L2-normalised (a message's length does not decide its score).
+
+    Frequency order is for the solver: each of its passes reads and writes one row of weights a feature of every
+    example, and with the frequent features' rows side by side they stay in the cache (the intent head's fit on
+    the corpus took 28 s instead of 38 s, in the same iterations). The model file lists its features sorted.
+    """
     from scipy.sparse import csr_matrix
 
-    indptr, cols = [0], []
-    get = index.get
-    for e in examples:
-        row = sorted({c for c in map(get, e.features) if c is not None})  # one lookup a feature, not two
-        cols.extend(row)
-        indptr.append(len(cols))
-    data = np.ones(len(cols), dtype=np.float64)
-    m = csr_matrix((data, np.asarray(cols, dtype=np.int64), np.asarray(indptr)), shape=(len(examples), len(index)))
-    lengths = np.maximum(np.diff(m.indptr), 1)
-    m.data /= np.sqrt(np.repeat(lengths, np.diff(m.indptr)))
-    return m
+    # a feature's id on first sight, with no Python code run per feature: 20 million lookups on the corpus
+    ids: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    intern = ids.__getitem__
+    distinct: dict[tuple[str, ...], int] = {}
+    row_of = np.empty(len(examples), dtype=np.int64)
+    flat: list[int] = []
+    lengths: list[int] = []
+    for i, e in enumerate(examples):
+        r = distinct.get(e.features)
+        if r is None:
+            # a feature tuple holds each feature once (the examples are built so), so ids are distinct in a row
+            r = distinct[e.features] = len(distinct)
+            flat.extend(map(intern, e.features))
+            lengths.append(len(e.features))
+        row_of[i] = r
+    cols = np.asarray(flat, dtype=np.int64)
+    row_ids = np.repeat(np.arange(len(lengths)), lengths)
+    # in how many examples each feature occurs, repeats included
+    counts = np.bincount(cols, weights=np.bincount(row_of, minlength=len(lengths))[row_ids], minlength=len(ids))
+    names = list(ids)
+    seen = counts.tolist()
+    kept = sorted(np.flatnonzero(counts >= min_count).tolist(), key=lambda i: (-seen[i], names[i]))
+    remap = np.full(len(ids), -1, dtype=np.int64)
+    remap[np.asarray(kept, dtype=np.int64)] = np.arange(len(kept))
+    mapped = remap[cols]
+    keep = mapped >= 0
+    per_row = np.bincount(row_ids[keep], minlength=len(lengths))
+    indptr = np.concatenate([[0], np.cumsum(per_row)])
+    rows = csr_matrix((np.ones(len(indptr) and int(indptr[-1])), mapped[keep], indptr), shape=(len(lengths), len(kept)))
+    rows.sort_indices()
+    nnz = np.maximum(np.diff(rows.indptr), 1)
+    rows.data /= np.sqrt(np.repeat(nnz, np.diff(rows.indptr)))
+    return _Design([names[i] for i in kept], rows, row_of)
 
 
 def _start_from(head: Head, start_vocab: dict[str, int], vocab: Sequence[str], fitted: Sequence[str]):
@@ -85,21 +122,21 @@ def _start_from(head: Head, start_vocab: dict[str, int], vocab: Sequence[str], f
     return coef, inter
 
 
-def _merged(rows: Sequence[Example], label) -> tuple[list[Example], list[float]]:
-    """The distinct (features, label) examples in first-seen order, each with how often it occurs.
+def _merged(picks: Sequence[int], labels: Sequence[str], row_of: np.ndarray) -> tuple[list[int], list[float]]:
+    """The examples of distinct (row, label) among `picks`, in first-seen order, each with how often it occurs.
 
     A count as a sample weight is the same loss as the repeated rows, so the same optimum, at the cost of
     one row: a team's history repeats its "hi", "thanks" and "agent please" thousands of times.
     """
-    counts: dict[tuple[tuple[str, ...], str], int] = {}
-    first: dict[tuple[tuple[str, ...], str], Example] = {}
-    for e in rows:
-        key = (e.features, label(e))
+    counts: dict[tuple[int, str], int] = {}
+    first: dict[tuple[int, str], int] = {}
+    for i, y in zip(picks, labels):
+        key = (int(row_of[i]), y)
         if key in counts:
             counts[key] += 1
         else:
             counts[key] = 1
-            first[key] = e
+            first[key] = i
     return list(first.values()), [float(n) for n in counts.values()]
 
 
@@ -145,6 +182,14 @@ def _temperature(x, y: list[str], classes: Sequence[str], w: np.ndarray, b: np.n
     return best
 
 
+def _intent_label(e: Example) -> str | None:
+    return e.intent
+
+
+def _topic_label(e: Example) -> str | None:
+    return e.topic if e.topic in TOPICS else None
+
+
 def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: dict[str, object] | None = None,
         *, start: IntentModel | None = None) -> tuple[dict[str, object], IntentModel]:
     """Fit both heads on the examples; returns the model's JSON form and the loaded model.
@@ -155,16 +200,15 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
     intent_ex = [e for e in examples if e.intent is not None]
     if not intent_ex or len({e.intent for e in intent_ex}) < 2:
         raise ValueError("training needs labelled examples of at least two intents (routine and an escalation)")
-    vocab = _vocabulary(examples, opts.min_count)
-    index = {f: i for i, f in enumerate(vocab)}
+    design = _design(examples, opts.min_count)
+    vocab = design.vocabulary
     rng = random.Random(opts.seed)
     heads: dict[str, dict[str, Any]] = {}
     jobs = []
-    for name, classes, rows, label in (
-        ("intent", INTENTS, intent_ex, lambda e: e.intent),
-        ("topic", TOPICS, [e for e in examples if e.topic in TOPICS], lambda e: e.topic),
-    ):
-        seen = {label(e) for e in rows}
+    for name, classes, label in (("intent", INTENTS, _intent_label), ("topic", TOPICS, _topic_label)):
+        labels = {i: y for i, y in ((i, label(e)) for i, e in enumerate(examples)) if y is not None}
+        rows = list(labels)
+        seen = set(labels.values())
         if len(seen) < 2:  # nothing to tell apart: the head always answers the one class it saw
             w, b, t = np.zeros((len(vocab), len(classes))), np.zeros(len(classes)), 1.0
             b[list(classes).index(seen.pop() if seen else classes[-1])] = 5.0
@@ -174,20 +218,20 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
             rng.shuffle(order)  # both splits drawn first, in head order: the same splits as one head at a time
             cut = int(len(order) * opts.calibration_share)
             held, fit_rows = [rows[i] for i in order[:cut]], [rows[i] for i in order[cut:]]
-            jobs.append((name, classes, held, fit_rows, label))
+            jobs.append((name, classes, held, fit_rows, labels))
             heads[name] = {}
 
     def fit_head(job):
-        name, classes, held, fit_rows, label = job
+        name, classes, held, fit_rows, labels = job
         begin, tol = None, None
         if start is not None:
             head = getattr(start, name)
             begin = functools.partial(_start_from, head, start.vocabulary, vocab)
             tol = opts.warm_topic_tol if name == "topic" else None
-        rows, weights = _merged(fit_rows, label)
-        w, b = _fit(_matrix(rows, index), [label(e) for e in rows], classes, opts, begin, weights, tol)
+        picks, weights = _merged(fit_rows, [labels[i] for i in fit_rows], design.row_of)
+        w, b = _fit(design.matrix(picks), [labels[i] for i in picks], classes, opts, begin, weights, tol)
         # calibrated on examples the fit never saw; not refitted on them (a second fit doubled the time)
-        t = _temperature(_matrix(held, index), [label(e) for e in held], classes, w, b) if held else 1.0
+        t = _temperature(design.matrix(held), [labels[i] for i in held], classes, w, b) if held else 1.0
         return name, {"classes": list(classes), "w": w, "b": b, "temperature": t}
 
     # the heads are independent and the solver releases the GIL: fitting them side by side gives the
@@ -196,12 +240,11 @@ def fit(examples: Sequence[Example], opts: TrainOptions = TrainOptions(), meta: 
         for name, head in pool.map(fit_head, jobs):
             heads[name] = head
     # drop features no head uses, then round: smaller file, same decisions
-    keep = np.ones(len(vocab), dtype=bool)
     used = np.zeros(len(vocab), dtype=bool)
     for h in heads.values():
         used |= np.abs(np.round(h["w"], _DECIMALS)).max(axis=1) > 0
-    keep &= used
-    kept_vocab = [f for f, k in zip(vocab, keep) if k]
+    keep = np.asarray(sorted(np.flatnonzero(used).tolist(), key=vocab.__getitem__), dtype=np.int64)
+    kept_vocab = [vocab[i] for i in keep]
     data: dict[str, object] = {
         "format": FORMAT,
         "meta": {**(meta or {}), "features": len(kept_vocab), "examples": len(examples),

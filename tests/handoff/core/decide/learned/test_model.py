@@ -107,12 +107,13 @@ def test_repeated_examples_fit_as_one_weighted_row() -> None:
     ex = all_examples(tiny_corpus(), page_kind, ai_offer)
     repeated = ex + ex[:7] * 5 + ex[-3:] * 2  # "thanks that worked" and "agent please" come back often
     opts = TrainOptions(c=20.0, min_count=1, tol=1e-10)
-    index = {f: i for i, f in enumerate(train_mod._vocabulary(repeated, 1))}
-    rows, weights = train_mod._merged(repeated, lambda e: e.intent)
-    assert len(rows) == len(ex) and sum(weights) == len(repeated) and weights[0] == 6.0
-    plain = train_mod._fit(train_mod._matrix(repeated, index), [e.intent for e in repeated],
+    design = train_mod._design(repeated, 1)
+    everything = list(range(len(repeated)))
+    picks, weights = train_mod._merged(everything, [e.intent for e in repeated], design.row_of)
+    assert picks == list(range(len(ex))) and sum(weights) == len(repeated) and weights[0] == 6.0
+    plain = train_mod._fit(design.matrix(everything), [e.intent for e in repeated],
                            ("none", "cancellation", "explicit_request"), opts)
-    merged = train_mod._fit(train_mod._matrix(rows, index), [e.intent for e in rows],
+    merged = train_mod._fit(design.matrix(picks), [repeated[i].intent for i in picks],
                             ("none", "cancellation", "explicit_request"), opts, weights=weights)
     np.testing.assert_allclose(merged[0], plain[0], atol=1e-3)
     np.testing.assert_allclose(merged[1], plain[1], atol=1e-3)
@@ -149,3 +150,33 @@ def test_routine_messages_are_also_learned_joined_into_one_long_message() -> Non
     short = Conversation(id="s", messages=(Message("customer", "hi"), Message("ai", "Hello!", confidence=0.9),
                                            Message("customer", "thanks")), label=Label(False, None, "routine"))
     assert len(all_examples([short], page_kind, ai_offer)) == 2  # too short to say anything about length
+
+
+def test_the_design_matrix_is_the_plain_one_with_repeats_sharing_a_row() -> None:
+    """Vectorised once for both heads: the vocabulary keeps features seen in `min_count` examples (repeats
+    counted), the most frequent first; each example's row is its binary features over the square root of how
+    many it has; the model file lists the features sorted whatever order the solver had them in."""
+    import numpy as np
+
+    from handoff.core.decide.learned import train as train_mod
+    from handoff.core.decide.learned.examples import Example
+
+    def ex(intent: str, *features: str) -> Example:
+        return Example(tuple(features), intent, None, "c", 0, "")
+
+    examples = [ex("none", "w:b", "w:a", "w:rare"), ex("cancellation", "w:a", "w:c"), ex("none", "w:b", "w:a", "w:rare"),
+                ex("none", "w:once"), ex("cancellation", "w:c"), ex("cancellation", "w:c")]
+    design = train_mod._design(examples, 2)
+    assert design.vocabulary == ["w:a", "w:c", "w:b", "w:rare"]  # "w:rare" twice, by one repeated example
+    assert design.row_of.tolist() == [0, 1, 0, 2, 3, 3]
+    dense = design.matrix(range(len(examples))).toarray()
+    third, half = 1 / np.sqrt(3), 1 / np.sqrt(2)
+    np.testing.assert_allclose(dense, [[third, 0, third, third], [half, half, 0, 0], [third, 0, third, third],
+                                       [0, 0, 0, 0], [0, 1, 0, 0], [0, 1, 0, 0]])
+    data, model = train_mod.fit(examples, TrainOptions(min_count=2, calibration_share=0.0))
+    assert data["vocabulary"] == sorted(data["vocabulary"]) and set(data["vocabulary"]) <= set(design.vocabulary)
+    w, classes = model.intent.weights, model.intent.classes
+    none, cancel = classes.index("none"), classes.index("cancellation")
+    for feature, side in (("w:c", 1), ("w:b", -1), ("w:rare", -1)):  # each weight stayed with its own feature
+        row = w[model.vocabulary[feature]]
+        assert side * (row[cancel] - row[none]) > 0
