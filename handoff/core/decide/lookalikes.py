@@ -49,7 +49,7 @@ EXPLICIT_LOOKALIKES: list[str] = [
     # an admin configuring how *their* customers reach a person: "how do my customers reach a human from
     # your widget", "como meus clientes falam com um atendente humano", "mes clients peuvent parler a un humain"
     r"\b(?:(?:my|our|their|mis|nuestros|nuestras|sus|meus|minhas|nossos|nossas|seus|mes|nos|leurs|meine|unsere|ihre) )?"
-    + _THIRD_PARTIES + r" (?!(?:service|support|care|services)\b)" + _NOT_ME + r"{0,6}?" + _PEOPLE_WORD + _HUMAN_ADJ,
+    + _THIRD_PARTIES + r" (?!(?:service|support|care|services)\b)" + _NOT_ME + r"{0,8}?" + _PEOPLE_WORD + _HUMAN_ADJ,
     r"\b(?:kundschaft|kunden) " + _NOT_ME + r"{0,6}?(?:zu|mit|an) (?:einem |einer |einen )?" + _PEOPLE_WORD + r"\b",
     # a bot's or inbox's hand-over being set up: "hand a chat over to a human agent in my inbox",
     # "wie übergeb ich einen chat an einen menschlichen agenten", "como paso un chat a un agente humano"
@@ -80,6 +80,11 @@ EXPLICIT_LOOKALIKES: list[str] = [
     r"\b(?:einen|eine) (?:neuen |neue )?(?:mitarbeiter\w*|agenten) (?:an|anlegen|hinzufugen|einladen|erstellen)\b",
     # "kann ich die app mit meiner garmin verbinden": connecting devices, not being put through
     r"\bmit (?:meiner|meinem|meinen|der|dem|den|einer|einem|unserer|unserem) (?:\w+ ){0,2}(?:verbinden|koppeln)\b",
+    # a network connection: "seit dem neuen VPN-Client kann ich mich im Homeoffice zwar verbinden, aber ...", unless a
+    # person is named ("verbinden Sie mich mit einem Mitarbeiter")
+    r"^(?=.*\b(?:vpn|wlan|wifi|netzwerk|internet|server|bluetooth|router|homeoffice|verbindung|datenbank|drucker|remote)\b)"
+    r"(?!.*\b(?:mitarbeiter\w*|mensch|menschen|person|jemand\w*|kollegen|berater\w*|support\w*|agent\w*|techniker\w*)\b)"
+    r".*?\bverbinden\b",
     # a field or role called "contact person" / "agent"
     r"\b(?:contact person|persona de contacto|pessoa de contato|pessoa de contacto|personne de contact|ansprechpartner)\b"
     r"(?= (?:field|campo|champ|feld|column|property|a las|to|in|en|em|dans|im)\b)",
@@ -158,6 +163,17 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:la |alta |mucha |poca |baja )demanda (?:de|del) (?:\w+ ){0,3}(?:se disparo|subio|sube|aumento|crece|baja|bajo)\b",
         # on demand: "bajo demanda este mes", "sob demanda"
         r"\b(?:bajo|sob|por) demanda\b",
+        # consumption, not the consumer-affairs office ("voy a poner una reclamación en consumo"): "o app mostra consumo
+        # de madrugada alto", "e o consumo médio", "recuperação de consumo", "aviso de consumo"
+        r"\b(?:o|el|mi|meu|minha|seu|su|tu|teu|nosso|nuestro|do|del|alto|elevado|medio|bajo|baixo|mucho|muito|mas|mais|menos|"
+        r"historico|historial|aviso|avisos|recuperacao|lectura|leitura|pico|grafico|limite|control|controle) consumo\b",
+        r"\bconsumo (?:de (?:madrugada|energia|energia electrica|luz|agua|gas|datos|dados|combustible|combustivel)|medio|mensal|"
+        r"mensual|diario|alto|elevado|anormal|por hora|de los ultimos|dos ultimos)\b",
+        # a police report asked for by an insurer or for a theft: "para el parte del robo me pedís la denuncia"
+        r"\b(?:la|una|copia de la|numero de la|el numero de) denuncia (?:\w+ ){0,3}(?:policia|policial|comisaria|guardia civil|"
+        r"mossos|robo|hurto|perdida|extravio|seguro)\b",
+        r"\b(?:robo|hurto|perdida|extravio|parte|siniestro|policia|comisaria)\b(?: \w+){0,6} (?:la |una |copia de la )?denuncia\b"
+        r"(?! (?:contra|a) (?:vosotros|ustedes|la empresa|vuestra))",
     ],
     "fraud": [
         # a business's fraud tooling or prevention: "our fraud team wants a dashboard", "block cards to reduce fraud"
@@ -180,6 +196,18 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b" + _FRAUD_WORDS + r" ?(?:sms|text|texts|email|emails|mail|mails|correo|message|nachricht|mensagem)\b"
         r"(?=.{0,90}\b(?:ignored|ignore|ignorei|ignoriert|ignore|not click\w*|nicht geklickt|no (?:he )?clic\w*|"
         r"nao cliquei|pas clique|deleted it|geloscht|borre|apaguei|supprime)\b)",
+        # a knock in Spanish (a scam only in Portuguese: "caí num golpe", "é golpe"): "me he encontrado el coche con un
+        # golpe en la puerta", "y si me dan un golpe yo?"; Spanish articles, which Portuguese spells um / o / do / ao
+        r"\b(?:un|el|del|al|algun|ningun|otro|ese|los|unos) (?:pequeno |pequenito |buen |fuerte )?golpe(?:s|cito|citos)?\b",
+        # a thing stolen, for the insurer or in passing, not money or an account: "me robaron la bici ayer, qué hago para
+        # el seguro", "someone stole my parking spot lol"
+        r"\b(?:me robaron|me han robado|nos robaron|roubaram|me roubaram|someone stole|somebody stole|stole|got stolen|"
+        r"wurde (?:mir )?gestohlen|hat (?:mir )?\w+ gestohlen) (?:(?:la|el|mi|mis|a|o|minha|meu|my|our|mein|meine|meinen|das|den|die) )?"
+        r"(?:\w+ )?(?:bici|bicicleta|mochila|maleta|equipaje|bolso|gafas|paraguas|bike|bicycle|backpack|luggage|suitcase|umbrella|"
+        r"parking spot|parking space|seat|lunch|vaga|bicicleta|bolsa|mala|oculos|fahrrad|koffer|rucksack|parkplatz)\b"
+        # ... unless a card, a phone or papers went with it ("me robaron el bolso en Roma con la tarjeta")
+        r"(?!.*\b(?:tarjetas?|cartao|cartoes|cards?|karten?|movil|telefono|celular|handy|phone|cartera|billetera|carteira|"
+        r"wallet|geldborse|portemonnaie|passaporte|pasaporte|passport|reisepass|documentos|papers|dni|ausweis)\b)",
     ],
     "data_privacy": [
         # a business configuring compliance for the people in its records ("export the data of my
@@ -239,12 +267,19 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         # a mailing, not a contract: "comment me désabonner de la newsletter", "unsubscribe from your podcast emails"
         r"\b" + _END_WORDS + r" (?:\w+ ){0,3}?" + _MAILINGS + r"\b",
         r"\b" + _MAILINGS + r" (?:\w+ ){0,2}?(?:abbestellen|abmelden|" + _END_WORDS[3:-1] + r")\b",
+        # deregistering a thing with an authority, not ending the contract: "muss ich den hund abmelden wenn er gestorben
+        # ist", "das auto abmelden", "den wohnsitz abmelden"
+        r"\b(?:den|das|die|meinen|mein|meine|unseren|unser|unsere|ihren|ihr) (?:\w+ )?(?:hund|hunde|katze|auto|fahrzeug|wagen|kfz|"
+        r"wohnsitz|gewerbe|kind|kinder|zweitwohnsitz|anhanger|motorrad|boot) (?:\w+ ){0,3}abmelden\b",
         # a departed colleague's seat handed over first: "un employé est parti, je veux transférer ses fichiers
         # avant de supprimer le compte"
         r"\b" + _OTHERS_IN_RECORDS + r" (?:\w+ ){0,2}(?:left|has left|quit|est parti|est partie|a quitte|se fue|se ha ido|"
         r"ha dejado|ist ausgeschieden|ausgeschieden|hat gekundigt|saiu|foi embora|deixou)\b.*",
     ],
     "sensitive": [
+        # minor, not a minor: "un accident de stationnement mineur", "un bug mineur"
+        r"\b(?:accident|probleme|souci|defaut|bug|incident|changement|detail|dommage|degat|choc|retard|ajustement|rayure|"
+        r"erreur|modification|mise a jour|correction)s? (?:\w+ ){0,2}mineure?s?\b",
         # a florist's order: "can you deliver funeral flowers to a church on Friday"
         r"\bfuneral (?:flowers|wreaths?|arrangements?|bouquets?|sprays?|tributes?)\b",
         # a device that "died", not a person: "se me murió el móvil", "my phone died"
@@ -271,6 +306,9 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"(?:\w+ )?(?:mitarbeiter\w*|kunden|kundin|empleado\w*|funcionari\w*|salarie\w*|employee|customer|client\w*|tenant|mieter\w*)\b",
     ],
     "account_security": [
+        # the French sales agreement or a compromise, not a compromised account: "le compromis est lundi",
+        # "la signature du compromis", "trouver un compromis"
+        r"\b(?:le|un|du|au|ce|notre|mon|votre|leur|son|signature du|signer le|signe le) compromis(?: de vente)?\b",
         # a helpdesk's service levels, not a break-in: "will breached tickets be highlighted?", "SLA breaches"
         r"\b(?:sla|slas|service level\w*)\b.{0,40}\bbreach\w*|\bbreach\w* (?:tickets?|slas?|deadlines?|targets?|timers?)\b",
         # a past or imagined hack: "i got hacked last year on another service, so how do i turn on 2fa",
