@@ -99,10 +99,10 @@ class Learned(_Strict):
     model_path: str = "shipped"
     # a customer message escalates when the probability that it holds an intent a human must handle
     # (any of them) reaches this; the likeliest one names the category. Per-intent overrides in `thresholds`.
-    threshold: float = Field(0.5, gt=0, le=1)
+    threshold: float = Field(0.4, gt=0, le=1)
     # the rules already catch most explicit requests and disputes; the layer's guesses at them on booking-style
     # dialogues ("can you tell me ... please") were most of its false positives, so it needs more to add one
-    thresholds: dict[str, float] = {"explicit_request": 0.65, "billing_dispute": 0.65}
+    thresholds: dict[str, float] = {"explicit_request": 0.55, "billing_dispute": 0.55}
     # a topic from the model counts for routing from this probability on
     topic_threshold: float = Field(0.4, ge=0, le=1)
     # an illness or a death in the family (lexicon.SENSITIVE_CIRCUMSTANCES) is "sensitive" when the message also
