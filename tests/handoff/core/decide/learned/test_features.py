@@ -1,5 +1,5 @@
 """The learned layer's features: folding, n-grams with the word they came from, context."""
-from handoff.core.decide.learned.features import ai_features, context_features, fold, text_features, words
+from handoff.core.decide.learned.features import ai_features, context_features, feature_names, fold, text_features, words
 
 
 def test_fold_removes_case_accents_digits_and_long_runs() -> None:
@@ -27,3 +27,10 @@ def test_context_features_bucket_confidence_and_name_the_page() -> None:
     assert ctx == ["~later", "~page:billing", "~conf:low", "~offer"]
     assert "~conf:none" in context_features(first_turn=True, page_kind=None, ai_confidence=None, ai_offer=False,
                                             previous_intent=None)
+
+
+def test_feature_names_are_text_features_without_positions() -> None:
+    """Training uses the position-free list: it must be the same features in the same order as the engine's."""
+    for text in ("stop paying", "Ich möchte KÜNDIGEN!!! Straße 12", "a", "", "quiero hablar con una persona ya"):
+        ws = words(fold(text))
+        assert feature_names(ws) == [f for f, _ in text_features(ws)]

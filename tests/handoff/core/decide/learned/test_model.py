@@ -180,3 +180,16 @@ def test_the_design_matrix_is_the_plain_one_with_repeats_sharing_a_row() -> None
     for feature, side in (("w:c", 1), ("w:b", -1), ("w:rare", -1)):  # each weight stayed with its own feature
         row = w[model.vocabulary[feature]]
         assert side * (row[cancel] - row[none]) > 0
+
+
+def test_examples_repeat_nothing_between_runs_and_keep_no_cache() -> None:
+    """Each distinct message is featurised once within a run; the caches are emptied after it, and a run on a
+    repeated history gives each copy the same features as the first."""
+    from handoff.core.decide.learned import examples as ex_mod
+
+    page_kind, ai_offer = page_and_offer(TriggerSettings())
+    corpus = tiny_corpus()
+    once = all_examples(corpus, page_kind, ai_offer)
+    twice = all_examples(corpus + corpus, page_kind, ai_offer)
+    assert twice == once + once
+    assert ex_mod._message_features.cache_info().currsize == 0 and ex_mod._context.cache_info().currsize == 0
