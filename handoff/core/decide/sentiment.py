@@ -31,6 +31,36 @@ _ANSWER_NO = re.compile(
     r"problems|worries)\b))", re.IGNORECASE)
 
 
+# The name of a place, a song or a film says nothing of the customer's mood: "a restaurant called ugly duckling",
+# "the song is called Bad Habit", "ein Film namens Stirb langsam" scored -0.5. Dropped when a noun of such a thing
+# introduces it (not "I called twice and the agent was terrible", not "I was called an idiot"), up to five words,
+# stopping at a clause ("my app is called Dead Notes and it crashes, this is awful" stays negative).
+_NAMED_THINGS = (
+    r"(?:restaurants?|hotels?|guesthouse|hostel|place|bar|pub|cafe|café|museum|gallery|song|track|album|band|artist|"
+    r"singer|film|movie|show|series|book|novel|game|app|event|play|musical|shop|store|brand|street|venue|attraction|"
+    r"theatre|theater|club|gym|salon|restaurante|canci[oó]n|pel[ií]cula|libro|juego|tienda|calle|lugar|sitio|chanson|"
+    r"livre|jeu|boutique|rue|lieu|salle|lied|buch|spiel|laden|stra(?:ß|ss)e|m[uú]sica|filme|livro|jogo|loja|rua)"
+)
+_NAMING = (r"(?:called|named|titled|entitled|llamad[oa]|se llama|appel[ée]e?|intitul[ée]e?|s'appelle|namens|"
+           r"hei(?:ß|ss)t|chamad[oa]|se chama)")
+_NAMED = re.compile(
+    r"\b" + _NAMED_THINGS + r"(?:\s+(?:is|was|'s|que|qui|es|est|ist|é))?\s+" + _NAMING + r"\s+[\"'“«„]?"
+    r"((?:(?!(?:and|but|because|which|y|pero|porque|et|mais|und|aber|weil|mas)\b)[^\s.,;:!?\"”»“]+\s*){1,5})",
+    re.IGNORECASE)
+
+
+# the naming words' stems, looked for first as plain substrings: most messages have none, and the whole pattern
+# cost 25 µs a message (a case-insensitive search for the stems alone, 10)
+_NAMING_STEMS = ("called", "named", "titled", "llama", "appel", "intitul", "namens", "heißt", "heisst", "chama")
+
+
+def _without_names(text: str) -> str:
+    low = text.lower()
+    if not any(stem in low for stem in _NAMING_STEMS):
+        return text
+    return _NAMED.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)], text)
+
+
 def score(text: str, language: str | None = None) -> float:
     """Compound sentiment of `text` in `language` (en when unknown) from -1 to 1; 0 when empty."""
     if not text or not text.strip():
@@ -38,6 +68,7 @@ def score(text: str, language: str | None = None) -> float:
     rest = _ANSWER_NO.sub("", text, count=1)
     if rest.strip(" \t\n,.;:!?"):
         text = rest
+    text = _without_names(text)
     lexicon = LEXICONS.get(language or "en")
     if lexicon is None:
         return float(_vader(text[:2000])["compound"])

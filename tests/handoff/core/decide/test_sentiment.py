@@ -1,3 +1,5 @@
+import pytest
+
 from handoff.core.decide.sentiment import score
 
 
@@ -41,3 +43,23 @@ def test_a_leading_no_that_answers_the_bot_says_nothing_of_mood() -> None:
     assert score("No, es horrible", "es") < -0.4  # the rest of the message is still read
     assert score("No! this is terrible", "en") < -0.4
     assert score("No one helps me here, this is awful", "en") < -0.4  # "no one" is not an answer
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("I am also looking for information about a restaurant called ugly duckling.", "en"),
+    ("The song is called Bad Habit.", "en"),
+    ("the place is called Bad Harvest Museum, is it open?", "en"),
+    ("quiero ver una película llamada Odio y Muerte", "es"),
+    ("ein Film namens Stirb langsam, geht das?", "de"),
+])
+def test_the_name_of_a_place_or_a_song_says_nothing_of_mood(text: str, language: str) -> None:
+    assert score(text, language) == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "I called twice and the agent was terrible",
+    "I was called an idiot by your agent",
+    "my app is called Dead Simple Notes and it crashes constantly, this is awful",
+])
+def test_naming_words_in_other_senses_keep_their_mood(text: str) -> None:
+    assert score(text, "en") < -0.3
