@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -25,12 +24,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from backtest import CLI, write_conversations  # noqa: E402
-
-
-def _cpu_of_children() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+from backtest import CLI, _cpu_of_children, write_conversations  # noqa: E402
 
 
 def timed(file: Path, out: Path, only_mine: bool) -> tuple[float, float, dict]:

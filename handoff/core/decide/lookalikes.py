@@ -204,7 +204,7 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:me robaron|me han robado|nos robaron|roubaram|me roubaram|someone stole|somebody stole|stole|got stolen|"
         r"wurde (?:mir )?gestohlen|hat (?:mir )?\w+ gestohlen) (?:(?:la|el|mi|mis|a|o|minha|meu|my|our|mein|meine|meinen|das|den|die) )?"
         r"(?:\w+ )?(?:bici|bicicleta|mochila|maleta|equipaje|bolso|gafas|paraguas|bike|bicycle|backpack|luggage|suitcase|umbrella|"
-        r"parking spot|parking space|seat|lunch|vaga|bicicleta|bolsa|mala|oculos|fahrrad|koffer|rucksack|parkplatz)\b"
+        r"parking spot|parking space|seat|lunch|vaga|bolsa|mala|oculos|fahrrad|koffer|rucksack|parkplatz)\b"
         # ... unless a card, a phone or papers went with it ("me robaron el bolso en Roma con la tarjeta")
         r"(?!.*\b(?:tarjetas?|cartao|cartoes|cards?|karten?|movil|telefono|celular|handy|phone|cartera|billetera|carteira|"
         r"wallet|geldborse|portemonnaie|passaporte|pasaporte|passport|reisepass|documentos|papers|dni|ausweis)\b)",
