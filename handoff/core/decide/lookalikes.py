@@ -99,6 +99,22 @@ EXPLICIT_LOOKALIKES: list[str] = [
     r"\b(?:mon|ma|mes|mi|mis|meu|minha|meus|meinem|meiner|meine|meinen) (?:responsable|chef|cheffe|patron|patronne|jefe|jefa|"
     r"gerente|gestor|gestora|superieur|superieure|vorgesetzten|vorgesetzte|chefin|socio|socia|associe|associee|equipe|equipo|"
     r"time|team|marido|mujer|esposa|esposo|mari|femme|mann|frau)\b",
+    # a person added to, removed from or given something in the customer's own records or booking, not asked for:
+    # "preciso cadastrar um novo funcionário", "quiero quitar a una persona del tour", "puedo prestarlo a otra persona",
+    # "wie gebe ich einer neuen Mitarbeiterin Zugriff", "je veux ajouter une personne à la réservation"
+    r"\b(?:cadastrar|adicionar|incluir|excluir|remover|tirar|demitir|contratar|registrar|desligar|admitir|convidar|"
+    r"bloquear|quitar|anadir|agregar|eliminar|borrar|dar de alta|dar de baja|invitar|sumar|apuntar|ajouter|supprimer|"
+    r"retirer|inscrire|inviter|enlever|embaucher|licencier) (?:a |de |d )?(?:um |uma |o |a |esse |essa |outro |outra |"
+    r"un |una |otra |otro |el |la |esa |ese |une |le |l )?(?:novo |nova |nuevo |nueva |nouvel |nouvelle |autre |mais |mas |plus )?"
+    r"(?:funcionari[oa]s?|colaborador\w*|usuari[oa]s?|pessoas?|personas?|personnes?|empleado\w*|trabajador\w*|salarie\w*|"
+    r"utilisateur\w*)\b",
+    r"\b(?:prestar\w*|emprestar\w*|regalar\w*|dar\w*|ceder\w*|transferir\w*|pasar\w*|passar\w*|preter|donner|offrir) "
+    r"(?:\w+ )?(?:a|para|pra|al|a l) (?:otra|outra|una|uma|autre|une) personn?as?e?\b",
+    r"\b(?:gebe|geben|gib|erteile|erteilen|freischalten|zuweisen|einrichten|einladen|hinzufugen|entfernen|loschen|sperren) "
+    r"(?:ich |wir |man )?(?:\w+ ){0,2}(?:einem|einer|einen|eine) (?:neuen |neue |anderen |andere |weiteren |weitere )?"
+    r"(?:mitarbeiter\w*|person|kolleg\w*)\b",
+    r"\b(?:einem|einer) (?:neuen |anderen |weiteren )?(?:mitarbeiter\w*|kolleg\w*|person) (?:\w+ ){0,3}(?:zugriff|zugang|"
+    r"rechte|berechtigung\w*|lesezugriff|schreibrechte|adminrechte|freigeben|geben)\b",
     # a past contact with staff, told as background: "ich hab vorhin schon mit eurem mitarbeiter telefoniert"
     r"\b(?:schon|bereits|vorhin|gestern|already|earlier|ya|deja|ja|hier|ayer|ontem) (?:\w+ ){0,2}(?:mit|with|con|avec|com) "
     r"(?:eurem|einem|ihrem|eurer|einer|your|a|an|un|una|um|uma|vuestro|votre|seu|sua) (?:\w+ )?" + _PEOPLE_WORD +
@@ -196,6 +212,26 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b" + _FRAUD_WORDS + r" ?(?:sms|text|texts|email|emails|mail|mails|correo|message|nachricht|mensagem)\b"
         r"(?=.{0,90}\b(?:ignored|ignore|ignorei|ignoriert|ignore|not click\w*|nicht geklickt|no (?:he )?clic\w*|"
         r"nao cliquei|pas clique|deleted it|geloscht|borre|apaguei|supprime)\b)",
+        # asking whether a message, a site or a call is a scam, with nothing lost yet: "o site pediu pra eu confirmar minha
+        # identidade com foto, isso é golpe?", "recibí un sms de vosotros, ¿es una estafa?"
+        r"^(?=.*\b(?:sms|email|e mail|mail|mensagem|mensaje|message|nachricht|link|enlace|lien|site|sitio|website|seite|"
+        r"ligacao|llamada|appel|anruf|call|pedido|pediu|pide|pidio|asks|asked|demande)\b)"
+        r"(?!.*\b(?:paguei|pague|transferi|perdi|roubaram|cliquei|paid|sent|lost|clicked|gave|bezahlt|uberwiesen|geklickt|"
+        r"verloren|paye|vire|perdu|clique|donne|pagado|transferido|perdido|di mis|dei meus|dei minha|enviei|envie|mande|mandei|"
+        r"scammed|betrogen|estafaron|enganaram|cai|victim|vitima|victima|opfer|passei|informei|forneci|compartilhei|digitei|"
+        r"shared|entered|typed|eingegeben|weitergegeben|introduje|facilite|saisi|communique)\b)"
+        r".*?\b(?:isso e|isto e|e|sera que e|esto es|eso es|es|is this|is it|is that|ist das|c est|est ce)"
+        r" (?:um |uma |una |un |a |an |une |ein )?" + _FRAUD_WORDS + r"$",
+        # someone in the customer's own party, or anyone allowed to: "someone in my group uses a wheelchair", "is there a
+        # kitchen someone can use?"
+        r"\b(?:someone|somebody|alguien|alguem) (?:in (?:my|our|the) (?:group|party|family|team|household|class)|"
+        r"(?:en|de) (?:mi|nuestro|el) (?:grupo|familia|equipo)|(?:do|da|no|na) (?:meu|minha|nosso|nossa) (?:grupo|familia|equipe)|"
+        r"(?:can|could|may|might|would|puede|podria|pode|poderia) (?:use|usar))\b"
+        # ... unless they took the money or the account: "someone in my family used my card without asking"
+        r"(?! (?:\w+ )?(?:used|usou|uso|took|stole|accessed|logged|bought|spent|withdrew|charged|ordered|made|paid|robo|roubou|"
+        r"pego|pegou|gasto|gastou|compro|comprou|entro|entrou|tomo)\b)",
+        # all at once, in Spanish: "no lo puedo pagar de golpe"
+        r"\b(?:pagar|pagarlo|pagarla|pago|todo|todos|toda|todas) de golpe\b",
         # a knock in Spanish (a scam only in Portuguese: "caí num golpe", "é golpe"): "me he encontrado el coche con un
         # golpe en la puerta", "y si me dan un golpe yo?"; Spanish articles, which Portuguese spells um / o / do / ao
         r"\b(?:un|el|del|al|algun|ningun|otro|ese|los|unos) (?:pequeno |pequenito |buen |fuerte )?golpe(?:s|cito|citos)?\b",
@@ -240,6 +276,15 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"mas nao|mas manter|den rest behalten|rest behalten|keep the rest|nicht das ganze|nicht den ganzen|nicht mein|"
         r"not the whole|not my|no la cuenta|no mi cuenta|pas mon compte|pas tout|nao a conta|nao minha conta)\b",
         r"\b" + _CANCEL_WORDS + r" (?:ich |i |je |eu |yo )?(?:nur|only|just|solo|solamente|seulement|juste|apenas)\b",
+        # one part named: "den TV-Teil will ich kündigen, Internet behalten", "den Glasbruch-Baustein rausnehmen, nicht die
+        # ganze Versicherung kündigen"
+        r"\b(?:den|das|die|der) (?!(?:ganz|komplett|gesamt)\w*\b)\w+ (?:teil|paket|option|baustein|modul|zusatzpaket|zusatzoption|add on|addon|tarifoption) "
+        r"(?:\w+ ){0,3}kundig\w*\b",
+        r"\bnicht (?:die|den|das) (?:ganze|ganzen|komplette|kompletten|gesamte|gesamten) (?:\w+ )?kundig\w*\b",
+        # not decided, asking first: "no sé si cancelar la suscripción o no", "não sei se cancelo"
+        r"\b(?:no se si|nao sei se|je ne sais pas si|je sais pas si|i don t know if|i dont know if|i m not sure if|im not sure if|"
+        r"not sure whether|ich weiss nicht ob|ich weiss nicht so recht ob|ich bin unsicher ob) (?:\w+ ){0,2}" + _CANCEL_WORDS + r"\b"
+        r"(?=.*\b(?:o no|ou nao|ou pas|or not|oder nicht|oder|o|ou|or)\b)",
         # "if I cancel, do I keep ...": what would happen, asked before deciding
         r"\b(?:wenn|falls|if|si|se) (?:ich |i |je |eu |yo )?(?:jetzt |now |ahora |agora |maintenant |eines tages |one day |someday |"
         r"algum dia |un jour |algun dia )?" + _CANCEL_WORDS + r"(?: \w+){0,2}? (?:will|would|do|does|can|kann|lauft|bleib\w*|"
@@ -316,10 +361,23 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:thought|geglaubt|dachte|pensaba|pensei|achei|croyais|cru|crei) (?:\w+ ){0,3}(?:hacked|gehackt|hackeado|hackeada|pirate)\b",
         r"\b(?:protect|secure|prevent|avoid|schutzen|vermeiden|evitar|proteger|eviter|not) (?:\w+ ){0,3}(?:from |vor |de |contra |against )?"
         r"(?:getting |being |ser |etre )?(?:hacked|gehackt|hackeado|hackeada|hackers?|pirate)\b",
+        # said not to have happened: "it's not that i've been hacked, i just can't remember it"
+        r"\b(?:not that|i don t think|i dont think|i wasn t|i was not|i haven t been|i have not been|not been|nicht|no me han|"
+        r"nao fui|nao me|pas ete|pas ete pirate) (?:i ve |i have |i |been |got )?(?:been )?(?:hacked|gehackt|hackeado|hackeada|pirate)\b",
         r"\b(?:hacked|gehackt|hackeado|hackeada|pirate) (?:\w+ ){0,3}(?:last year|years ago|a while ago|once|letztes jahr|vor \w+ jahren|"
         r"el ano pasado|hace anos|ano passado|ha anos|l an dernier|il y a \w+ ans|on another|bei einem anderen|en otro|em outro|sur un autre)\b",
     ],
     "billing_dispute": [
+        # a double payment the customer says they made themself: "j'ai payé la facture 2 fois, c'est moi qui ai fait une
+        # bêtise", "I think I accidentally paid twice", "paguei duas vezes sem querer"
+        r"^(?=.*\b(?:c est moi qui|de ma faute|my mistake|my fault|my bad|it was me who|i accidentally|i mistakenly|"
+        r"i (?:paid|clicked|pressed|submitted|tapped) (?:\w+ ){0,4}(?:by mistake|by accident)|mein fehler|"
+        r"ich (?:habe |hab )?(?:\w+ ){0,3}(?:aus versehen|versehentlich)|(?:aus versehen|versehentlich) (?:habe |hab )?ich|"
+        r"ich habe mich vertan|(?:paguei|cliquei|fiz|apertei) (?:\w+ ){0,4}(?:sem querer|por engano)|erro meu|culpa minha|"
+        r"(?:pague|hice|di|clique|pulse) (?:\w+ ){0,4}(?:sin querer|por error|por equivocacion)|culpa mia|error mio|"
+        r"j ai (?:\w+ ){0,4}(?:par erreur|sans faire expres)|je me suis trompe\w*)\b)"
+        r"(?=.*\b(?:twice|two times|double|doppelt|zweimal|2 mal|2x|deux fois|2 fois|en double|dos veces|duas vezes|2 vezes|"
+        r"duplicad\w*|duplicate\w*|dupliqu\w*)\b).*",
         # a merchant's chargeback tooling: "chargeback notification template", "the fee for a chargeback"
         r"\b" + _CHARGEBACK + r" (?:notification|notifications|template|email|emails|fee|fees|gebuhr|vorlage|benachrichtigung\w*|"
         r"modelo|notificacao|notificacion|rate|policy|process)\b",
