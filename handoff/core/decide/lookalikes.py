@@ -281,10 +281,11 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"\b(?:den|das|die|der) (?!(?:ganz|komplett|gesamt)\w*\b)\w+ (?:teil|paket|option|baustein|modul|zusatzpaket|zusatzoption|add on|addon|tarifoption) "
         r"(?:\w+ ){0,3}kundig\w*\b",
         r"\bnicht (?:die|den|das) (?:ganze|ganzen|komplette|kompletten|gesamte|gesamten) (?:\w+ )?kundig\w*\b",
-        # not decided, asking first: "no sé si cancelar la suscripción o no", "não sei se cancelo"
+        # not decided, asking first: "no sé si cancelar la suscripción o no", "não sei se cancelo ou mantenho"
         r"\b(?:no se si|nao sei se|je ne sais pas si|je sais pas si|i don t know if|i dont know if|i m not sure if|im not sure if|"
         r"not sure whether|ich weiss nicht ob|ich weiss nicht so recht ob|ich bin unsicher ob) (?:\w+ ){0,2}" + _CANCEL_WORDS + r"\b"
-        r"(?=.*\b(?:o no|ou nao|ou pas|or not|oder nicht|oder|o|ou|or)\b)",
+        r"(?=.*\b(?:o no|ou nao|ou pas|or not|oder nicht|oder (?:nicht|doch|lieber|behalten)|o (?:mejor|sigo|seguir|mantener|mantengo)|"
+        r"ou (?:mant\w+|continu\w+|fic\w+|garde\w*)|or (?:keep|stay|wait))\b)",
         # "if I cancel, do I keep ...": what would happen, asked before deciding
         r"\b(?:wenn|falls|if|si|se) (?:ich |i |je |eu |yo )?(?:jetzt |now |ahora |agora |maintenant |eines tages |one day |someday |"
         r"algum dia |un jour |algun dia )?" + _CANCEL_WORDS + r"(?: \w+){0,2}? (?:will|would|do|does|can|kann|lauft|bleib\w*|"
@@ -363,7 +364,7 @@ CATEGORY_LOOKALIKES: dict[str, list[str]] = {
         r"(?:getting |being |ser |etre )?(?:hacked|gehackt|hackeado|hackeada|hackers?|pirate)\b",
         # said not to have happened: "it's not that i've been hacked, i just can't remember it"
         r"\b(?:not that|i don t think|i dont think|i wasn t|i was not|i haven t been|i have not been|not been|nicht|no me han|"
-        r"nao fui|nao me|pas ete|pas ete pirate) (?:i ve |i have |i |been |got )?(?:been )?(?:hacked|gehackt|hackeado|hackeada|pirate)\b",
+        r"nao fui|nao me|pas ete) (?:i ve |i have |i |been |got )?(?:been )?(?:hacked|gehackt|hackeado|hackeada|pirate)\b",
         r"\b(?:hacked|gehackt|hackeado|hackeada|pirate) (?:\w+ ){0,3}(?:last year|years ago|a while ago|once|letztes jahr|vor \w+ jahren|"
         r"el ano pasado|hace anos|ano passado|ha anos|l an dernier|il y a \w+ ans|on another|bei einem anderen|en otro|em outro|sur un autre)\b",
     ],
